@@ -1,0 +1,79 @@
+# spikec: `make` builds bin/spikec; `make check` runs every test; `make demo` runs the main job.
+# Dependencies are Debian packages; scripts/deps.sh installs what is missing.
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -Ibuild/gen -I.
+LDLIBS  += -lopenblas -lm -ldl
+BISON   ?= bison
+FLEX    ?= flex
+
+SRC_COMPILER := $(sort $(wildcard compiler/*.c))
+SRC_DSL      := $(sort $(wildcard dsl/*.c))
+SRC_BACKENDS := $(sort $(wildcard backends/c/*.c))
+SRC_RUNTIME  := $(sort $(wildcard runtime/*.c))
+GEN_C        := build/gen/parser.c build/gen/lexer.c build/gen/embedded.c
+
+LIB_SRC  := $(filter-out compiler/main.c,$(SRC_COMPILER)) $(SRC_DSL) $(SRC_BACKENDS) $(SRC_RUNTIME)
+LIB_OBJ  := $(patsubst %.c,build/obj/%.o,$(LIB_SRC)) $(patsubst build/gen/%.c,build/obj/gen/%.o,$(GEN_C))
+HEADERS  := $(wildcard compiler/*.h dsl/*.h backends/*/*.h runtime/*.h) build/gen/parser.h
+
+.PHONY: all deps check demo clean golden-update
+all: deps-ok bin/spikec
+
+deps-ok:
+	@sh scripts/deps.sh --check-build
+
+deps:
+	@sh scripts/deps.sh
+
+bin/spikec: build/obj/compiler/main.o build/libspikec.a
+	@mkdir -p bin
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+build/libspikec.a: $(LIB_OBJ)
+	rm -f $@; ar rcs $@ $^
+
+build/obj/%.o: %.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+# Generated code is exempt from -Wextra's unused-parameter noise of flex/bison.
+build/obj/gen/%.o: build/gen/%.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Wno-unused-function -Wno-sign-compare -c -o $@ $<
+
+build/gen/parser.c build/gen/parser.h: dsl/parser.y
+	@mkdir -p build/gen
+	$(BISON) -Wall -Werror --defines=build/gen/parser.h -o build/gen/parser.c $<
+
+build/gen/lexer.c: dsl/lexer.l build/gen/parser.h
+	@mkdir -p build/gen
+	$(FLEX) -o $@ $<
+
+# Text that spikec carries inside itself: the DSL prelude and the runtime
+# headers that emitted C inlines (so --portable output needs nothing but libm).
+EMBED := dsl/prelude.snn runtime/rng.h runtime/gemm_portable.h
+build/gen/embedded.c: scripts/embed.sh $(EMBED)
+	@mkdir -p build/gen
+	sh scripts/embed.sh $(EMBED) > $@
+
+# ---- tests ---------------------------------------------------------------
+UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
+bin/unit_tests: $(patsubst %.c,build/obj/%.o,$(UNIT_SRC)) build/libspikec.a
+	@mkdir -p bin
+	$(CC) $(CFLAGS) -o $@ $^ -lcunit $(LDLIBS)
+
+check: all bin/unit_tests
+	@sh scripts/deps.sh --check-test
+	bin/unit_tests
+	sh tests/run_tests.sh
+
+golden-update: all
+	SPIKEC_GOLDEN_UPDATE=1 sh tests/run_tests.sh
+
+demo: all
+	sh scripts/demo.sh
+
+clean:
+	rm -rf build bin

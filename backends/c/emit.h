@@ -1,0 +1,21 @@
+/* emit.h: the C backend. Prints kernel IR as a standalone C99 library:
+ * <model>.h declares the API, <model>.c implements it (see docs/emitted-c.md).
+ * With `portable`, the output needs nothing but libm; otherwise dense
+ * products call cblas_sgemm (OpenBLAS). */
+#ifndef SPIKEC_EMIT_C_H
+#define SPIKEC_EMIT_C_H
+
+#include "../../compiler/kir.h"
+
+typedef struct {
+	int portable;
+	const char *source;   /* model file name, for the banner */
+} CEmitOptions;
+
+void cemit_header(const Kir *k, const CEmitOptions *opt, StrBuf *out);
+void cemit_source(const Kir *k, const CEmitOptions *opt, StrBuf *out);
+/* Writes DIR/<model>.h and DIR/<model>.c, each atomically; on failure
+ * returns -1 with a message in err. */
+int cemit_write(const Kir *k, const CEmitOptions *opt, const char *dir, char *err, size_t errlen);
+
+#endif

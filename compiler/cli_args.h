@@ -1,0 +1,20 @@
+/* cli_args.h: the option parser shared by the commands. */
+#ifndef SPIKEC_CLI_ARGS_H
+#define SPIKEC_CLI_ARGS_H
+
+typedef struct {
+	const char *model;
+	const char *out;         /* -o DIR / --output F */
+	const char *after;       /* --after STAGE */
+	const char *checkpoint;  /* --checkpoint F */
+	const char *input;       /* --input x.npy */
+	const char *seed;        /* --seed S */
+	int dot, portable;
+} CliArgs;
+
+/* Parses `argv` (argv[0] is the command). `values` and `flags` list, space
+ * separated, the options this command accepts (without dashes; "o" also
+ * accepts --output). Anything else is a user error that exits. */
+CliArgs cli_parse(int argc, char **argv, const char *values, const char *flags);
+
+#endif

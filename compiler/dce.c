@@ -1,0 +1,29 @@
+/* dce.c: dead-code elimination.
+ *
+ * requires: a verified graph.  guarantees: only nodes that the output or the
+ * loss depends on remain, in index order. Scheduling already keeps exactly
+ * those, so this pass is the scheduler run on its own. */
+#include "passes.h"
+
+void pass_dce(Graph *g)
+{
+	ir_schedule(g);
+}
+
+void pass_forward_uses(Graph *g, int *fwd)
+{
+	for (int i = 0; i < g->nodes.len; i++) {
+		Node *n = &g->nodes.items[i];
+		for (int k = 0; k < n->nargs; k++) {
+			int a = n->args[k];
+			while (fwd[a] != a)
+				a = fwd[a];
+			n->args[k] = a;
+		}
+	}
+	while (g->output >= 0 && fwd[g->output] != g->output)
+		g->output = fwd[g->output];
+	while (g->loss >= 0 && fwd[g->loss] != g->loss)
+		g->loss = fwd[g->loss];
+	ir_schedule(g);
+}

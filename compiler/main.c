@@ -1,0 +1,53 @@
+/* main.c: the spikec command line (DESIGN section 7). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "../backends/c/emit.h"
+#include "cli.h"
+#include "pipeline.h"
+
+static const char usage[] =
+	"usage: spikec COMMAND model.snn [options]\n"
+	"\n"
+	"commands:\n"
+	"  check  model.snn                     parse and type-check; print layers, shapes, parameter count\n"
+	"  ir     model.snn [--after STAGE] [--dot]\n"
+	"                                       print the IR after a stage (lower, fold, cse, dce, kernels)\n"
+	"  emit   model.snn -o DIR [--portable] write DIR/<model>.c and DIR/<model>.h\n"
+	"  init   model.snn --seed S --output F write freshly initialised parameters (safetensors)\n"
+	"  infer  model.snn --checkpoint F --input x.npy --output y.npy\n"
+	"                                       run the forward pass on x (T, B, I) and save the outputs\n"
+	"  run, eval, grad                      training: not implemented yet\n"
+	"\n"
+	"spikec -h | --help                     this text\n";
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fputs(usage, stderr);
+		return 1;
+	}
+	const char *cmd = argv[1];
+	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	if (!strcmp(cmd, "--version")) {
+		printf("spikec %s\n", SPIKEC_VERSION_STRING);
+		return 0;
+	}
+	static const struct {
+		const char *name;
+		int (*fn)(int, char **);
+	} cmds[] = {
+		{"check", cli_check}, {"ir", cli_ir}, {"emit", cli_emit}, {"init", cli_init},
+		{"infer", cli_infer}, {"run", cli_unimplemented}, {"eval", cli_unimplemented},
+		{"grad", cli_unimplemented},
+	};
+	for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++)
+		if (!strcmp(cmds[i].name, cmd))
+			return cmds[i].fn(argc - 1, argv + 1);
+	diag_fatal("unknown command '%s' (try 'spikec --help')", cmd);
+}

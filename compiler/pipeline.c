@@ -1,0 +1,102 @@
+/* pipeline.c: the whole compiler in one function, pipeline_compile.
+ * Between stages the verifier checks the graph, and `spikec ir --after STAGE`
+ * stops there and prints it. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "../dsl/lower.h"
+#include "passes.h"
+#include "pipeline.h"
+
+const char *const pipeline_stages[] = {"lower", "fold", "cse", "dce", "kernels", NULL};
+
+static char *read_file(const char *path, long *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		diag_fatal("cannot open '%s': %s", path, strerror(errno));
+	StrBuf sb = {0};
+	char chunk[65536];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+		if (sb.len + n + 1 > sb.cap) {
+			sb.cap = (sb.len + n + 1) * 2;
+			sb.buf = xrealloc(sb.buf, sb.cap);
+		}
+		memcpy(sb.buf + sb.len, chunk, n);
+		sb.len += n;
+		sb.buf[sb.len] = 0;
+	}
+	if (ferror(f))
+		diag_fatal("cannot read '%s': %s", path, strerror(errno));
+	fclose(f);
+	*len = (long)sb.len;
+	if (!sb.buf)
+		sb.buf = xstrdup("");
+	return sb.buf;
+}
+
+/* Prints the graph after `stage` if asked to; returns 1 to stop there. */
+static int dump(const Compilation *c, const PipelineOptions *opt, const char *stage)
+{
+	ir_verify(c->graph, stage);
+	if (!opt || !opt->dump_after || strcmp(opt->dump_after, stage) != 0)
+		return 0;
+	if (opt->dump_dot)
+		ir_print_dot(c->graph, opt->dump);
+	else
+		ir_print(c->graph, opt->dump);
+	return 1;
+}
+
+int pipeline_compile(Compilation *c, const char *path, const PipelineOptions *opt)
+{
+	long len;
+	char *text = read_file(path, &len);
+	int prelude = diag_add_source("<prelude>", dsl_prelude_text, (long)strlen(dsl_prelude_text));
+	c->file = diag_add_source(path, text, len);
+	c->hash = util_hash(dsl_prelude_text, strlen(dsl_prelude_text), util_hash(text, (size_t)len, UTIL_HASH_SEED));
+	free(text);
+
+	if (dsl_parse(&c->arena, prelude, &c->prog, 1) || dsl_parse(&c->arena, c->file, &c->prog, 0))
+		return 1;
+	c->graph = dsl_lower(&c->arena, &c->prog, c->file);
+	if (!c->graph)
+		return 1;
+	if (dump(c, opt, "lower"))
+		return 2;
+	pass_fold(c->graph);
+	if (dump(c, opt, "fold"))
+		return 2;
+	pass_cse(c->graph);
+	if (dump(c, opt, "cse"))
+		return 2;
+	pass_dce(c->graph);
+	if (dump(c, opt, "dce"))
+		return 2;
+	c->kir = kir_lower(&c->arena, c->graph);
+	if (opt && opt->dump_after && strcmp(opt->dump_after, "kernels") == 0) {
+		kir_print(c->kir, opt->dump);
+		return 2;
+	}
+	return 0;
+}
+
+void pipeline_free(Compilation *c)
+{
+	if (c->kir) {
+		KList *lists[3] = {&c->kir->init, &c->kir->step, &c->kir->readout};
+		for (int l = 0; l < 3; l++) {
+			for (int i = 0; i < lists[l]->len; i++) {
+				vec_free(&lists[l]->items[i].lets);
+				vec_free(&lists[l]->items[i].stores);
+			}
+			vec_free(lists[l]);
+		}
+		vec_free(&c->kir->bufs);
+	}
+	if (c->graph)
+		ir_free(c->graph);
+	vec_free(&c->prog.cells);
+	arena_free(&c->arena);
+}

@@ -1,0 +1,32 @@
+/* pipeline.h: model file in, kernel IR out. */
+#ifndef SPIKEC_PIPELINE_H
+#define SPIKEC_PIPELINE_H
+
+#include <stdio.h>
+#include "../dsl/ast.h"
+#include "kir.h"
+
+typedef struct {
+	const char *dump_after; /* print the IR after this stage to `dump` and stop */
+	int dump_dot;           /* ... as Graphviz dot */
+	FILE *dump;
+} PipelineOptions;
+
+typedef struct {
+	Arena arena;
+	Program prog;
+	int file;               /* the model file's diag index */
+	Graph *graph;
+	Kir *kir;
+	uint64_t hash;          /* of the model file and the prelude */
+} Compilation;
+
+/* The stage names that dump_after accepts, NULL-terminated. */
+extern const char *const pipeline_stages[];
+
+/* Runs the whole compiler on `path`. Returns 0 on success; 1 after user errors
+ * (already reported); 2 when stopped after a dump. */
+int pipeline_compile(Compilation *c, const char *path, const PipelineOptions *opt);
+void pipeline_free(Compilation *c);
+
+#endif

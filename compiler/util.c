@@ -1,0 +1,175 @@
+/* util.c: arena, growable arrays, strings, hashing and the internal-error door. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "util.h"
+
+struct ArenaBlock {
+	ArenaBlock *next;
+	size_t used, size;
+	_Alignas(16) unsigned char data[];
+};
+
+#define ARENA_BLOCK 65536
+
+void *arena_alloc(Arena *a, size_t size)
+{
+	size = (size + 15) & ~(size_t)15;
+	ArenaBlock *b = a->head;
+	if (!b || b->used + size > b->size) {
+		size_t cap = size > ARENA_BLOCK ? size : ARENA_BLOCK;
+		b = xmalloc(sizeof *b + cap);
+		b->next = a->head;
+		b->used = 0;
+		b->size = cap;
+		a->head = b;
+	}
+	void *p = b->data + b->used;
+	b->used += size;
+	memset(p, 0, size);
+	return p;
+}
+
+char *arena_strndup(Arena *a, const char *s, size_t n)
+{
+	char *p = arena_alloc(a, n + 1);
+	memcpy(p, s, n);
+	p[n] = 0;
+	return p;
+}
+
+char *arena_strdup(Arena *a, const char *s)
+{
+	return arena_strndup(a, s, strlen(s));
+}
+
+char *arena_printf(Arena *a, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	char *p = arena_alloc(a, (size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return p;
+}
+
+void arena_free(Arena *a)
+{
+	while (a->head) {
+		ArenaBlock *next = a->head->next;
+		free(a->head);
+		a->head = next;
+	}
+}
+
+void *xmalloc(size_t size)
+{
+	void *p = malloc(size ? size : 1);
+	if (!p)
+		SPK_BUG("out of memory allocating %zu bytes", size);
+	return p;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+	if (!p)
+		SPK_BUG("out of memory allocating %zu x %zu bytes", n, size);
+	return p;
+}
+
+void *xrealloc(void *p, size_t size)
+{
+	p = realloc(p, size ? size : 1);
+	if (!p)
+		SPK_BUG("out of memory reallocating %zu bytes", size);
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	return memcpy(xmalloc(n), s, n);
+}
+
+void xfree_(void *p)
+{
+	free(p);
+}
+
+void vec_grow_(void **items, int *cap, int need, size_t elem)
+{
+	if (need <= *cap)
+		return;
+	int c = *cap ? *cap * 2 : 8;
+	while (c < need)
+		c *= 2;
+	*items = xrealloc(*items, (size_t)c * elem);
+	*cap = c;
+}
+
+static void sb_reserve(StrBuf *sb, size_t extra)
+{
+	if (sb->len + extra + 1 <= sb->cap)
+		return;
+	size_t c = sb->cap ? sb->cap * 2 : 256;
+	while (c < sb->len + extra + 1)
+		c *= 2;
+	sb->buf = xrealloc(sb->buf, c);
+	sb->cap = c;
+}
+
+void sb_printf(StrBuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	sb_reserve(sb, (size_t)n);
+	va_start(ap, fmt);
+	vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	sb->len += (size_t)n;
+}
+
+void sb_puts(StrBuf *sb, const char *s)
+{
+	size_t n = strlen(s);
+	sb_reserve(sb, n);
+	memcpy(sb->buf + sb->len, s, n + 1);
+	sb->len += n;
+}
+
+void sb_free(StrBuf *sb)
+{
+	free(sb->buf);
+	sb->buf = NULL;
+	sb->len = sb->cap = 0;
+}
+
+uint64_t util_hash(const void *data, size_t n, uint64_t h)
+{
+	const unsigned char *p = data;
+	for (size_t i = 0; i < n; i++) {
+		h ^= p[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+void util_bug(const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+	fflush(stdout);
+	fprintf(stderr, "spikec: internal error at %s:%d: ", file, line);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nThis is a bug in spikec; please report it with the model file.\n");
+	abort();
+}

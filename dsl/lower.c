@@ -1,0 +1,513 @@
+/* lower.c: model and cell statements to graph IR (see lower.h). */
+#include <math.h>
+#include <string.h>
+#include "lower.h"
+
+int lower_new_carry(Lower *L, int init)
+{
+	vec_push(&L->inits, init);
+	vec_push(&L->nexts, -1);
+	vec_push(&L->carry_guess, -1);
+	return L->inits.len - 1;
+}
+
+int lower_stack(Lower *L, int node, SrcLoc loc)
+{
+	for (int i = 0; i < L->outs.len; i++)
+		if (L->outs.items[i] == node)
+			return L->out_nodes.items[i];
+	Type t = L->g->nodes.items[node].type;
+	t.timed = 1;
+	int out = ir_add(L->g, OP_SCAN_OUT, 0, t, &L->scan, 1, loc);
+	vec_push(&L->outs, node);
+	vec_push(&L->out_nodes, out);
+	return out;
+}
+
+static const char *qualify(Lower *L, const char *name)
+{
+	return L->prefix ? arena_printf(L->arena, "%s.%s", L->prefix, name) : name;
+}
+
+static int define(Lower *L, Scope *scope, const char *name, SrcLoc loc, Value v)
+{
+	Binding *old = lower_lookup(scope, name);
+	if (old) {
+		lower_error(L, loc, "redefinition of '%s'", name);
+		if (!L->builtin && old->loc.line)
+			diag_note(old->loc, "'%s' was defined here", name);
+		return 0;
+	}
+	vec_push(scope, ((Binding){name, v, loc, 0, 0}));
+	return 1;
+}
+
+static void cell_param(Lower *L, Scope *scope, const Stmt *s)
+{
+	int dims[2];
+	if (s->ndims > 2) {
+		lower_error(L, s->loc, "parameter '%s' has %d dimensions; parameters have 1 or 2", s->names[0],
+			    s->ndims);
+		return;
+	}
+	for (int i = 0; i < s->ndims; i++) {
+		Value v = lower_expr(L, scope, s->dims[i]);
+		if (!lower_want_count(L, &v, "a parameter dimension"))
+			return;
+		dims[i] = (int)v.num;
+	}
+	Param p = {qualify(L, s->names[0]), L->prefix, L->cells_top, s->ndims == 2 ? ir_mat(dims[0], dims[1]) : ir_vec(DT_F32, dims[0], 0, 0),
+		   s->ndims == 2 ? INIT_HE_NORMAL : INIT_ZEROS, s->ndims == 2 ? dims[1] : dims[0], s->loc};
+	if (s->init) {
+		if (strcmp(s->init, "zeros") == 0)
+			p.init = INIT_ZEROS;
+		else if (strcmp(s->init, "he_normal") == 0)
+			p.init = INIT_HE_NORMAL;
+		else {
+			lower_error(L, s->init_loc, "unknown initialiser '%s' (expected zeros or he_normal)", s->init);
+			return;
+		}
+	}
+	for (int i = 0; i < L->g->params.len; i++)
+		if (strcmp(L->g->params.items[i].name, p.name) == 0) {
+			lower_error(L, s->loc, "parameter name '%s' is used twice", p.name);
+			return;
+		}
+	vec_push(&L->g->params, p);
+	int n = ir_add(L->g, OP_PARAM, 0, p.type, NULL, 0, s->loc);
+	L->g->nodes.items[n].a.k = L->g->params.len - 1;
+	L->g->nodes.items[n].name = p.name;
+	define(L, scope, s->names[0], s->name_locs[0], (Value){.kind = V_NODE, .node = n, .loc = s->loc});
+}
+
+static void cell_state(Lower *L, Scope *scope, const Stmt *s, const Cell *c, int stepping)
+{
+	if (!stepping) {
+		lower_error(L, L->callsite, "cell '%s' keeps state over time, so its input must be a sequence; "
+			    "this one was computed after the time loop", c->name);
+		return;
+	}
+	for (int i = 0; i < s->nnames; i++) {
+		Value v = lower_expr(L, scope, s->dims[i]);
+		if (!lower_want_count(L, &v, "a state size"))
+			return;
+		if (L->nstate == L->guess.len)
+			vec_push(&L->guess, DT_SPIKE);
+		Type t = ir_vec((DType)L->guess.items[L->nstate++], (int)v.num, 1, 0);
+		int init = ir_add(L->g, OP_ZEROS, 0, t, NULL, 0, s->name_locs[i]);
+		int k = lower_new_carry(L, init);
+		L->carry_guess.items[k] = L->nstate - 1;
+		int carry = ir_add(L->g, OP_CARRY, L->body, t, NULL, 0, s->name_locs[i]);
+		L->g->nodes.items[carry].a.k = k;
+		L->g->nodes.items[carry].name = qualify(L, s->names[i]);
+		if (define(L, scope, s->names[i], s->name_locs[i],
+			   (Value){.kind = V_NODE, .node = carry, .loc = s->name_locs[i]}))
+			scope->items[scope->len - 1].state = k + 1;
+	}
+}
+
+/* `name = value` inside a cell: a state update or a new local. */
+static void cell_assign(Lower *L, Scope *scope, const Stmt *s)
+{
+	if (s->nnames > 1) {
+		lower_multi_assign(L, scope, s);
+		return;
+	}
+	const char *name = s->names[0];
+	L->target = name;
+	L->target_uses = 0;
+	Value v = lower_expr(L, scope, s->value);
+	if (v.kind == V_NONE)
+		return;
+	Binding *b = lower_lookup(scope, name);
+	if (!b || !b->state) {
+		if (v.kind == V_NODE && !L->g->nodes.items[v.node].name)
+			L->g->nodes.items[v.node].name = qualify(L, name);
+		define(L, scope, name, s->name_locs[0], v);
+		return;
+	}
+	int k = b->state - 1;
+	Node *carry = &L->g->nodes.items[b->v.node];
+	if (b->updated) {
+		lower_error(L, s->name_locs[0], "state '%s' is updated twice in one step", name);
+		return;
+	}
+	if (!lower_want_node(L, &v, "the new value of a state"))
+		return;
+	Node *n = &L->g->nodes.items[v.node];
+	if (n->region != L->body || n->type.rank != 1 || n->type.dim[0] != carry->type.dim[0]) {
+		char ty[64];
+		lower_error(L, s->name_locs[0], "state '%s' holds %d values per step, but is assigned %s", name,
+			    carry->type.dim[0], ir_type_str(n->type, ty, sizeof ty));
+		return;
+	}
+	if (n->type.dtype != carry->type.dtype) {
+		/* The state's dtype was guessed before its update was seen: guess
+		 * again and lower the model once more (dsl_lower). */
+		L->guess.items[L->carry_guess.items[k]] = n->type.dtype;
+		L->retry = 1;
+	}
+	if (!n->name)
+		n->name = qualify(L, name);
+	L->nexts.items[k] = v.node;
+	b->updated = 1;
+	b->v.node = v.node;
+}
+
+/* Binds a cell's parameters from a call: positional, then named, then the
+ * defaults. Argument values are computed in the caller's scope. */
+static int bind_args(Lower *L, Scope *caller, Scope *cs, const Cell *c, const Expr *call, int *stepping)
+{
+	Value vals[32] = {0};
+	int given[32] = {0};
+	if (c->nparams > 32)
+		SPK_BUG("cell with %d parameters", c->nparams);
+	int pos = 0;
+	for (int i = 0; i < call->nargs; i++) {
+		const Arg *a = &call->args[i];
+		int k = pos;
+		if (a->name) {
+			for (k = 0; k < c->nparams && strcmp(c->params[k].name, a->name); k++)
+				;
+			if (k == c->nparams) {
+				const char *names[32];
+				for (int j = 0; j < c->nparams; j++)
+					names[j] = c->params[j].name;
+				const char *s = lower_suggest(a->name, names, c->nparams);
+				lower_error(L, a->loc, "cell '%s' has no parameter '%s'%s%s%s", c->name, a->name,
+					    s ? " (did you mean '" : "", s ? s : "", s ? "'?)" : "");
+				return 0;
+			}
+		} else if (pos++ >= c->nparams) {
+			lower_error(L, a->loc, "cell '%s' takes %d argument%s, got %d", c->name, c->nparams,
+				    c->nparams == 1 ? "" : "s", call->nargs);
+			return 0;
+		}
+		if (given[k]) {
+			lower_error(L, a->loc, "argument '%s' of '%s' given twice", c->params[k].name, c->name);
+			return 0;
+		}
+		given[k] = 1;
+		vals[k] = lower_expr(L, caller, a->value);
+		if (vals[k].kind == V_NONE)
+			return 0;
+		if (vals[k].kind == V_NODE && lower_is_step(L, vals[k].node))
+			*stepping = 1;
+	}
+	for (int k = 0; k < c->nparams; k++) {
+		if (!given[k]) {
+			if (!c->params[k].def) {
+				lower_error(L, call->loc, "missing argument '%s' of cell '%s'", c->params[k].name, c->name);
+				if (!c->builtin)
+					diag_note(c->loc, "'%s' is defined here", c->name);
+				return 0;
+			}
+			vals[k] = lower_expr(L, cs, c->params[k].def);
+			if (vals[k].kind == V_NONE)
+				return 0;
+		}
+		vec_push(cs, ((Binding){c->params[k].name, vals[k], c->params[k].loc, 0, 0}));
+	}
+	return 1;
+}
+
+static const char *layer_name(Lower *L, const Cell *c)
+{
+	const char *base = L->target ? L->target : c->name;
+	if (L->target_uses++)
+		base = arena_printf(L->arena, "%s_%d", base, L->target_uses);
+	return L->prefix ? arena_printf(L->arena, "%s.%s", L->prefix, base) : base;
+}
+
+Value lower_cell_call(Lower *L, Scope *caller, const Cell *c, const Expr *call)
+{
+	for (int i = 0; i < L->calls.len; i++)
+		if (strcmp(L->calls.items[i], c->name) == 0) {
+			lower_error(L, call->loc, "cell '%s' calls itself; cells cannot be recursive", c->name);
+			return (Value){0};
+		}
+	Scope cs = {0};
+	int stepping = 0;
+	Value result = {0};
+	Lower saved = *L;
+	const char *prefix = layer_name(L, c);
+	if (!L->builtin && c->builtin) {
+		L->builtin = c->name;
+		L->callsite = call->loc;
+	} else if (!L->builtin) {
+		L->callsite = call->loc;
+	}
+	if (!bind_args(L, caller, &cs, c, call, &stepping))
+		goto out;
+	vec_push(&L->calls, c->name);
+	L->prefix = prefix;
+	L->cells_top = c->name;
+	int errors = diag_error_count();
+	for (int i = 0; i < c->nbody && diag_error_count() == errors; i++) {
+		const Stmt *s = c->body[i];
+		if (result.kind != V_NONE) {
+			lower_error(L, s->loc, "statement after 'return' in cell '%s'", c->name);
+			break;
+		}
+		switch (s->kind) {
+		case S_PARAM: cell_param(L, &cs, s); break;
+		case S_STATE: cell_state(L, &cs, s, c, stepping); break;
+		case S_ASSIGN: cell_assign(L, &cs, s); break;
+		case S_RETURN:
+			L->target = NULL;
+			result = lower_expr(L, &cs, s->value);
+			if (result.kind == V_NONE && diag_error_count() == errors)
+				SPK_BUG("return without a value");
+			if (result.kind == V_NODE && !L->g->nodes.items[result.node].name)
+				L->g->nodes.items[result.node].name = prefix;
+			break;
+		default:
+			lower_error(L, s->loc, "this statement is not allowed in a cell");
+			break;
+		}
+	}
+	L->calls.len--;
+	if (diag_error_count() != errors) {
+		result = (Value){0};
+		goto out;
+	}
+	for (int i = 0; i < cs.len; i++)
+		if (cs.items[i].state && !cs.items[i].updated) {
+			lower_error(L, cs.items[i].loc, "state '%s' is never updated", cs.items[i].name);
+			result = (Value){0};
+		}
+	if (result.kind == V_NONE && diag_error_count() == errors)
+		lower_error(L, c->loc, "cell '%s' has no return statement", c->name);
+out:
+	vec_free(&cs);
+	L->prefix = saved.prefix;
+	L->cells_top = saved.cells_top;
+	L->target = saved.target;
+	L->target_uses = saved.target_uses + 1;
+	L->builtin = saved.builtin;
+	L->callsite = saved.callsite;
+	if (result.kind != V_NONE)
+		result.loc = call->loc;
+	return result;
+}
+
+static void model_input(Lower *L, Scope *ms, const Stmt *s)
+{
+	Value size = lower_expr(L, ms, s->dims[0]);
+	Value steps = lower_expr(L, ms, s->value);
+	if (!lower_want_count(L, &size, "the input size") || !lower_want_count(L, &steps, "the number of steps"))
+		return;
+	Graph *g = L->g;
+	if (g->steps && g->steps != (int)steps.num) {
+		lower_error(L, s->value->loc, "all inputs must run over the same number of steps: %d here, %d before",
+			    (int)steps.num, g->steps);
+		return;
+	}
+	g->steps = (int)steps.num;
+	Type t = ir_vec(s->spikes ? DT_SPIKE : DT_F32, (int)size.num, 1, 1);
+	vec_push(&g->inputs, ((Input){s->names[0], s->spikes ? IN_SPIKES : IN_ANALOG, t, s->loc}));
+	int in = ir_add(g, OP_INPUT, 0, t, NULL, 0, s->loc);
+	g->nodes.items[in].a.k = g->inputs.len - 1;
+	g->nodes.items[in].name = s->names[0];
+	t.timed = 0;
+	int step = ir_add(g, OP_STEP, L->body, t, NULL, 0, s->loc);
+	g->nodes.items[step].a.k = L->seqs.len;
+	g->nodes.items[step].name = s->names[0];
+	vec_push(&L->seqs, in);
+	define(L, ms, s->names[0], s->name_locs[0], (Value){.kind = V_NODE, .node = step, .loc = s->loc});
+}
+
+/* The value a loss or output reads: per-step values are stacked over time. */
+static int after_loop(Lower *L, Value v, SrcLoc loc)
+{
+	return lower_is_step(L, v.node) ? lower_stack(L, v.node, loc) : v.node;
+}
+
+/* loss = cross_entropy(y) | mse(y): y is (B, n), or (T, B, n) for a loss at
+ * every step; the labels or targets become an input of the model. */
+static void model_loss(Lower *L, Scope *ms, const Stmt *s, int *first_arg)
+{
+	const Expr *e = s->value;
+	int ce = e->kind == E_CALL && strcmp(e->name, "cross_entropy") == 0;
+	if (!ce && !(e->kind == E_CALL && strcmp(e->name, "mse") == 0)) {
+		lower_error(L, e->loc, "'loss' must be cross_entropy(y) or mse(y)");
+		return;
+	}
+	if (e->nargs != 1 || e->args[0].name) {
+		lower_error(L, e->loc, "'%s' takes one argument, the model's prediction", e->name);
+		return;
+	}
+	L->target = NULL;
+	Value y = lower_expr(L, ms, e->args[0].value);
+	if (y.kind == V_NONE || !lower_want_node(L, &y, "the prediction"))
+		return;
+	Type yt = L->g->nodes.items[y.node].type;
+	if (yt.rank != 1 || !yt.batched) {
+		lower_error(L, y.loc, "the prediction must be a vector per sample");
+		return;
+	}
+	if (ce && yt.dim[0] < 2) {
+		lower_error(L, y.loc, "cross_entropy needs at least 2 classes, the prediction has %d", yt.dim[0]);
+		return;
+	}
+	Graph *g = L->g;
+	int pred = after_loop(L, y, y.loc);
+	Type pt = g->nodes.items[pred].type;
+	Type lt = ce ? (Type){DT_I32, 0, 1, pt.timed, {0, 0}} : pt;
+	lt.dtype = ce ? DT_I32 : DT_F32;
+	vec_push(&g->inputs, ((Input){ce ? "labels" : "targets", ce ? IN_CLASS : IN_TARGET, lt, e->loc}));
+	int labels = ir_add(g, OP_LABELS, 0, lt, NULL, 0, e->loc);
+	g->nodes.items[labels].a.k = g->inputs.len - 1;
+	int args[2] = {pred, labels};
+	g->loss = ir_add(g, ce ? OP_CROSS_ENTROPY : OP_MSE, 0, ir_scalar(), args, 2, e->loc);
+	g->nodes.items[g->loss].name = "loss";
+	*first_arg = pred;
+}
+
+static void lower_model(Lower *L, const Model *m)
+{
+	Scope ms = {0};
+	SrcLoc loss_loc = NOLOC, out_loc = NOLOC;
+	int output = -1, loss_pred = -1;
+	for (int i = 0; i < m->nbody; i++) {
+		const Stmt *s = m->body[i];
+		int errors = diag_error_count();
+		switch (s->kind) {
+		case S_INPUT: model_input(L, &ms, s); break;
+		case S_OUTPUT: {
+			if (output >= 0) {
+				lower_error(L, s->loc, "the model has a second 'output'");
+				diag_note(out_loc, "the first is here");
+				break;
+			}
+			L->target = NULL;
+			Value v = lower_expr(L, &ms, s->value);
+			if (v.kind != V_NONE && lower_want_node(L, &v, "the output")) {
+				output = after_loop(L, v, s->loc);
+				out_loc = s->loc;
+			}
+			break;
+		}
+		case S_ASSIGN:
+			if (s->nnames > 1) {
+				lower_multi_assign(L, &ms, s);
+			} else if (strcmp(s->names[0], "loss") == 0) {
+				if (L->g->loss >= 0) {
+					lower_error(L, s->name_locs[0], "redefinition of 'loss'");
+					diag_note(loss_loc, "'loss' was defined here");
+					break;
+				}
+				loss_loc = s->name_locs[0];
+				model_loss(L, &ms, s, &loss_pred);
+			} else {
+				L->target = s->names[0];
+				L->target_uses = 0;
+				Value v = lower_expr(L, &ms, s->value);
+				if (v.kind == V_NONE)
+					break;
+				if (v.kind == V_NODE && !L->g->nodes.items[v.node].name)
+					L->g->nodes.items[v.node].name = s->names[0];
+				define(L, &ms, s->names[0], s->name_locs[0], v);
+			}
+			break;
+		default:
+			lower_error(L, s->loc, "this statement is only allowed in a cell");
+			break;
+		}
+		if (diag_error_count() > errors + 0 && diag_error_count() >= 20)
+			break;
+	}
+	vec_free(&ms);
+	if (diag_error_count())
+		return;
+	if (!L->seqs.len) {
+		lower_error(L, m->loc, "model '%s' has no input (add e.g. 'input x[28] spikes over 28 steps')",
+			    m->name);
+		return;
+	}
+	if (output < 0 && loss_pred < 0) {
+		lower_error(L, m->loc, "model '%s' has neither an 'output' nor a 'loss'", m->name);
+		return;
+	}
+	L->g->output = output >= 0 ? output : loss_pred;
+}
+
+/* Fills in the scan's operands and the body's yield once every statement has
+ * added its carries and per-step outputs. */
+static void close_scan(Lower *L)
+{
+	Graph *g = L->g;
+	int nseq = L->seqs.len, ncarry = L->inits.len, nout = L->outs.len;
+	Node *scan = &g->nodes.items[L->scan];
+	scan->nargs = nseq + ncarry;
+	scan->args = arena_alloc(L->arena, sizeof(int) * (size_t)(scan->nargs + 1));
+	for (int i = 0; i < nseq; i++)
+		scan->args[i] = L->seqs.items[i];
+	for (int i = 0; i < ncarry; i++)
+		scan->args[nseq + i] = L->inits.items[i];
+	scan->a.scan.body = L->body;
+	scan->a.scan.nseq = nseq;
+	scan->a.scan.ncarry = ncarry;
+	scan->a.scan.nout = nout;
+	int y = ir_add(g, OP_YIELD, L->body, ir_scalar(), NULL, ncarry + nout, NOLOC);
+	for (int i = 0; i < ncarry; i++) {
+		if (L->nexts.items[i] < 0)
+			SPK_BUG("carry %d has no next value", i);
+		g->nodes.items[y].args[i] = L->nexts.items[i];
+	}
+	for (int i = 0; i < nout; i++) {
+		g->nodes.items[y].args[ncarry + i] = L->outs.items[i];
+		g->nodes.items[L->out_nodes.items[i]].a.k = ncarry + i;
+	}
+	g->regions.items[L->body].scan = L->scan;
+}
+
+static void lower_reset(Lower *L)
+{
+	vec_free(&L->seqs);
+	vec_free(&L->inits);
+	vec_free(&L->nexts);
+	vec_free(&L->outs);
+	vec_free(&L->out_nodes);
+	vec_free(&L->carry_guess);
+	vec_free(&L->calls);
+}
+
+Graph *dsl_lower(Arena *arena, Program *prog, int file)
+{
+	if (!prog->model) {
+		diag_error((SrcLoc){file, 1, 1}, "no 'model' block in this file");
+		return NULL;
+	}
+	Lower L = {0};
+	for (int attempt = 0;; attempt++) {
+		if (attempt == 8)
+			SPK_BUG("state dtypes did not settle");
+		lower_reset(&L);
+		int *guess = L.guess.items, nguess = L.guess.len, cap = L.guess.cap;
+		memset(&L, 0, sizeof L);
+		L.guess.items = guess;
+		L.guess.len = nguess;
+		L.guess.cap = cap;
+		L.arena = arena;
+		L.prog = prog;
+		L.g = ir_new(arena, prog->model->name, 0);
+		L.body = ir_new_region(L.g, 0);
+		L.scan = ir_add(L.g, OP_SCAN, 0, ir_scalar(), NULL, 0, prog->model->loc);
+		lower_model(&L, prog->model);
+		if (diag_error_count()) {
+			lower_reset(&L);
+			vec_free(&L.guess);
+			ir_free(L.g);
+			return NULL;
+		}
+		if (!L.retry)
+			break;
+		ir_free(L.g);
+	}
+	close_scan(&L);
+	lower_reset(&L);
+	vec_free(&L.guess);
+	ir_schedule(L.g);
+	return L.g;
+}

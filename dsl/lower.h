@@ -1,0 +1,87 @@
+/* lower.h: from the syntax tree to the graph IR, with every semantic check.
+ *
+ * dsl_lower resolves names, evaluates compile-time numbers, expands cell calls
+ * (built-in and user cells alike) and types every value, reporting user errors
+ * through diag at the locations in the tree. The whole time-dependent part of
+ * a model becomes one scan whose body holds every cell's step; `last` and
+ * `mean` become carries, and per-step values used after the loop become
+ * stacked scan outputs. Returns NULL if any error was reported. */
+#ifndef SPIKEC_LOWER_H
+#define SPIKEC_LOWER_H
+
+#include "ast.h"
+#include "../compiler/ir.h"
+
+Graph *dsl_lower(Arena *arena, Program *prog, int file);
+
+/* ---- private to dsl/lower*.c ------------------------------------------ */
+
+typedef enum { V_NONE, V_NUM, V_NODE, V_SUR, V_SYM } ValKind;
+
+typedef struct {
+	ValKind kind;
+	double num;
+	int is_int;
+	int node;
+	Surrogate sur;
+	const char *sym;
+	SrcLoc loc;
+} Value;
+
+typedef struct {
+	const char *name;
+	Value v;
+	SrcLoc loc;         /* where it was defined */
+	int state;          /* carry index + 1 for a state not yet updated, else 0 */
+	int updated;        /* state: updated in this step */
+} Binding;
+
+typedef Vec(Binding) Scope;
+
+typedef struct Lower {
+	Arena *arena;
+	Program *prog;
+	Graph *g;
+	int body;            /* the scan body region */
+	int scan;            /* the SCAN node, operands filled in at the end */
+	Vec(int) seqs;       /* scan sequence operands */
+	Vec(int) inits;      /* initial carry values */
+	Vec(int) nexts;      /* next carry values, -1 until assigned */
+	Vec(int) outs;       /* per-step outputs */
+	Vec(int) out_nodes;  /* the SCAN_OUT node of each per-step output */
+	Vec(int) guess;      /* DType assumed for each carry made by a `state` */
+	Vec(int) carry_guess; /* carry index -> its index in guess, -1 for last/mean */
+	int nstate;          /* `state` carries made so far in this attempt */
+	int retry;           /* a state's dtype differed from its guess */
+	const char *prefix;  /* parameter-name prefix of the cell being expanded */
+	const char *cells_top; /* name of the cell being expanded */
+	const char *target;  /* name the current statement assigns */
+	int target_uses;     /* cell calls so far in the current statement */
+	Vec(const char *) calls;   /* cells being expanded, for recursion */
+	const char *builtin; /* innermost built-in cell being expanded, or NULL */
+	SrcLoc callsite;     /* its call in user code */
+} Lower;
+
+/* Reports at loc, or at the user's call site when inside a built-in cell. */
+void lower_error(Lower *L, SrcLoc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+Value lower_expr(Lower *L, Scope *scope, const Expr *e);
+/* `a, b, c, d = split(x, 4)` and friends: binds targets in scope. */
+void lower_multi_assign(Lower *L, Scope *scope, const Stmt *s);
+Binding *lower_lookup(Scope *scope, const char *name);
+const char *lower_value_kind(const Value *v);
+/* Checks that v is a tensor; reports and returns 0 otherwise. */
+int lower_want_node(Lower *L, const Value *v, const char *what);
+/* Checks that v is a positive integer; reports and returns 0 otherwise. */
+int lower_want_count(Lower *L, const Value *v, const char *what);
+/* Expands a call of cell c; returns its result. */
+Value lower_cell_call(Lower *L, Scope *scope, const Cell *c, const Expr *call);
+/* A carry of the scan: returns its index. init must be a region-0 node. */
+int lower_new_carry(Lower *L, int init);
+/* The value of a per-step node after the loop: its stack over time. */
+int lower_stack(Lower *L, int node, SrcLoc loc);
+int lower_is_step(Lower *L, int node);
+int lower_const(Lower *L, double v, SrcLoc loc);
+/* The closest of `n` names to `name`, or NULL if none is close. */
+const char *lower_suggest(const char *name, const char *const *names, int n);
+
+#endif

@@ -1,0 +1,22 @@
+/* gemm.h: the single-precision matrix multiply that runtime and JIT-compiled
+ * code call. Contract: row-major
+ *     C[m,n] = alpha * op(A)[m,k] * op(B)[k,n] + beta * C[m,n]
+ * exactly as cblas_sgemm(CblasRowMajor, ...) (see runtime/gemm_portable.h):
+ * trans_x != 0 transposes X, lda/ldb/ldc are row strides (lda >= k when A is
+ * not transposed, >= m when it is; likewise ldb >= n or >= k; ldc >= n; each
+ * at least 1). beta == 0 overwrites C without reading it.
+ *
+ * The backend is OpenBLAS, or spk_sgemm_portable when the runtime is built
+ * with -DSPK_PORTABLE_GEMM.
+ */
+#ifndef SPIKEC_RUNTIME_GEMM_H
+#define SPIKEC_RUNTIME_GEMM_H
+
+void gemm_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha,
+	const float *a, int lda, const float *b, int ldb, float beta,
+	float *c, int ldc);
+
+/* "openblas" or "portable": for progress lines and benchmark reports. */
+const char *gemm_backend_name(void);
+
+#endif
