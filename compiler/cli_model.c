@@ -1,2 +1,125 @@
-int cli_init(int argc, char **argv) { (void)argc; (void)argv; return 1; }
-int cli_infer(int argc, char **argv) { (void)argc; (void)argv; return 1; }
+/* cli_model.c: the commands that touch parameters: init and infer. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "../backends/c/load.h"
+#include "../runtime/npy.h"
+#include "checkpoint.h"
+#include "cli.h"
+#include "cli_args.h"
+#include "pipeline.h"
+
+static uint64_t parse_seed(const char *s)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (!*s || *end || errno || s[0] == '-')
+		diag_fatal("--seed must be a non-negative integer, got '%s'", s);
+	return v;
+}
+
+static void compile(Compilation *c, const char *model)
+{
+	if (pipeline_compile(c, model, NULL))
+		diag_exit();
+}
+
+int cli_init(int argc, char **argv)
+{
+	CliArgs a = cli_parse(argc, argv, "seed o", "");
+	if (!a.out)
+		diag_fatal("init needs a file to write: spikec init %s --seed S --output F", a.model);
+	uint64_t seed = a.seed ? parse_seed(a.seed) : 0;
+	Compilation c = {0};
+	compile(&c, a.model);
+	float *p = ckpt_init(c.kir, seed);
+	char err[1024];
+	if (ckpt_save(c.kir, c.hash, p, a.out, err, sizeof err))
+		diag_fatal("%s", err);
+	printf("wrote %s: %ld parameters of model %s, seed %llu\n", a.out, c.kir->nparams, c.kir->model,
+	       (unsigned long long)seed);
+	free(p);
+	pipeline_free(&c);
+	return 0;
+}
+
+static const KBuf *only_input(const Kir *k)
+{
+	const KBuf *in = NULL;
+	for (int b = 0; b < k->bufs.len; b++)
+		if (k->bufs.items[b].cls == KB_INPUT) {
+			if (in)
+				diag_fatal("model '%s' has several inputs; 'spikec infer' takes one", k->model);
+			in = &k->bufs.items[b];
+		}
+	if (!in)
+		diag_fatal("model '%s' does not read its input; nothing to infer from", k->model);
+	return in;
+}
+
+/* x as float (T, B, I), checked against the model; spikes must be 0 or 1. */
+static float *read_input(const Kir *k, const KBuf *in, const char *path, int *batch)
+{
+	NpyArray x;
+	char err[1024];
+	if (npy_read(path, &x, err, sizeof err))
+		diag_fatal("%s", err);
+	if (x.ndim != 3 || x.shape[0] != k->steps || x.shape[2] != in->type.dim[0])
+		diag_fatal("%s: shape (%ld%s%ld%s%ld), but model '%s' reads (T, B, I) = (%d, B, %d)", path,
+			   x.ndim > 0 ? x.shape[0] : 0, x.ndim > 1 ? ", " : "", x.ndim > 1 ? x.shape[1] : 0,
+			   x.ndim > 2 ? ", " : "", x.ndim > 2 ? x.shape[2] : 0, k->model, k->steps, in->type.dim[0]);
+	if (x.shape[1] < 1 || x.shape[1] > 1 << 24)
+		diag_fatal("%s: batch of %ld sequences; need between 1 and %d", path, x.shape[1], 1 << 24);
+	float *f = npy_as_f32(&x);
+	if (!f)
+		diag_fatal("%s: dtype '%s' is not numeric", path, x.dtype);
+	for (size_t i = 0; i < x.count; i++) {
+		if (!isfinite(f[i]))
+			diag_fatal("%s: element %zu is %g; inputs must be finite", path, i, (double)f[i]);
+		if (in->type.dtype == DT_SPIKE && f[i] != 0 && f[i] != 1)
+			diag_fatal("%s: input '%s' is declared as spikes, but element %zu is %g; encode it as 0/1 "
+				   "or declare the input 'analog'", path, in->what, i, (double)f[i]);
+	}
+	*batch = (int)x.shape[1];
+	npy_free(&x);
+	return f;
+}
+
+int cli_infer(int argc, char **argv)
+{
+	CliArgs a = cli_parse(argc, argv, "checkpoint input o", "");
+	if (!a.checkpoint || !a.input || !a.out)
+		diag_fatal("infer needs --checkpoint F --input x.npy --output y.npy");
+	Compilation c = {0};
+	compile(&c, a.model);
+	const Kir *k = c.kir;
+	char err[1024];
+	float *params = ckpt_load(k, a.checkpoint, err, sizeof err);
+	if (!params)
+		diag_fatal("%s", err);
+	int batch;
+	float *x = read_input(k, only_input(k), a.input, &batch);
+	CModule m;
+	if (cload_build(k, &m, err, sizeof err))
+		diag_fatal("%s", err);
+	const KBuf *ob = &k->bufs.items[k->output];
+	long o = ob->type.dim[0];
+	long shape[3] = {k->steps, batch, o};
+	size_t nout = (size_t)batch * (size_t)o * (ob->type.timed ? (size_t)k->steps : 1);
+	float *out = xcalloc(nout, sizeof(float));
+	float *ws = xcalloc(m.workspace_floats(batch) + 1, sizeof(float));
+	m.forward(params, x, batch, out, ws);
+	if (npy_write(a.out, "f4", ob->type.timed ? 3 : 2, ob->type.timed ? shape : shape + 1, out, err, sizeof err))
+		diag_fatal("%s", err);
+	printf("wrote %s: outputs %s(%s%d, %ld)\n", a.out, "", ob->type.timed ? "T, " : "", batch, o);
+	free(ws);
+	free(out);
+	free(x);
+	free(params);
+	cload_close(&m);
+	pipeline_free(&c);
+	return 0;
+}

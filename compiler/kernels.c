@@ -265,7 +265,7 @@ static void lower_node(KL *L, KList *list, int i, int region)
 	int out = L->buf[i];
 	if (out < 0)
 		out = L->buf[i] = add_buf(L, i == L->g->output ? KB_OUTPUT : KB_ACT,
-					  i == L->g->output ? "out" : display_name(L, i), display_name(L, i),
+					  i == L->g->output ? "output" : display_name(L, i), display_name(L, i),
 					  row_type(n->type));
 	if (n->op == OP_MATMUL || (n->op == OP_ADD && L->absorbed[n->args[0]])) {
 		int mm[2] = {i, -1};
@@ -506,7 +506,7 @@ Kir *kir_lower(Arena *arena, const Graph *g)
 				L.buf[i] = L.buf[s->args[nseq + n->a.k]];
 				continue;
 			}
-			int b = add_buf(&L, i == g->output ? KB_OUTPUT : KB_ACT, i == g->output ? "out" : n->name,
+			int b = add_buf(&L, i == g->output ? KB_OUTPUT : KB_ACT, i == g->output ? "output" : n->name,
 					n->name, n->type);
 			L.stack_buf.items[n->a.k - nc] = L.buf[i] = b;
 		}
@@ -530,7 +530,7 @@ Kir *kir_lower(Arena *arena, const Graph *g)
 		SPK_BUG("the output has no buffer");
 	if (k->bufs.items[L.buf[g->output]].cls != KB_OUTPUT)
 		vec_push(&k->readout, ((Kernel){.kind = K_COPY, .src = L.buf[g->output],
-						.out = add_buf(&L, KB_OUTPUT, "out", "the model's output",
+						.out = add_buf(&L, KB_OUTPUT, "output", "the model's output",
 							       g->nodes.items[g->output].type)}));
 	for (int b = 0; b < k->bufs.len; b++)
 		if (k->bufs.items[b].cls == KB_OUTPUT) {

@@ -6,7 +6,11 @@ static const char *cls_name[] = {"param", "input", "output", "state", "act"};
 static void val(const Kir *k, const Kernel *m, KVal v, FILE *out)
 {
 	switch (v.kind) {
-	case KV_CONST: fprintf(out, "%.9g", (double)v.c); break;
+	case KV_CONST: {
+		char num[32];
+		fprintf(out, "%s", util_float_str(v.c, num));
+		break;
+	}
 	case KV_LET: fprintf(out, "%s", m->lets.items[v.let].name); break;
 	case KV_LOAD: fprintf(out, "%s[%s%d]", k->bufs.items[v.buf].name, v.off ? "+" : "", v.off); break;
 	}

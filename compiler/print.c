@@ -20,8 +20,9 @@ static void print_attr(const Graph *g, const Node *n, FILE *out)
 	case OP_SPIKE: {
 		const SurInfo *s = &ir_surrogates[n->a.sur.kind];
 		fprintf(out, " %s(", s->name);
+		char num[32];
 		for (int i = 0; i < s->nparams; i++)
-			fprintf(out, "%s%s=%.9g", i ? ", " : "", s->pname[i], n->a.sur.p[i]);
+			fprintf(out, "%s%s=%s", i ? ", " : "", s->pname[i], util_float_str(n->a.sur.p[i], num));
 		fprintf(out, ")");
 		break;
 	}
@@ -65,7 +66,7 @@ static void print_node(const Graph *g, int i, int depth, FILE *out)
 		print_body(g, i, depth + 1, out);
 		fprintf(out, "%*s}", 4 * depth, "");
 	}
-	if (n->op != OP_YIELD)
+	if (n->op != OP_YIELD && n->op != OP_SCAN)
 		fprintf(out, "  : %s", ir_type_str(n->type, ty, sizeof ty));
 	if (n->name)
 		fprintf(out, "  # %s", n->name);

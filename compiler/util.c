@@ -152,6 +152,16 @@ void sb_free(StrBuf *sb)
 	sb->len = sb->cap = 0;
 }
 
+const char *util_float_str(float v, char buf[32])
+{
+	for (int prec = 6; prec <= 9; prec++) {
+		snprintf(buf, 32, "%.*g", prec, (double)v);
+		if (strtof(buf, NULL) == v)
+			break;
+	}
+	return buf;
+}
+
 uint64_t util_hash(const void *data, size_t n, uint64_t h)
 {
 	const unsigned char *p = data;

@@ -45,6 +45,9 @@ void sb_printf(StrBuf *sb, const char *fmt, ...) __attribute__((format(printf, 2
 void sb_puts(StrBuf *sb, const char *s);
 void sb_free(StrBuf *sb);
 
+/* The shortest decimal that reads back as the same float ("0.1", "1e-08"). */
+const char *util_float_str(float v, char buf[32]);
+
 /* FNV-1a 64-bit, for model hashes and cache keys. */
 uint64_t util_hash(const void *data, size_t n, uint64_t h);
 #define UTIL_HASH_SEED 0xcbf29ce484222325ULL

@@ -131,11 +131,7 @@ void cemit_header(const Kir *k, const CEmitOptions *opt, StrBuf *o)
 static void flt(StrBuf *o, float v)
 {
 	char b[48];
-	for (int prec = 6; prec <= 9; prec++) {
-		snprintf(b, sizeof b, "%.*g", prec, (double)v);
-		if (strtof(b, NULL) == v)
-			break;
-	}
+	util_float_str(v, b);
 	if (!strpbrk(b, ".eE"))
 		strcat(b, ".0");
 	sb_printf(o, "%sf", b);

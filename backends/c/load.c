@@ -1,0 +1,127 @@
+/* load.c: see load.h. */
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "emit.h"
+#include "load.h"
+
+static int mkdirs(const char *path)
+{
+	char tmp[4096];
+	snprintf(tmp, sizeof tmp, "%s", path);
+	for (char *p = tmp + 1; *p; p++)
+		if (*p == '/') {
+			*p = 0;
+			if (mkdir(tmp, 0777) && errno != EEXIST)
+				return -1;
+			*p = '/';
+		}
+	return mkdir(tmp, 0777) && errno != EEXIST ? -1 : 0;
+}
+
+/* $SPIKEC_CACHE, else $XDG_CACHE_HOME/spikec, else ~/.cache/spikec, else /tmp. */
+static void cache_root(char *buf, size_t n)
+{
+	const char *env = getenv("SPIKEC_CACHE"), *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+	if (env && *env)
+		snprintf(buf, n, "%s", env);
+	else if (xdg && *xdg)
+		snprintf(buf, n, "%s/spikec", xdg);
+	else if (home && *home)
+		snprintf(buf, n, "%s/.cache/spikec", home);
+	else
+		snprintf(buf, n, "/tmp/spikec-%ld", (long)getuid());
+}
+
+static int write_file(const char *path, const StrBuf *sb)
+{
+	FILE *f = fopen(path, "wb");
+	if (!f)
+		return -1;
+	int ok = fwrite(sb->buf, 1, sb->len, f) == sb->len;
+	return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+static void *sym(CModule *m, const Kir *k, const char *name, char *err, size_t errlen)
+{
+	char full[256];
+	snprintf(full, sizeof full, "%s_%s", k->model, name);
+	void *p = dlsym(m->handle, full);
+	if (!p)
+		snprintf(err, errlen, "internal error: emitted library lacks '%s'", full);
+	return p;
+}
+
+int cload_build(const Kir *k, CModule *m, char *err, size_t errlen)
+{
+	memset(m, 0, sizeof *m);
+	const char *cc = getenv("CC") && *getenv("CC") ? getenv("CC") : "cc";
+	char cmd[16384], root[3072], dir[3600], so[3800];
+	CEmitOptions opt = {0, "spikec"};
+	StrBuf c = {0}, h = {0};
+	cemit_source(k, &opt, &c);
+	cemit_header(k, &opt, &h);
+	const char *flags = "-std=c99 -O2 -march=native -fPIC -shared";
+	uint64_t key = util_hash(c.buf, c.len, util_hash(h.buf, h.len, util_hash(flags, strlen(flags),
+		util_hash(cc, strlen(cc), UTIL_HASH_SEED))));
+	cache_root(root, sizeof root);
+	snprintf(dir, sizeof dir, "%s/%016llx", root, (unsigned long long)key);
+	snprintf(so, sizeof so, "%s/%s.so", dir, k->model);
+	int rc = -1;
+	if (access(so, R_OK) != 0) {
+		char path[3900];
+		if (mkdirs(dir)) {
+			snprintf(err, errlen, "cannot create cache directory '%s': %s (set SPIKEC_CACHE)", dir,
+				 strerror(errno));
+			goto out;
+		}
+		snprintf(path, sizeof path, "%s/%s.c", dir, k->model);
+		int w = write_file(path, &c);
+		snprintf(path, sizeof path, "%s/%s.h", dir, k->model);
+		if (w || write_file(path, &h)) {
+			snprintf(err, errlen, "cannot write to cache directory '%s': %s", dir, strerror(errno));
+			goto out;
+		}
+		snprintf(cmd, sizeof cmd, "%s %s -o '%s/%s.so.%ld' '%s/%s.c' -lopenblas -lm 2> '%s/cc.log'", cc, flags,
+			 dir, k->model, (long)getpid(), dir, k->model, dir);
+		int st = system(cmd);
+		if (st != 0) {
+			snprintf(err, errlen, "compiling the emitted C failed (%s; see %s/cc.log)%s",
+				 WIFEXITED(st) ? "compiler error" : "compiler did not run", dir,
+				 WIFEXITED(st) && WEXITSTATUS(st) == 127 ? ": no C compiler found; set CC" : "");
+			goto out;
+		}
+		snprintf(path, sizeof path, "%s/%s.so.%ld", dir, k->model, (long)getpid());
+		if (rename(path, so)) {
+			snprintf(err, errlen, "cannot rename '%s': %s", path, strerror(errno));
+			goto out;
+		}
+	}
+	m->handle = dlopen(so, RTLD_NOW | RTLD_LOCAL);
+	if (!m->handle) {
+		snprintf(err, errlen, "cannot load '%s': %s", so, dlerror());
+		goto out;
+	}
+	*(void **)&m->init = sym(m, k, "init", err, errlen);
+	*(void **)&m->workspace_floats = sym(m, k, "workspace_floats", err, errlen);
+	*(void **)&m->forward = sym(m, k, "forward", err, errlen);
+	*(void **)&m->reset = sym(m, k, "reset", err, errlen);
+	*(void **)&m->step = sym(m, k, "step", err, errlen);
+	rc = m->init && m->workspace_floats && m->forward && m->reset && m->step ? 0 : -1;
+out:
+	sb_free(&c);
+	sb_free(&h);
+	return rc;
+}
+
+void cload_close(CModule *m)
+{
+	if (m->handle)
+		dlclose(m->handle);
+	memset(m, 0, sizeof *m);
+}

@@ -1,0 +1,115 @@
+/* checkpoint.c: see checkpoint.h. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "../runtime/rng.h"
+#include "../runtime/safetensors.h"
+#include "checkpoint.h"
+#include "cli.h"
+
+static long floats(Type t)
+{
+	return t.rank == 2 ? (long)t.dim[0] * t.dim[1] : t.dim[0];
+}
+
+float *ckpt_init(const Kir *k, uint64_t seed)
+{
+	float *p = xcalloc((size_t)(k->nparams ? k->nparams : 1), sizeof(float));
+	for (int b = 0; b < k->bufs.len; b++) {
+		const KBuf *kb = &k->bufs.items[b];
+		if (kb->cls != KB_PARAM)
+			continue;
+		const Param *pr = &k->g->params.items[kb->index];
+		if (pr->init != INIT_HE_NORMAL)
+			continue;
+		/* The same expression as the emitted <model>_init. */
+		for (long i = 0; i < floats(kb->type); i++)
+			p[kb->offset + i] = (float)(spk_rng_normal(seed, (uint64_t)kb->index, (uint64_t)i) *
+						    sqrt(2.0 / pr->fan_in));
+	}
+	return p;
+}
+
+static void surrogates(const Graph *g, StrBuf *sb)
+{
+	for (int i = 0; i < g->nodes.len; i++) {
+		const Node *n = &g->nodes.items[i];
+		if (n->op != OP_SPIKE)
+			continue;
+		const SurInfo *s = &ir_surrogates[n->a.sur.kind];
+		sb_printf(sb, "%s%s=%s(", sb->len ? "; " : "", n->name ? n->name : "spike", s->name);
+		char num[32];
+		for (int p = 0; p < s->nparams; p++)
+			sb_printf(sb, "%s%s=%s", p ? ", " : "", s->pname[p], util_float_str(n->a.sur.p[p], num));
+		sb_puts(sb, ")");
+	}
+}
+
+int ckpt_save(const Kir *k, uint64_t model_hash, const float *params, const char *path, char *err,
+	      size_t errlen)
+{
+	StWriteTensor *t = xcalloc((size_t)k->bufs.len + 1, sizeof *t);
+	long *shapes = xcalloc((size_t)k->bufs.len * 2 + 1, sizeof(long));
+	int n = 0;
+	for (int b = 0; b < k->bufs.len; b++) {
+		const KBuf *kb = &k->bufs.items[b];
+		if (kb->cls != KB_PARAM)
+			continue;
+		shapes[2 * n] = kb->type.dim[0];
+		shapes[2 * n + 1] = kb->type.dim[1];
+		t[n] = (StWriteTensor){kb->what, "F32", kb->type.rank, &shapes[2 * n], params + kb->offset};
+		n++;
+	}
+	char hash[32];
+	snprintf(hash, sizeof hash, "%016llx", (unsigned long long)model_hash);
+	StrBuf sur = {0};
+	surrogates(k->g, &sur);
+	const char *keys[] = {"format", "model", "model_hash", "spikec_version", "surrogates"};
+	const char *vals[] = {"spikec", k->model, hash, SPIKEC_VERSION_STRING, sur.buf ? sur.buf : ""};
+	int rc = st_write(path, t, n, keys, vals, 5, err, errlen);
+	sb_free(&sur);
+	free(t);
+	free(shapes);
+	return rc;
+}
+
+float *ckpt_load(const Kir *k, const char *path, char *err, size_t errlen)
+{
+	StFile f;
+	if (st_read(path, &f, err, errlen))
+		return NULL;
+	float *p = xcalloc((size_t)(k->nparams ? k->nparams : 1), sizeof(float));
+	for (int b = 0; b < k->bufs.len; b++) {
+		const KBuf *kb = &k->bufs.items[b];
+		if (kb->cls != KB_PARAM)
+			continue;
+		const StTensor *t = st_find(&f, kb->what);
+		char want[64];
+		ir_type_str(kb->type, want, sizeof want);
+		if (!t) {
+			snprintf(err, errlen, "%s: no tensor '%s' (%s) for model '%s'; was it written for another model? "
+				 "('spikec init' writes a fresh one)", path, kb->what, want + 3, k->model);
+			goto fail;
+		}
+		int ok = !strcmp(t->dtype, "F32") && t->ndim == kb->type.rank;
+		for (int d = 0; ok && d < t->ndim; d++)
+			ok = t->shape[d] == kb->type.dim[d];
+		if (!ok) {
+			char got[128] = "";
+			size_t len = 0;
+			for (int d = 0; d < t->ndim && len < sizeof got - 24; d++)
+				len += (size_t)snprintf(got + len, sizeof got - len, "%s%ld", d ? "," : "", t->shape[d]);
+			snprintf(err, errlen, "%s: tensor '%s' is %s[%s], but model '%s' needs f32%s", path, kb->what,
+				 t->dtype, got, k->model, want + 3);
+			goto fail;
+		}
+		memcpy(p + kb->offset, f.data + t->begin, sizeof(float) * (size_t)floats(kb->type));
+	}
+	st_free(&f);
+	return p;
+fail:
+	st_free(&f);
+	free(p);
+	return NULL;
+}

@@ -1,0 +1,26 @@
+/* checkpoint.h: parameters in memory and in safetensors files (DESIGN 8).
+ *
+ * The parameter array is the kernel IR's: every parameter tensor, row-major
+ * float32, at its KBuf offset. Files name each tensor as in DESIGN section 2
+ * ("h.weight_ih") so PyTorch users can load them directly. */
+#ifndef SPIKEC_CHECKPOINT_H
+#define SPIKEC_CHECKPOINT_H
+
+#include <stdint.h>
+#include "kir.h"
+
+/* Initial parameters, bit-identical to the emitted <model>_init(seed):
+ * He-normal weights, zero biases, from the Philox stream of each tensor. */
+float *ckpt_init(const Kir *k, uint64_t seed);
+
+/* Writes params atomically with metadata (format, model, model hash, spikec
+ * version, surrogates). Returns -1 with a message in err on failure. */
+int ckpt_save(const Kir *k, uint64_t model_hash, const float *params, const char *path,
+	      char *err, size_t errlen);
+
+/* Reads the parameters of the model from path: every parameter must be
+ * present as F32 with its shape; other tensors are ignored. Returns NULL with
+ * a message saying what is wrong and what to do. */
+float *ckpt_load(const Kir *k, const char *path, char *err, size_t errlen);
+
+#endif
