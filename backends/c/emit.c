@@ -3,7 +3,7 @@
  * The layout follows llm.c: a struct of parameter pointers and a struct of
  * buffer pointers, each carved from one allocation with a shape comment per
  * buffer; `step` runs one time step for a batch, `readout` what follows the
- * last step; forward() and the streaming step() are short drivers of both. */
+ * last step; forward() and stream_step() are short drivers of both. */
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -115,11 +115,11 @@ void cemit_header(const Kir *k, const CEmitOptions *opt, StrBuf *o)
 	for (int i = 0; input_buf(k, i); i++)
 		sb_printf(o, ", const float *%s", input_buf(k, i)->name);
 	sb_printf(o, ", int batch, float *out, float *workspace);\n\n");
-	sb_printf(o, "/* Streaming, one sample: reset() clears the state (STATE_FLOATS floats),\n"
-		     " * each step() consumes one time step and writes the output as it stands\n"
+	sb_printf(o, "/* Streaming, one sample: stream_reset() clears the state (STATE_FLOATS floats),\n"
+		     " * each stream_step() consumes one time step and writes the output as it stands\n"
 		     " * (after step T, exactly forward()'s output for that sample). */\n");
-	sb_printf(o, "void %s_reset(float *state);\n", m);
-	sb_printf(o, "void %s_step(const float *params, float *state", m);
+	sb_printf(o, "void %s_stream_reset(float *state);\n", m);
+	sb_printf(o, "void %s_stream_step(const float *params, float *state", m);
 	for (int i = 0; input_buf(k, i); i++)
 		sb_printf(o, ", const float *%s_t", input_buf(k, i)->name);
 	sb_printf(o, ", float *out);\n\n#endif\n");
@@ -453,8 +453,8 @@ void cemit_source(const Kir *k, const CEmitOptions *opt, StrBuf *o)
 		sb_puts(o, ", out);\n");
 	sb_puts(o, "\treadout(&p, &a, batch, out);\n}\n\n");
 
-	sb_printf(o, "void %s_reset(float *state)\n{\n\tmemset(state, 0, sizeof(float) * %s_STATE_FLOATS);\n}\n\n", m, M);
-	sb_printf(o, "void %s_step(const float *params, float *state", m);
+	sb_printf(o, "void %s_stream_reset(float *state)\n{\n\tmemset(state, 0, sizeof(float) * %s_STATE_FLOATS);\n}\n\n", m, M);
+	sb_printf(o, "void %s_stream_step(const float *params, float *state", m);
 	for (int i = 0; input_buf(k, i); i++)
 		sb_printf(o, ", const float *%s_t", input_buf(k, i)->name);
 	sb_puts(o, ", float *out)\n{\n\tParams p;\n\tBuffers a;\n\tcarve_params(&p, params);\n\tcarve_buffers(&a, state, 1);\n");

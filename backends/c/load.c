@@ -110,9 +110,9 @@ int cload_build(const Kir *k, CModule *m, char *err, size_t errlen)
 	*(void **)&m->init = sym(m, k, "init", err, errlen);
 	*(void **)&m->workspace_floats = sym(m, k, "workspace_floats", err, errlen);
 	*(void **)&m->forward = sym(m, k, "forward", err, errlen);
-	*(void **)&m->reset = sym(m, k, "reset", err, errlen);
-	*(void **)&m->step = sym(m, k, "step", err, errlen);
-	rc = m->init && m->workspace_floats && m->forward && m->reset && m->step ? 0 : -1;
+	*(void **)&m->stream_reset = sym(m, k, "stream_reset", err, errlen);
+	*(void **)&m->stream_step = sym(m, k, "stream_step", err, errlen);
+	rc = m->init && m->workspace_floats && m->forward && m->stream_reset && m->stream_step ? 0 : -1;
 out:
 	sb_free(&c);
 	sb_free(&h);

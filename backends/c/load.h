@@ -15,8 +15,8 @@ typedef struct {
 	size_t (*workspace_floats)(int batch);
 	/* Single-input models; the pointer is cast from the emitted signature. */
 	void (*forward)(const float *params, const float *x, int batch, float *out, float *workspace);
-	void (*reset)(float *state);
-	void (*step)(const float *params, float *state, const float *x_t, float *out);
+	void (*stream_reset)(float *state);
+	void (*stream_step)(const float *params, float *state, const float *x_t, float *out);
 } CModule;
 
 /* Returns 0, or -1 with a message in err (compiler failure, dlopen error). */

@@ -60,18 +60,18 @@ int main(void)
 	printf("\n");
 
 	/* Streaming: sequence 0, one step per call. */
-	FN(reset)(state);
+	FN(stream_reset)(state);
 	double maxdiff = 0;
 	for (int t = 0; t < T; t++) {
 		for (int i = 0; i < I; i++)
 			x_t[i] = x[((size_t)t * batch) * I + (size_t)i];
-		FN(step)(params, state, x_t, o_t);
+		FN(stream_step)(params, state, x_t, o_t);
 		for (int o = 0; TIMED && o < O; o++)
 			maxdiff = fmax(maxdiff, fabs(o_t[o] - out[(size_t)t * batch * O + (size_t)o]));
 	}
 	for (int o = 0; !TIMED && o < O; o++)
 		maxdiff = fmax(maxdiff, fabs(o_t[o] - out[o]));
-	printf("streaming step() vs batch forward(): max difference %.3g\n", maxdiff);
+	printf("stream_step() vs batch forward(): max difference %.3g\n", maxdiff);
 	free(params), free(x), free(out), free(ws), free(state), free(x_t), free(o_t);
 	return maxdiff < 1e-5 ? 0 : 1;
 }

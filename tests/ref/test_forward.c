@@ -392,12 +392,12 @@ static void check_streaming(const float *params, const float *x, int B,
 	for (int b = 0; b < B; b++) {
 		for (size_t k = 0; k < (size_t)N_STATE; k++)
 			state[k] = (float)NAN;   /* reset must set every state float */
-		FN(_reset)(state);
+		FN(_stream_reset)(state);
 		for (int t = 0; t < T_STEPS; t++) {
 			const float *want = TIMED ? fwd + ((size_t)t * B + b) * N_OUT
 				: fwd + (size_t)b * N_OUT;
 			Diff d;
-			FN(_step)(params, state, x + ((size_t)t * B + b) * N_IN, y);
+			FN(_stream_step)(params, state, x + ((size_t)t * B + b) * N_IN, y);
 			if (!TIMED && t < T_STEPS - 1)
 				continue;
 			d = diff(y, want, N_OUT, tol);
