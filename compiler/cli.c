@@ -58,6 +58,8 @@ int cli_check(int argc, char **argv)
 		printf("  loss    %-18s %s\n", "", ir_ops[g->nodes.items[g->loss].op].name);
 	long n = ir_param_count(g);
 	printf("parameters: %ld (%.1f KiB as float32)\n", n, (double)n * 4 / 1024);
+	if (c.has_train)
+		train_print(&c.train, stdout);
 	pipeline_free(&c);
 	return 0;
 }
@@ -65,12 +67,13 @@ int cli_check(int argc, char **argv)
 int cli_ir(int argc, char **argv)
 {
 	CliArgs a = cli_parse(argc, argv, "after", "dot");
-	PipelineOptions opt = {a.after ? a.after : "dce", a.dot, stdout};
+	PipelineOptions opt = {a.after ? a.after : "simplify", a.dot, stdout};
 	int known = 0;
 	for (int i = 0; pipeline_stages[i]; i++)
 		known |= !strcmp(pipeline_stages[i], opt.dump_after);
 	if (!known)
-		diag_fatal("unknown stage '%s' for --after (stages: lower, fold, cse, dce, kernels)", opt.dump_after);
+		diag_fatal("unknown stage '%s' for --after (stages: lower, fold, cse, dce, autodiff, simplify, "
+			   "kernels)", opt.dump_after);
 	if (a.dot && !strcmp(opt.dump_after, "kernels"))
 		diag_fatal("--dot draws the graph IR; it has no form for kernels");
 	Compilation c = {0};
@@ -89,7 +92,7 @@ int cli_emit(int argc, char **argv)
 	if (mkdir(a.out, 0777) != 0 && errno != EEXIST)
 		diag_fatal("cannot create directory '%s': %s", a.out, strerror(errno));
 	const char *base = strrchr(a.model, '/');
-	CEmitOptions opt = {a.portable, base ? base + 1 : a.model};
+	CEmitOptions opt = {a.portable, base ? base + 1 : a.model, c.has_train ? &c.train : NULL};
 	char err[512];
 	if (cemit_write(c.kir, &opt, a.out, err, sizeof err))
 		diag_fatal("%s", err);

@@ -21,9 +21,11 @@ void pass_forward_uses(Graph *g, int *fwd)
 			n->args[k] = a;
 		}
 	}
-	while (g->output >= 0 && fwd[g->output] != g->output)
-		g->output = fwd[g->output];
-	while (g->loss >= 0 && fwd[g->loss] != g->loss)
-		g->loss = fwd[g->loss];
+	for (int r = 0; r < ir_root_count(g); r++) {
+		int n = ir_root(g, r);
+		while (n >= 0 && fwd[n] != n)
+			n = fwd[n];
+		ir_set_root(g, r, n);
+	}
 	ir_schedule(g);
 }

@@ -4,7 +4,7 @@
 #include "ir.h"
 
 const OpInfo ir_ops[OP_COUNT] = {
-#define OP(id, spelling, arity, flags) {spelling, arity, flags},
+#define OP(id, spelling, arity, flags, rule) {spelling, arity, flags},
 #include "ops.h"
 #undef OP
 };
@@ -125,6 +125,34 @@ const char *ir_type_str(Type t, char *buf, size_t n)
 	else
 		snprintf(buf, n, "%s", ir_dtype_name(t.dtype));
 	return buf;
+}
+
+/* Roots: output, loss, then each parameter's and input's gradient. */
+int ir_root_count(const Graph *g)
+{
+	return 2 + (g->param_grad ? g->params.len : 0) + (g->input_grad ? g->inputs.len : 0);
+}
+
+static int *root_slot(Graph *g, int i)
+{
+	if (i == 0)
+		return &g->output;
+	if (i == 1)
+		return &g->loss;
+	i -= 2;
+	if (g->param_grad && i < g->params.len)
+		return &g->param_grad[i];
+	return &g->input_grad[i - (g->param_grad ? g->params.len : 0)];
+}
+
+int ir_root(const Graph *g, int i)
+{
+	return *root_slot((Graph *)g, i);
+}
+
+void ir_set_root(Graph *g, int i, int node)
+{
+	*root_slot(g, i) = node;
 }
 
 long ir_param_count(const Graph *g)

@@ -27,7 +27,7 @@
 enum { F_LEAF = 1, F_ELEM = 2, F_SMOOTH = 4 };
 
 typedef enum {
-#define OP(id, spelling, arity, flags) OP_##id,
+#define OP(id, spelling, arity, flags, rule) OP_##id,
 #include "ops.h"
 #undef OP
 	OP_COUNT
@@ -82,8 +82,11 @@ typedef struct {
 		double f;       /* CONST */
 		int k;          /* PARAM, INPUT, LABELS, CARRY, STEP, SCAN_OUT */
 		struct { int off, len; } slice;
-		Surrogate sur;  /* SPIKE */
-		struct { int body, nseq, ncarry, nout; } scan;  /* SCAN */
+		Surrogate sur;  /* SPIKE, SURROGATE */
+		/* SCAN: reverse runs t = T-1 down to 0 (a backward scan); window > 0
+		 * zeroes the carries at the start of every window of that many
+		 * steps, counted from the end (truncated BPTT). */
+		struct { int body, nseq, ncarry, nout, reverse, window; } scan;
 	} a;
 	const char *name;   /* source-level name, for printing and emitted C; may be NULL */
 	SrcLoc loc;
@@ -125,6 +128,8 @@ typedef struct {
 	Vec(Region) regions;
 	int output;         /* node the model returns (logits or predictions) */
 	int loss;           /* scalar loss node, -1 if the model has none */
+	int *param_grad;    /* after autodiff: d loss / d param k, or -1 */
+	int *input_grad;    /* after autodiff: d loss / d input k (timed), or -1 */
 } Graph;
 
 Graph *ir_new(Arena *arena, const char *model, int steps);
@@ -159,6 +164,11 @@ void ir_verify(const Graph *g, const char *stage);
 /* Text form (`spikec ir`) and Graphviz dot (`spikec ir --dot`). */
 void ir_print(const Graph *g, FILE *out);
 void ir_print_dot(const Graph *g, FILE *out);
+
+/* The nodes scheduling keeps: output, loss and gradients. */
+int ir_root_count(const Graph *g);
+int ir_root(const Graph *g, int i);
+void ir_set_root(Graph *g, int i, int node);
 
 /* Number of float parameters. */
 long ir_param_count(const Graph *g);

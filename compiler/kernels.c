@@ -1,253 +1,82 @@
 /* kernels.c: graph IR to kernel IR (see kir.h).
  *
- * requires: a verified, scheduled graph with at most one scan.
- * guarantees: every value the output needs is computed by a kernel in the
- * right list, in dependence order; elementwise chains are fused into MAP
- * loops; `W x + U h` accumulates into one GEMM buffer; the next value of a
- * state is written into the state in place when nothing reads the old value
- * afterwards, else copied at the end of the step. The loss is not lowered
- * here: forward kernels compute the output only. */
-#include <ctype.h>
+ * requires: a verified, scheduled graph; scans only at the top level.
+ * guarantees: each program computes exactly what its roots need (infer: the
+ * output; train: output, loss and gradients), in dependence order; chains
+ * of elementwise nodes become fused MAP loops (kernel_map.c); `W x + U h`
+ * accumulates into one GEMM buffer; gradients accumulate into the gradient
+ * array; the next value of a state is written into the state in place when
+ * nothing later in the step reads the old value, else copied at the end of
+ * the step; scratch no kernel reads is not kept. */
 #include <stdlib.h>
 #include <string.h>
-#include "kir.h"
+#include "kernels.h"
+
+/* ---- buffers ------------------------------------------------------------- */
 
 typedef struct {
-	Kir *k;
-	const Graph *g;
-	int *buf;        /* node -> buffer, -1 if none */
-	int *uses;       /* node -> number of uses */
-	int *mat;        /* node -> must be materialized */
-	int *absorbed;   /* MATMUL node -> accumulated into its ADD's buffer */
-	int *needed;     /* node -> the output depends on it */
-	int scan;
-	Vec(int) stack_buf; /* per-step output index -> its stacked buffer */
-} KL;
-
-/* Names the backends use themselves, and C's keywords: no buffer or local
- * may take them. */
-static int reserved(const char *s)
-{
-	static const char *const words[] = {
-		"a", "b", "j", "p", "batch", "out", "params", "state", "workspace", "seed", "ws",
-		"auto", "break", "case", "char", "const", "continue", "default", "do", "double", "else",
-		"enum", "extern", "float", "for", "goto", "if", "inline", "int", "long", "register",
-		"restrict", "return", "short", "signed", "sizeof", "static", "struct", "switch", "typedef",
-		"union", "unsigned", "void", "volatile", "while", "expf", "tanhf", "sqrt", "memset", "memcpy",
-		"matmul_xwt", "step", "readout", "clear_state", "Params", "Buffers", NULL};
-	for (int i = 0; words[i]; i++)
-		if (!strcmp(words[i], s))
-			return 1;
-	return !strncmp(s, "spk_", 4) || !strncmp(s, "cblas", 5);
-}
-
-/* `name` as a C identifier, not reserved and not among `taken`. */
-static const char *c_ident(Arena *arena, const char *name, int (*taken)(void *, const char *), void *ctx)
-{
-	char tmp[128];
-	size_t n = 0;
-	for (const char *s = name; *s && n < sizeof tmp - 8; s++)
-		tmp[n++] = isalnum((unsigned char)*s) ? *s : '_';
-	tmp[n] = 0;
-	if (!n || isdigit((unsigned char)tmp[0])) {
-		memmove(tmp + 1, tmp, n + 1);
-		tmp[0] = '_';
-	}
-	if (reserved(tmp))
-		strcat(tmp, "_");
-	const char *id = arena_strdup(arena, tmp);
-	for (int suffix = 2; taken(ctx, id); suffix++)
-		id = arena_printf(arena, "%s_%d", tmp, suffix);
-	return id;
-}
+	const Kir *k;
+	int program;
+} NameCtx;
 
 static int buf_taken(void *ctx, const char *id)
 {
-	Kir *k = ctx;
-	for (int i = 0; i < k->bufs.len; i++)
-		if (!strcmp(k->bufs.items[i].name, id))
+	const NameCtx *c = ctx;
+	for (int i = 0; i < c->k->bufs.len; i++) {
+		const KBuf *b = &c->k->bufs.items[i];
+		if ((b->program < 0 || b->program == c->program) && !strcmp(b->name, id))
 			return 1;
+	}
 	return 0;
 }
 
 static int add_buf(KL *L, KBufClass cls, const char *name, const char *what, Type t)
 {
-	KBuf b = {c_ident(L->k->arena, name, buf_taken, L->k), what, cls, t, 0, -1};
+	int program = cls == KB_STATE || cls == KB_ACT ? L->program : -1;
+	NameCtx ctx = {L->k, -2};
+	ctx.program = program < 0 ? -3 : program;
+	/* Shared buffers must be unique against every program's names. */
+	const char *id = program < 0 ? kl_ident(L->k->arena, name, buf_taken, &(NameCtx){L->k, PROG_INFER})
+				     : kl_ident(L->k->arena, name, buf_taken, &ctx);
+	while (program < 0 && buf_taken(&(NameCtx){L->k, PROG_TRAIN}, id))
+		id = kl_ident(L->k->arena, arena_printf(L->k->arena, "%s_", id), buf_taken, &(NameCtx){L->k, PROG_TRAIN});
+	KBuf b = {id, what, cls, program, t, 0, -1};
 	vec_push(&L->k->bufs, b);
 	return L->k->bufs.len - 1;
 }
 
-static Node *N(KL *L, int i)
+/* The shared buffer of class cls for parameter or input `index`. */
+static int shared_buf(KL *L, KBufClass cls, int index, const char *name, Type t)
 {
-	return &L->g->nodes.items[i];
+	for (int b = 0; b < L->k->bufs.len; b++)
+		if (L->k->bufs.items[b].cls == cls && L->k->bufs.items[b].index == index)
+			return b;
+	int b = add_buf(L, cls, name, name, t);
+	L->k->bufs.items[b].index = index;
+	return b;
+}
+
+/* The model's output: the caller's array in inference; scratch in training,
+ * where the backward pass reads it and the caller may not want it. */
+static int output_buf(KL *L, Type t)
+{
+	if (L->program == PROG_INFER)
+		return shared_buf(L, KB_OUTPUT, 0, "output", t);
+	if (L->k->train_output < 0)
+		L->k->train_output = add_buf(L, KB_ACT, "y", "the model's output", t);
+	return L->k->train_output;
 }
 
 /* A node's name, or the name of the first named node it feeds. */
 static const char *display_name(KL *L, int i)
 {
-	if (N(L, i)->name)
-		return N(L, i)->name;
+	if (kl_node(L, i)->name)
+		return kl_node(L, i)->name;
 	for (int j = i + 1; j < L->g->nodes.len; j++)
-		for (int k = 0; k < N(L, j)->nargs; k++)
-			if (N(L, j)->args[k] == i && N(L, j)->op != OP_YIELD)
+		for (int k = 0; k < kl_node(L, j)->nargs; k++)
+			if (kl_node(L, j)->args[k] == i && kl_node(L, j)->op != OP_YIELD)
 				return display_name(L, j);
-	return ir_ops[N(L, i)->op].name;
-}
-
-static int is_elem(const Node *n)
-{
-	return (ir_ops[n->op].flags & F_ELEM) || n->op == OP_SLICE;
-}
-
-static void mark_needed(KL *L, int i)
-{
-	if (L->needed[i])
-		return;
-	L->needed[i] = 1;
-	for (int k = 0; k < N(L, i)->nargs; k++)
-		mark_needed(L, N(L, i)->args[k]);
-	if (N(L, i)->op == OP_SCAN)
-		for (int j = 0; j < i; j++)
-			if (N(L, j)->op == OP_YIELD && N(L, j)->region == N(L, i)->a.scan.body)
-				mark_needed(L, j);
-}
-
-/* Which nodes get a buffer of their own. */
-static void plan(KL *L)
-{
-	const Graph *g = L->g;
-	for (int i = 0; i < g->nodes.len; i++) {
-		const Node *n = N(L, i);
-		if (!L->needed[i])
-			continue;
-		for (int k = 0; k < n->nargs; k++) {
-			int a = n->args[k];
-			L->uses[a]++;
-			if (!is_elem(n) || N(L, a)->region != n->region)
-				L->mat[a] = 1;
-		}
-	}
-	L->mat[g->output] = 1;
-	for (int i = 0; i < g->nodes.len; i++) {
-		const Node *n = N(L, i);
-		if (n->op == OP_MATMUL)
-			L->mat[i] = 1;
-		if (n->op == OP_ADD && N(L, n->args[0])->op == OP_MATMUL && N(L, n->args[1])->op == OP_MATMUL &&
-		    L->uses[n->args[0]] == 1 && L->uses[n->args[1]] == 1 && n->args[0] != n->args[1]) {
-			L->mat[i] = 1;
-			L->absorbed[n->args[0]] = L->absorbed[n->args[1]] = 1;
-		}
-		if (n->op == OP_YIELD || n->op == OP_SCAN || n->op == OP_SCAN_OUT)
-			L->mat[i] = 0;
-	}
-}
-
-/* ---- MAP construction ---------------------------------------------------- */
-
-typedef struct {
-	Kernel *m;
-	int failed;
-} MapBuild;
-
-static KVal kval(KL *L, MapBuild *mb, int node, int off, const char *hint);
-
-typedef struct {
-	Kir *k;
-	Kernel *m;
-} LetCtx;
-
-static int let_taken(void *ctx, const char *id)
-{
-	LetCtx *c = ctx;
-	for (int i = 0; i < c->m->lets.len; i++)
-		if (!strcmp(c->m->lets.items[i].name, id))
-			return 1;
-	for (int i = 0; i < c->k->bufs.len; i++)
-		if (c->k->bufs.items[i].cls == KB_INPUT && !strcmp(c->k->bufs.items[i].name, id))
-			return 1;
-	return 0;
-}
-
-/* The local's name: the source name's last component, or the name of the
- * slice through which the value was asked for. */
-static const char *let_name(KL *L, Kernel *m, const Node *n, const char *hint)
-{
-	const char *name = hint ? hint : n->name;
-	const char *base = name ? strrchr(name, '.') : NULL;
-	base = base ? base + 1 : name ? name : ir_ops[n->op].name;
-	LetCtx ctx = {L->k, m};
-	return c_ident(L->k->arena, base, let_taken, &ctx);
-}
-
-static KVal compute(KL *L, MapBuild *mb, int node, int off, const char *hint)
-{
-	Kernel *m = mb->m;
-	for (int i = 0; i < m->lets.len; i++)
-		if (m->lets.items[i].node == node && m->lets.items[i].off == off)
-			return (KVal){KV_LET, i, 0, 0, 0};
-	const Node *n = N(L, node);
-	KLet let = {(Op)n->op, {0}, {0}, n->a.sur, NULL, node, off};
-	let.a = kval(L, mb, n->args[0], off, NULL);
-	if (n->nargs > 1)
-		let.b = kval(L, mb, n->args[1], off, NULL);
-	if (mb->failed)
-		return (KVal){0};
-	let.name = let_name(L, m, n, hint);
-	vec_push(&m->lets, let);
-	return (KVal){KV_LET, m->lets.len - 1, 0, 0, 0};
-}
-
-static KVal kval(KL *L, MapBuild *mb, int node, int off, const char *hint)
-{
-	const Node *n = N(L, node);
-	if (n->op == OP_CONST)
-		return (KVal){KV_CONST, 0, 0, 0, (float)n->a.f};
-	if (L->buf[node] >= 0) {
-		/* Computed by this very loop: only its own element is ready. */
-		for (int i = 0; i < mb->m->stores.len; i++)
-			if (mb->m->stores.items[i].buf == L->buf[node]) {
-				if (off != 0 || n->type.dim[0] != mb->m->n)
-					mb->failed = 1;
-				return (KVal){KV_LET, mb->m->stores.items[i].let, 0, 0, 0};
-			}
-		return (KVal){KV_LOAD, 0, L->buf[node], off, 0};
-	}
-	if (n->op == OP_SLICE)
-		return kval(L, mb, n->args[0], off + n->a.slice.off, n->name);
-	if (!is_elem(n))
-		SPK_BUG("node %%%d (%s) used in a loop but computed nowhere", node, ir_ops[n->op].name);
-	return compute(L, mb, node, off, hint);
-}
-
-/* Adds `node` to the open MAP of list, or opens one; returns its let. */
-static int map_node(KL *L, KList *list, int node, int dst)
-{
-	const Node *n = N(L, node);
-	int rows = n->type.batched;
-	Kernel *m = list->len ? &list->items[list->len - 1] : NULL;
-	for (int attempt = 0; attempt < 2; attempt++) {
-		if (!m || m->kind != K_MAP || m->n != n->type.dim[0] || m->batched != rows) {
-			vec_push(list, ((Kernel){.kind = K_MAP, .n = n->type.dim[0], .batched = rows, .out = -1}));
-			m = &list->items[list->len - 1];
-		}
-		int nlets = m->lets.len;
-		MapBuild mb = {m, 0};
-		KVal v = n->op == OP_SLICE ? kval(L, &mb, n->args[0], n->a.slice.off, n->name)
-					   : compute(L, &mb, node, 0, NULL);
-		if (!mb.failed && v.kind == KV_LET) {
-			vec_push(&m->stores, ((KStore){v.let, dst, 0}));
-			return v.let;
-		}
-		if (!mb.failed && v.kind == KV_LOAD) {  /* a slice of a buffer */
-			KLet copy = {OP_ADD, v, {KV_CONST, 0, 0, 0, 0}, {0}, let_name(L, m, n, NULL), node, 0};
-			vec_push(&m->lets, copy);
-			vec_push(&m->stores, ((KStore){m->lets.len - 1, dst, 0}));
-			return m->lets.len - 1;
-		}
-		m->lets.len = nlets;
-		m = NULL;  /* conflict with this loop's own stores: start a new loop */
-	}
-	SPK_BUG("node %%%d cannot be placed in a loop", node);
+	return ir_ops[kl_node(L, i)->op].name;
 }
 
 static Type row_type(Type t)
@@ -256,133 +85,370 @@ static Type row_type(Type t)
 	return t;
 }
 
+/* ---- what a program needs ---------------------------------------------- */
+
+static int yield_of(const Graph *g, int scan)
+{
+	int body = g->nodes.items[scan].a.scan.body;
+	for (int i = scan - 1; i >= 0; i--)
+		if (g->nodes.items[i].op == OP_YIELD && g->nodes.items[i].region == body)
+			return i;
+	SPK_BUG("scan %%%d has no yield", scan);
+}
+
+static void mark(KL *L, int i)
+{
+	if (L->needed[i])
+		return;
+	L->needed[i] = 1;
+	const Node *n = kl_node(L, i);
+	for (int k = 0; k < n->nargs; k++)
+		mark(L, n->args[k]);
+	if (n->op == OP_SCAN) {
+		const Node *y = kl_node(L, yield_of(L->g, i));
+		for (int k = 0; k < n->a.scan.ncarry; k++)
+			mark(L, y->args[k]);
+	}
+	if (n->op == OP_SCAN_OUT)
+		mark(L, kl_node(L, yield_of(L->g, n->args[0]))->args[n->a.k]);
+}
+
+static int is_gemm_op(Op op)
+{
+	return op == OP_MATMUL || op == OP_MATMUL_T || op == OP_OUTER;
+}
+
+/* Which nodes get a buffer of their own. */
+static void plan(KL *L)
+{
+	const Graph *g = L->g;
+	for (int i = 0; i < g->nodes.len; i++) {
+		const Node *n = kl_node(L, i);
+		if (!L->needed[i])
+			continue;
+		for (int k = 0; k < n->nargs; k++) {
+			int a = n->args[k];
+			L->uses[a]++;
+			/* A scan's operands are read where they are (sequences) or
+			 * copied into its states (initial values, zeros excepted). */
+			if (n->op == OP_SCAN && kl_node(L, a)->op == OP_ZEROS)
+				continue;
+			if (!kl_is_elem(n) || kl_node(L, a)->region != n->region)
+				L->mat[a] = 1;
+		}
+		if (n->op == OP_SCAN) {
+			const Node *y = kl_node(L, yield_of(g, i));
+			for (int k = 0; k < y->nargs; k++)
+				if (L->needed[y->args[k]] || k < n->a.scan.ncarry)
+					L->mat[y->args[k]] = 1;
+		}
+	}
+	for (int r = 0; r < ir_root_count(g); r++)
+		if (ir_root(g, r) >= 0 && L->needed[ir_root(g, r)])
+			L->mat[ir_root(g, r)] = 1;
+	for (int i = 0; i < g->nodes.len; i++) {
+		const Node *n = kl_node(L, i);
+		if (is_gemm_op(n->op) || n->op == OP_SUM_ROWS || n->op == OP_CONCAT || n->op == OP_CE_GRAD ||
+		    n->op == OP_MSE_GRAD || n->op == OP_CROSS_ENTROPY || n->op == OP_MSE)
+			L->mat[i] = 1;
+		/* W x + U h: the second product accumulates into the first's buffer. */
+		if (n->op == OP_ADD && is_gemm_op(kl_node(L, n->args[0])->op) &&
+		    kl_node(L, n->args[0])->op == kl_node(L, n->args[1])->op && L->uses[n->args[0]] == 1 &&
+		    L->uses[n->args[1]] == 1 && n->args[0] != n->args[1]) {
+			L->mat[i] = 1;
+			L->absorbed[n->args[0]] = L->absorbed[n->args[1]] = 1;
+		}
+		if (n->op == OP_YIELD || n->op == OP_SCAN || n->op == OP_SCAN_OUT || (ir_ops[n->op].flags & F_LEAF))
+			L->mat[i] = n->op == OP_ZEROS && L->mat[i];
+	}
+}
+
+/* ---- kernels for nodes ------------------------------------------------- */
+
+static void gemm(KList *list, GemmKind kind, int out, int a, int b, int accumulate, const char *comment)
+{
+	Kernel kn = {.kind = K_GEMM, .gemm = kind, .out = out, .a = a, .b = b, .accumulate = accumulate,
+		     .comment = comment};
+	if (a < 0 || b < 0)
+		SPK_BUG("GEMM operand without a buffer");
+	vec_push(list, kn);
+}
+
+static void lower_gemm_node(KL *L, KList *list, int i, int out, int accumulate)
+{
+	const Node *m = kl_node(L, i);
+	int x = L->buf[m->args[1]], w = L->buf[m->args[0]];
+	switch ((Op)m->op) {
+	case OP_MATMUL: gemm(list, GEMM_XWT, out, x, w, accumulate, m->name); break;
+	case OP_MATMUL_T: gemm(list, GEMM_DW, out, x, w, accumulate, m->name); break;
+	case OP_OUTER: gemm(list, GEMM_OUTER, out, w, x, accumulate, m->name); break;
+	default: SPK_BUG("%s is not a product", ir_ops[m->op].name);
+	}
+}
+
 static void lower_node(KL *L, KList *list, int i, int region)
 {
-	const Node *n = N(L, i);
-	if (!L->needed[i] || !L->mat[i] || L->absorbed[i] || n->region != region ||
-	    (ir_ops[n->op].flags & F_LEAF))
+	const Node *n = kl_node(L, i);
+	if (!L->needed[i] || !L->mat[i] || L->absorbed[i] || n->region != region)
 		return;
+	int acc = L->grad_of[i] >= 0;
 	int out = L->buf[i];
-	if (out < 0)
-		out = L->buf[i] = add_buf(L, i == L->g->output ? KB_OUTPUT : KB_ACT,
-					  i == L->g->output ? "output" : display_name(L, i), display_name(L, i),
-					  row_type(n->type));
-	if (n->op == OP_MATMUL || (n->op == OP_ADD && L->absorbed[n->args[0]])) {
-		int mm[2] = {i, -1};
-		if (n->op == OP_ADD)
-			mm[0] = n->args[0], mm[1] = n->args[1];
-		for (int k = 0; k < 2 && mm[k] >= 0; k++) {
-			const Node *m = N(L, mm[k]);
-			Kernel kn = {.kind = K_GEMM, .out = out, .w = L->buf[m->args[0]], .x = L->buf[m->args[1]],
-				     .accumulate = k > 0, .comment = m->name};
-			if (kn.w < 0 || kn.x < 0)
-				SPK_BUG("matmul %%%d operand without a buffer", mm[k]);
-			vec_push(list, kn);
+	if (out < 0) {
+		if (acc)
+			out = shared_buf(L, KB_GRAD, L->grad_of[i],
+					 arena_printf(L->k->arena, "d_%s", L->g->params.items[L->grad_of[i]].name),
+					 L->g->params.items[L->grad_of[i]].type);
+		else if (i == L->g->output)
+			out = output_buf(L, n->type);
+		else if (i == L->g->loss)
+			out = shared_buf(L, KB_LOSS, 0, "loss", ir_scalar());
+		else
+			out = add_buf(L, KB_ACT, display_name(L, i), display_name(L, i),
+				      region == 0 ? n->type : row_type(n->type));
+		L->buf[i] = out;
+	}
+	if (is_gemm_op(n->op)) {
+		lower_gemm_node(L, list, i, out, acc);
+		return;
+	}
+	if (n->op == OP_ADD && L->absorbed[n->args[0]]) {
+		lower_gemm_node(L, list, n->args[0], out, acc);
+		lower_gemm_node(L, list, n->args[1], out, 1);
+		return;
+	}
+	switch ((Op)n->op) {
+	case OP_ZEROS:
+		vec_push(list, ((Kernel){.kind = K_ZERO, .out = out}));
+		return;
+	case OP_SUM_ROWS:
+		vec_push(list, ((Kernel){.kind = K_SUM_ROWS, .out = out, .a = L->buf[n->args[0]], .accumulate = acc}));
+		return;
+	case OP_CROSS_ENTROPY:
+	case OP_MSE:
+	case OP_CE_GRAD:
+	case OP_MSE_GRAD: {
+		int grad = n->op == OP_CE_GRAD || n->op == OP_MSE_GRAD;
+		Op loss = n->op == OP_CROSS_ENTROPY || n->op == OP_CE_GRAD ? OP_CROSS_ENTROPY : OP_MSE;
+		vec_push(list, ((Kernel){.kind = grad ? K_LOSS_GRAD : K_LOSS, .loss = loss, .out = out,
+					 .a = L->buf[n->args[0]], .b = L->buf[n->args[1]]}));
+		return;
+	}
+	case OP_CONCAT: {
+		int at = 0, zero = 0;
+		for (int k = 0; k < n->nargs; k++)
+			zero |= kl_node(L, n->args[k])->op == OP_ZEROS;
+		if (zero)
+			vec_push(list, ((Kernel){.kind = K_ZERO, .out = out}));
+		for (int k = 0; k < n->nargs; k++) {
+			const Node *p = kl_node(L, n->args[k]);
+			if (p->op != OP_ZEROS)
+				kl_map_node(L, list, n->args[k], out, at, 0);
+			at += p->type.dim[0];
 		}
 		return;
 	}
-	if (!is_elem(n))
-		SPK_BUG("cannot lower %s to a kernel yet", ir_ops[n->op].name);
-	map_node(L, list, i, out);
-}
-
-/* Ends the step: each carry receives its next value. The value's loop
- * writes the state directly when no later kernel of the step reads it. */
-static void lower_yield(KL *L, const Node *scan, const Node *y)
-{
-	KList *list = &L->k->step;
-	int nc = scan->a.scan.ncarry;
-	for (int k = 0; k < y->nargs; k++) {
-		int v = y->args[k];
-		int dst = k < nc ? L->buf[scan->args[scan->a.scan.nseq + k]] : L->stack_buf.items[k - nc];
-		if (N(L, v)->op == OP_CARRY && N(L, v)->a.k == k)
-			continue;
-		if (L->buf[v] == dst)
-			continue;
-		vec_push(list, ((Kernel){.kind = K_COPY, .out = dst, .src = L->buf[v]}));
+	default:
+		break;
 	}
+	if (!kl_is_elem(n))
+		SPK_BUG("cannot lower %s to a kernel yet", ir_ops[n->op].name);
+	kl_map_node(L, list, i, out, 0, acc);
 }
 
-static int reads_buf(const Kernel *kn, int b)
+/* ---- scans --------------------------------------------------------------- */
+
+int kir_reads(const Kernel *kn, int b)
 {
-	if (kn->kind == K_GEMM)
-		return kn->x == b || kn->w == b || (kn->accumulate && kn->out == b);
-	if (kn->kind == K_COPY)
-		return kn->src == b;
-	if (kn->kind == K_MAP)
+	switch (kn->kind) {
+	case K_ZERO: return 0;
+	case K_COPY: case K_SUM_ROWS: return kn->a == b || (kn->accumulate && kn->out == b);
+	case K_GEMM: return kn->a == b || kn->b == b || (kn->accumulate && kn->out == b);
+	case K_LOSS: case K_LOSS_GRAD: return kn->a == b || kn->b == b;
+	case K_MAP:
 		for (int i = 0; i < kn->lets.len; i++) {
 			const KLet *l = &kn->lets.items[i];
 			if ((l->a.kind == KV_LOAD && l->a.buf == b) || (l->b.kind == KV_LOAD && l->b.buf == b))
 				return 1;
 		}
+		for (int i = 0; i < kn->stores.len; i++)
+			if (kn->stores.items[i].buf == b && kn->stores.items[i].accumulate)
+				return 1;
+		return 0;
+	case K_LOOP:
+		for (int i = 0; i < kn->body->len; i++)
+			if (kir_reads(&kn->body->items[i], b))
+				return 1;
+		return 0;
+	}
 	return 0;
 }
 
-static int reads_buf_elementwise(const Kernel *kn, int b)
+int kir_writes(const Kernel *kn, int b)
+{
+	if (kn->kind == K_MAP) {
+		for (int i = 0; i < kn->stores.len; i++)
+			if (kn->stores.items[i].buf == b)
+				return 1;
+		return 0;
+	}
+	if (kn->kind == K_LOOP) {
+		for (int i = 0; i < kn->body->len; i++)
+			if (kir_writes(&kn->body->items[i], b))
+				return 1;
+		return 0;
+	}
+	return kn->out == b;
+}
+
+/* Ends the step: stacked outputs first (they may read a state's old
+ * value), then each state receives its next value. */
+static void lower_yield(KL *L, KList *body, const Node *scan, const Node *y, const int *state)
+{
+	int nc = scan->a.scan.ncarry;
+	for (int pass = 0; pass < 2; pass++)
+		for (int k = pass ? 0 : nc; k < (pass ? nc : y->nargs); k++) {
+			int v = y->args[k];
+			int dst = k < nc ? state[k] : L->stack_buf[k - nc];
+			if (dst < 0 || (kl_node(L, v)->op == OP_CARRY && kl_node(L, v)->a.k == k && k < nc))
+				continue;
+			if (L->buf[v] < 0)
+				SPK_BUG("yielded %%%d has no buffer", v);
+			if (L->buf[v] != dst)
+				vec_push(body, ((Kernel){.kind = K_COPY, .out = dst, .a = L->buf[v]}));
+		}
+}
+
+static int reads_off(const Kernel *kn, int b)
 {
 	for (int i = 0; i < kn->lets.len; i++) {
 		const KLet *l = &kn->lets.items[i];
 		if ((l->a.kind == KV_LOAD && l->a.buf == b && l->a.off) ||
 		    (l->b.kind == KV_LOAD && l->b.buf == b && l->b.off))
-			return 0;
+			return 1;
 	}
-	return 1;
+	return 0;
 }
 
 /* COPY dst <- src at the end of the step, where src is stored by one MAP:
- * store into dst in that MAP instead, if nothing between reads dst. */
-static void forward_copies(KL *L)
+ * store into dst in that MAP instead, if nothing after it reads dst. */
+static void forward_copies(Kir *k, KList *list)
 {
-	KList *list = &L->k->step;
 	for (int c = 0; c < list->len; c++) {
 		Kernel *cp = &list->items[c];
 		if (cp->kind != K_COPY)
 			continue;
-		int writer = -1, src = cp->src, dst = cp->out;
-		for (int w = 0; w < c; w++) {
-			Kernel *kn = &list->items[w];
-			for (int s = 0; kn->kind == K_MAP && s < kn->stores.len; s++)
-				if (kn->stores.items[s].buf == src)
-					writer = w;
-			if (kn->kind != K_MAP && kn->out == src)
-				writer = -2;
-		}
-		if (writer < 0 || L->k->bufs.items[dst].type.dim[0] != list->items[writer].n)
+		int writer = -1, src = cp->a, dst = cp->out;
+		for (int w = 0; w < c; w++)
+			if (kir_writes(&list->items[w], src))
+				writer = list->items[w].kind == K_MAP ? w : -2;
+		if (writer < 0 || k->bufs.items[dst].type.dim[0] != list->items[writer].n ||
+		    reads_off(&list->items[writer], dst))
 			continue;
-		int safe = reads_buf_elementwise(&list->items[writer], dst);
+		int safe = 1;
 		for (int r = writer + 1; r < list->len && safe; r++)
-			if (r != c && reads_buf(&list->items[r], dst))
+			if (r != c && (kir_reads(&list->items[r], dst) || kir_writes(&list->items[r], dst)))
 				safe = 0;
 		if (!safe)
 			continue;
 		Kernel *w = &list->items[writer];
 		for (int s = 0, n = w->stores.len; s < n; s++)
-			if (w->stores.items[s].buf == src)
-				vec_push(&w->stores, ((KStore){w->stores.items[s].let, dst, 0}));
-		vec_free(&cp->lets);
-		vec_free(&cp->stores);
-		memmove(cp, cp + 1, sizeof *cp * (size_t)(list->len - c - 1));
+			if (w->stores.items[s].buf == src) {
+				KStore st = {w->stores.items[s].let, dst, 0, 0};
+				vec_push(&w->stores, st);
+			}
+		memmove(&list->items[c], &list->items[c + 1], sizeof(Kernel) * (size_t)(list->len - c - 1));
 		list->len--;
 		c--;
 	}
 }
 
-/* Drops stores into scratch buffers that no kernel reads. */
-static void drop_dead_stores(Kir *k)
+static void lower_scan(KL *L, KList *list, int s)
 {
-	KList *lists[3] = {&k->init, &k->step, &k->readout};
-	for (int s = 0; s < 3; s++)
-		for (int i = 0; i < lists[s]->len; i++) {
-			Kernel *kn = &lists[s]->items[i];
-			for (int j = 0; kn->kind == K_MAP && j < kn->stores.len; j++) {
-				int b = kn->stores.items[j].buf, read = k->bufs.items[b].cls != KB_ACT;
-				for (int t = 0; t < 3 && !read; t++)
-					for (int r = 0; r < lists[t]->len && !read; r++)
-						read = reads_buf(&lists[t]->items[r], b);
-				if (!read)
-					kn->stores.items[j--] = kn->stores.items[--kn->stores.len];
+	const Graph *g = L->g;
+	const Node *scan = kl_node(L, s);
+	int nseq = scan->a.scan.nseq, nc = scan->a.scan.ncarry, nout = scan->a.scan.nout;
+	int body = scan->a.scan.body;
+	int *state = xmalloc(sizeof(int) * (size_t)(nc + 1));
+	Kernel loop = {.kind = K_LOOP, .reverse = scan->a.scan.reverse, .window = scan->a.scan.window, .out = -1};
+	loop.body = arena_alloc(L->k->arena, sizeof(KList));
+	for (int c = 0; c < nc; c++) {
+		int init = scan->args[nseq + c];
+		const char *name = kl_node(L, init)->name;
+		for (int j = 0; j < s; j++)
+			if (kl_node(L, j)->op == OP_CARRY && kl_node(L, j)->a.k == c && kl_node(L, j)->region == body)
+				name = kl_node(L, j)->name;
+		state[c] = add_buf(L, KB_STATE, name ? name : "state", name ? name : "state", kl_node(L, init)->type);
+		vec_push(&loop.states, state[c]);
+		if (kl_node(L, init)->op == OP_ZEROS)
+			vec_push(list, ((Kernel){.kind = K_ZERO, .out = state[c]}));
+		else
+			vec_push(list, ((Kernel){.kind = K_COPY, .out = state[c], .a = L->buf[init]}));
+	}
+	L->stack_buf = xmalloc(sizeof(int) * (size_t)(nout + 1));
+	for (int o = 0; o < nout; o++)
+		L->stack_buf[o] = -1;
+	for (int i = s + 1; i < g->nodes.len; i++) {
+		const Node *n = kl_node(L, i);
+		if (n->op != OP_SCAN_OUT || n->args[0] != s || !L->needed[i])
+			continue;
+		if (n->a.k < nc) {
+			L->buf[i] = state[n->a.k];
+			continue;
+		}
+		int *sb = &L->stack_buf[n->a.k - nc];
+		if (*sb < 0)
+			*sb = i == g->output ? output_buf(L, n->type)
+					     : add_buf(L, KB_ACT, display_name(L, i), display_name(L, i), n->type);
+		L->buf[i] = *sb;
+	}
+	for (int i = 0; i < s; i++) {
+		const Node *n = kl_node(L, i);
+		if (n->region != body)
+			continue;
+		if (n->op == OP_STEP)
+			L->buf[i] = L->buf[scan->args[n->a.k]];
+		if (n->op == OP_CARRY)
+			L->buf[i] = state[n->a.k];
+		if (n->op == OP_YIELD)
+			lower_yield(L, loop.body, scan, n, state);
+		else
+			lower_node(L, loop.body, i, body);
+	}
+	forward_copies(L->k, loop.body);
+	vec_push(list, loop);
+	free(L->stack_buf);
+	L->stack_buf = NULL;
+	free(state);
+}
+
+/* ---- cleanup ------------------------------------------------------------- */
+
+static int read_anywhere(const Kir *k, int b)
+{
+	for (int p = 0; p < PROG_COUNT; p++)
+		for (int i = 0; i < k->prog[p].kernels.len; i++)
+			if (kir_reads(&k->prog[p].kernels.items[i], b))
+				return 1;
+	return 0;
+}
+
+/* Drops stores into scratch buffers that no kernel reads. */
+static void drop_dead_stores(Kir *k, KList *list)
+{
+	for (int i = 0; i < list->len; i++) {
+		Kernel *kn = &list->items[i];
+		if (kn->kind == K_LOOP)
+			drop_dead_stores(k, kn->body);
+		for (int j = 0; kn->kind == K_MAP && j < kn->stores.len; j++) {
+			int b = kn->stores.items[j].buf;
+			if (k->bufs.items[b].cls == KB_ACT && !read_anywhere(k, b)) {
+				memmove(&kn->stores.items[j], &kn->stores.items[j + 1],
+					sizeof(KStore) * (size_t)(kn->stores.len - j - 1));
+				kn->stores.len--;
+				j--;
 			}
 		}
+	}
 }
 
 static void remap(int *b, const int *map)
@@ -391,59 +457,110 @@ static void remap(int *b, const int *map)
 		*b = map[*b];
 }
 
+static void remap_list(KList *list, const int *map)
+{
+	for (int i = 0; i < list->len; i++) {
+		Kernel *kn = &list->items[i];
+		if (kn->kind == K_LOOP) {
+			remap_list(kn->body, map);
+			for (int s = 0; s < kn->states.len; s++)
+				remap(&kn->states.items[s], map);
+			continue;
+		}
+		if (kn->kind != K_MAP) {
+			remap(&kn->out, map);
+			if (kn->kind != K_ZERO)
+				remap(&kn->a, map);
+			if (kn->kind == K_GEMM || kn->kind == K_LOSS || kn->kind == K_LOSS_GRAD)
+				remap(&kn->b, map);
+		}
+		for (int j = 0; kn->kind == K_MAP && j < kn->lets.len; j++) {
+			if (kn->lets.items[j].a.kind == KV_LOAD)
+				remap(&kn->lets.items[j].a.buf, map);
+			if (kn->lets.items[j].b.kind == KV_LOAD)
+				remap(&kn->lets.items[j].b.buf, map);
+		}
+		for (int j = 0; kn->kind == K_MAP && j < kn->stores.len; j++)
+			remap(&kn->stores.items[j].buf, map);
+	}
+}
+
+static int touched(const Kir *k, int b)
+{
+	for (int p = 0; p < PROG_COUNT; p++)
+		for (int i = 0; i < k->prog[p].kernels.len; i++)
+			if (kir_reads(&k->prog[p].kernels.items[i], b) || kir_writes(&k->prog[p].kernels.items[i], b))
+				return 1;
+	return 0;
+}
+
 /* Removes the scratch buffers no kernel touches any more. */
 static void drop_unused_buffers(Kir *k)
 {
-	KList *lists[3] = {&k->init, &k->step, &k->readout};
-	int nb = k->bufs.len, *used = xcalloc((size_t)nb, sizeof(int)), *map = xmalloc(sizeof(int) * (size_t)nb);
-	for (int l = 0; l < 3; l++)
-		for (int i = 0; i < lists[l]->len; i++) {
-			Kernel *kn = &lists[l]->items[i];
-			int refs[4] = {kn->out, kn->kind == K_COPY ? kn->src : -1, kn->kind == K_GEMM ? kn->w : -1,
-				       kn->kind == K_GEMM ? kn->x : -1};
-			for (int r = 0; r < 4; r++)
-				if (refs[r] >= 0)
-					used[refs[r]] = 1;
-			for (int j = 0; kn->kind == K_MAP && j < kn->lets.len; j++) {
-				if (kn->lets.items[j].a.kind == KV_LOAD)
-					used[kn->lets.items[j].a.buf] = 1;
-				if (kn->lets.items[j].b.kind == KV_LOAD)
-					used[kn->lets.items[j].b.buf] = 1;
-			}
-			for (int j = 0; kn->kind == K_MAP && j < kn->stores.len; j++)
-				used[kn->stores.items[j].buf] = 1;
-		}
-	int n = 0;
+	int nb = k->bufs.len, n = 0, *map = xmalloc(sizeof(int) * (size_t)(nb + 1));
 	for (int b = 0; b < nb; b++) {
 		map[b] = -1;
-		if (used[b] || k->bufs.items[b].cls != KB_ACT) {
-			map[b] = n;
-			k->bufs.items[n++] = k->bufs.items[b];
-		}
+		if (k->bufs.items[b].cls != KB_ACT || touched(k, b))
+			map[b] = n++;
 	}
+	for (int b = 0; b < nb; b++)
+		if (map[b] >= 0)
+			k->bufs.items[map[b]] = k->bufs.items[b];
 	k->bufs.len = n;
-	for (int l = 0; l < 3; l++)
-		for (int i = 0; i < lists[l]->len; i++) {
-			Kernel *kn = &lists[l]->items[i];
-			remap(&kn->out, map);
-			if (kn->kind == K_COPY)
-				remap(&kn->src, map);
-			if (kn->kind == K_GEMM) {
-				remap(&kn->w, map);
-				remap(&kn->x, map);
-			}
-			for (int j = 0; kn->kind == K_MAP && j < kn->lets.len; j++) {
-				if (kn->lets.items[j].a.kind == KV_LOAD)
-					remap(&kn->lets.items[j].a.buf, map);
-				if (kn->lets.items[j].b.kind == KV_LOAD)
-					remap(&kn->lets.items[j].b.buf, map);
-			}
-			for (int j = 0; kn->kind == K_MAP && j < kn->stores.len; j++)
-				remap(&kn->stores.items[j].buf, map);
-		}
+	for (int p = 0; p < PROG_COUNT; p++)
+		remap_list(&k->prog[p].kernels, map);
 	remap(&k->output, map);
-	free(used);
+	remap(&k->labels, map);
+	remap(&k->train_output, map);
 	free(map);
+}
+
+/* ---- programs ------------------------------------------------------------ */
+
+static void lower_program(Kir *k, const Graph *g, int program)
+{
+	int nn = g->nodes.len;
+	KL L = {k, g, program, xmalloc(sizeof(int) * (size_t)(nn + 1)), xcalloc((size_t)nn + 1, sizeof(int)),
+		xcalloc((size_t)nn + 1, sizeof(int)), xcalloc((size_t)nn + 1, sizeof(int)),
+		xcalloc((size_t)nn + 1, sizeof(int)), xmalloc(sizeof(int) * (size_t)(nn + 1)), NULL};
+	for (int i = 0; i < nn; i++)
+		L.buf[i] = L.grad_of[i] = -1;
+	mark(&L, g->output);
+	if (program == PROG_TRAIN) {
+		mark(&L, g->loss);
+		for (int p = 0; p < g->params.len; p++)
+			if (g->param_grad[p] >= 0) {
+				mark(&L, g->param_grad[p]);
+				L.grad_of[g->param_grad[p]] = p;
+			}
+	}
+	plan(&L);
+	for (int i = 0; i < nn; i++) {
+		const Node *n = kl_node(&L, i);
+		if (n->op == OP_PARAM)
+			L.buf[i] = shared_buf(&L, KB_PARAM, n->a.k, g->params.items[n->a.k].name, n->type);
+		if ((n->op == OP_INPUT || n->op == OP_LABELS) && L.needed[i])
+			L.buf[i] = shared_buf(&L, n->op == OP_INPUT ? KB_INPUT : KB_LABELS, n->a.k,
+					      g->inputs.items[n->a.k].name, n->type);
+	}
+	KProgram *prog = &k->prog[program];
+	prog->loss_at = -1;
+	for (int i = 0; i < nn; i++) {
+		const Node *n = kl_node(&L, i);
+		if (n->region != 0 || !L.needed[i])
+			continue;
+		if (n->op == OP_SCAN)
+			lower_scan(&L, &prog->kernels, i);
+		else
+			lower_node(&L, &prog->kernels, i, 0);
+		if (i == g->loss)
+			prog->loss_at = prog->kernels.len - 1;
+	}
+	/* An output that is a state (output last(h)) is copied out. */
+	int ob = output_buf(&L, kl_node(&L, g->output)->type);
+	if (L.buf[g->output] != ob)
+		vec_push(&prog->kernels, ((Kernel){.kind = K_COPY, .a = L.buf[g->output], .out = ob}));
+	free(L.buf), free(L.uses), free(L.mat), free(L.absorbed), free(L.needed), free(L.grad_of);
 }
 
 Kir *kir_lower(Arena *arena, const Graph *g)
@@ -453,99 +570,54 @@ Kir *kir_lower(Arena *arena, const Graph *g)
 	k->g = g;
 	k->model = g->model;
 	k->steps = g->steps;
-	int nn = g->nodes.len;
-	KL L = {k, g, xmalloc(sizeof(int) * (size_t)nn), xcalloc((size_t)nn, sizeof(int)),
-		xcalloc((size_t)nn, sizeof(int)), xcalloc((size_t)nn, sizeof(int)), xcalloc((size_t)nn, sizeof(int)),
-		-1, {0}};
-	for (int i = 0; i < nn; i++)
-		L.buf[i] = -1;
-	mark_needed(&L, g->output);
-	plan(&L);
-
-	for (int p = 0; p < g->params.len; p++) {
-		const Param *pr = &g->params.items[p];
-		int b = add_buf(&L, KB_PARAM, pr->name, pr->name, pr->type);
+	k->labels = k->train_output = -1;
+	KL L = {k, g, -1, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+	for (int p = 0; p < g->params.len; p++) {  /* parameter buffers first, in order */
+		int b = shared_buf(&L, KB_PARAM, p, g->params.items[p].name, g->params.items[p].type);
 		k->bufs.items[b].offset = k->nparams;
-		k->bufs.items[b].index = p;
-		k->nparams += pr->type.rank == 2 ? (long)pr->type.dim[0] * pr->type.dim[1] : pr->type.dim[0];
+		Type t = g->params.items[p].type;
+		k->nparams += t.rank == 2 ? (long)t.dim[0] * t.dim[1] : t.dim[0];
 	}
-	for (int i = 0; i < nn; i++) {
-		const Node *n = &g->nodes.items[i];
-		if (n->op == OP_PARAM)
-			L.buf[i] = n->a.k;  /* parameter buffers come first, in order */
-		if (n->op == OP_INPUT && L.needed[i]) {
-			L.buf[i] = add_buf(&L, KB_INPUT, n->name, n->name, n->type);
-			k->bufs.items[L.buf[i]].index = n->a.k;
-		}
-		if (n->op == OP_SCAN && L.needed[i])
-			L.scan = i;
+	k->has_train = g->loss >= 0 && g->param_grad;
+	lower_program(k, g, PROG_INFER);
+	if (k->has_train)
+		lower_program(k, g, PROG_TRAIN);
+	for (int b = 0; b < k->bufs.len; b++) {
+		KBuf *kb = &k->bufs.items[b];
+		if (kb->cls == KB_GRAD)
+			kb->offset = k->bufs.items[kb->index].offset;
 	}
-	if (L.scan >= 0) {
-		const Node *s = &g->nodes.items[L.scan];
-		int nseq = s->a.scan.nseq, nc = s->a.scan.ncarry;
-		for (int c = 0; c < nc; c++) {
-			int init = s->args[nseq + c];
-			if (g->nodes.items[init].op != OP_ZEROS)
-				SPK_BUG("carry %d starts from a %s, not zeros", c, ir_ops[g->nodes.items[init].op].name);
-			const char *name = g->nodes.items[init].name;
-			for (int j = 0; j < L.scan; j++)
-				if (g->nodes.items[j].op == OP_CARRY && g->nodes.items[j].a.k == c &&
-				    g->nodes.items[j].region == s->a.scan.body)
-					name = g->nodes.items[j].name;
-			L.buf[init] = add_buf(&L, KB_STATE, name ? name : "state", name ? name : "state",
-					      g->nodes.items[init].type);
-			vec_push(&k->init, ((Kernel){.kind = K_ZERO, .out = L.buf[init]}));
-		}
-		for (int o = 0; o < s->a.scan.nout; o++)
-			vec_push(&L.stack_buf, -1);
-		for (int i = L.scan + 1; i < nn; i++) {
-			const Node *n = &g->nodes.items[i];
-			if (n->op != OP_SCAN_OUT || !L.needed[i])
-				continue;
-			if (n->a.k < nc) {
-				L.buf[i] = L.buf[s->args[nseq + n->a.k]];
-				continue;
-			}
-			int b = add_buf(&L, i == g->output ? KB_OUTPUT : KB_ACT, i == g->output ? "output" : n->name,
-					n->name, n->type);
-			L.stack_buf.items[n->a.k - nc] = L.buf[i] = b;
-		}
-		for (int i = 0; i < L.scan; i++) {
-			const Node *n = &g->nodes.items[i];
-			if (n->region != s->a.scan.body)
-				continue;
-			if (n->op == OP_STEP)
-				L.buf[i] = L.buf[s->args[n->a.k]];
-			if (n->op == OP_CARRY)
-				L.buf[i] = L.buf[s->args[nseq + n->a.k]];
-			lower_node(&L, &k->step, i, s->a.scan.body);
-			if (n->op == OP_YIELD)
-				lower_yield(&L, s, n);
-		}
-		forward_copies(&L);
-	}
-	for (int i = L.scan + 1; i < nn; i++)
-		lower_node(&L, &k->readout, i, 0);
-	if (L.buf[g->output] < 0)
-		SPK_BUG("the output has no buffer");
-	if (k->bufs.items[L.buf[g->output]].cls != KB_OUTPUT)
-		vec_push(&k->readout, ((Kernel){.kind = K_COPY, .src = L.buf[g->output],
-						.out = add_buf(&L, KB_OUTPUT, "output", "the model's output",
-							       g->nodes.items[g->output].type)}));
-	for (int b = 0; b < k->bufs.len; b++)
-		if (k->bufs.items[b].cls == KB_OUTPUT) {
+	for (int p = 0; p < PROG_COUNT; p++)
+		drop_dead_stores(k, &k->prog[p].kernels);
+	for (int b = 0; b < k->bufs.len; b++) {
+		if (k->bufs.items[b].cls == KB_OUTPUT)
 			k->output = b;
-			k->output_timed = k->bufs.items[b].type.timed;
-		}
-	drop_dead_stores(k);
+		if (k->bufs.items[b].cls == KB_LABELS)
+			k->labels = b;
+	}
 	drop_unused_buffers(k);
-	free(L.buf);
-	free(L.uses);
-	free(L.mat);
-	free(L.absorbed);
-	free(L.needed);
-	vec_free(&L.stack_buf);
 	return k;
+}
+
+static void free_list(KList *list)
+{
+	for (int i = 0; i < list->len; i++) {
+		Kernel *kn = &list->items[i];
+		if (kn->kind == K_LOOP) {
+			free_list(kn->body);
+			vec_free(&kn->states);
+		}
+		vec_free(&kn->lets);
+		vec_free(&kn->stores);
+	}
+	vec_free(list);
+}
+
+void kir_free(Kir *k)
+{
+	for (int p = 0; p < PROG_COUNT; p++)
+		free_list(&k->prog[p].kernels);
+	vec_free(&k->bufs);
 }
 
 long kir_buf_floats(const Kir *k, int b, int batch)
@@ -559,11 +631,13 @@ long kir_buf_floats(const Kir *k, int b, int batch)
 	return n;
 }
 
-long kir_workspace_floats(const Kir *k, int batch)
+long kir_workspace_floats(const Kir *k, int program, int batch)
 {
 	long n = 0;
-	for (int b = 0; b < k->bufs.len; b++)
-		if (k->bufs.items[b].cls == KB_STATE || k->bufs.items[b].cls == KB_ACT)
+	for (int b = 0; b < k->bufs.len; b++) {
+		const KBuf *kb = &k->bufs.items[b];
+		if ((kb->cls == KB_STATE || kb->cls == KB_ACT) && kb->program == program)
 			n += kir_buf_floats(k, b, batch);
+	}
 	return n;
 }

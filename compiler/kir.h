@@ -1,24 +1,31 @@
 /* kir.h: the kernel IR, what both backends print.
  *
- * A model becomes buffers and three kernel lists:
- *   init     once per sequence, before the first step (zero the state)
- *   step     one time step for a batch: reads step t of each input through
- *            a step view, updates the state, writes step t of stacked outputs
- *   readout  after the last step: what the outputs need of the final state
- * forward = init; for t in 0..T-1: step; readout. The streaming entry point
- * runs the same step and readout with batch 1, keeping the state between
- * calls. Buffers are float arrays; a batched buffer of n features holds
- * (B, n), a timed one (T, B, n), and kernels inside `step` see a timed
- * buffer through its step-t view (B, n).
+ * A model becomes a table of buffers and two programs, each a list of
+ * kernels:
+ *   infer   the forward pass: output only
+ *   train   the forward pass saving what the backward pass needs, the loss,
+ *           then the backward pass, accumulating into the gradients
+ * A LOOP kernel runs its body once per time step, t = 0..T-1 (or T-1..0 for
+ * a reverse loop). Buffers are float arrays (labels: int32); a batched
+ * buffer of n features holds (B, n), a timed one (T, B, n). Inside a loop a
+ * timed buffer is seen through its step-t view (B, n); outside, whole, as
+ * T*B rows.
  *
  * Kernels:
- *   ZERO  buf = 0
- *   COPY  dst = src (same shape)
- *   GEMM  out (B, M) = x (B, K) W^T (W is (M, K)), or out += ... when
- *         accumulate; x may be a step view
- *   MAP   a fused elementwise loop over (B, n): a list of lets, each one
- *         graph node computed from earlier lets, loads and constants, and
- *         stores of lets into buffers. */
+ *   ZERO      buf = 0
+ *   COPY      dst = src (same shape)
+ *   GEMM      XWT:   out (R, M) = x (R, K) W^T, W (M, K)
+ *             DW:    out (R, K) = d (R, M) W, W (M, K)
+ *             OUTER: out (M, K) = d (R, M)^T x (R, K)
+ *             (+= instead of = when accumulate)
+ *   SUM_ROWS  out (n) = sum of the R rows of a (R, n)      (+= when accumulate)
+ *   LOSS      CE: out (1) = mean over rows of -log softmax(a)[label]; MSE:
+ *             out (1) = mean of (a - b)^2
+ *   LOSS_GRAD CE: out = (softmax(a) - onehot(label)) / R;  MSE: 2 (a - b) / (R n)
+ *   MAP       a fused elementwise loop over (B, n): lets, each one graph node
+ *             computed from earlier lets, loads and constants, and stores of
+ *             lets into buffers (+= for accumulating stores)
+ *   LOOP      the body list, per time step */
 #ifndef SPIKEC_KIR_H
 #define SPIKEC_KIR_H
 
@@ -26,19 +33,25 @@
 
 typedef enum {
 	KB_PARAM,   /* in the parameter array at `offset` */
+	KB_GRAD,    /* in the gradient array at `offset` (same layout as params) */
 	KB_INPUT,   /* a model input (T, B, n) */
+	KB_LABELS,  /* the loss's labels (int32) or targets (float) */
 	KB_OUTPUT,  /* the model's output array */
+	KB_LOSS,    /* the mean loss of the batch, one float */
 	KB_STATE,   /* a carry: lives across steps (in the state for streaming) */
-	KB_ACT,     /* scratch for one step or the readout */
+	KB_ACT,     /* scratch of one program */
 } KBufClass;
 
+enum { PROG_INFER, PROG_TRAIN, PROG_COUNT };
+
 typedef struct {
-	const char *name;   /* C identifier, unique */
-	const char *what;   /* what it holds, for comments: "h.weight_ih", "state c of h" */
+	const char *name;   /* C identifier, unique among the buffers one program sees */
+	const char *what;   /* what it holds, for comments */
 	KBufClass cls;
-	Type type;          /* dims; batched/timed say (B, ...) / (T, B, ...) */
-	long offset;        /* KB_PARAM: float offset in the parameter array */
-	int index;          /* KB_PARAM: parameter index; KB_INPUT: input index */
+	int program;        /* STATE and ACT: the program that owns it; else -1 */
+	Type type;
+	long offset;        /* PARAM, GRAD: float offset in their array */
+	int index;          /* PARAM, GRAD: parameter index; INPUT, LABELS: input index */
 } KBuf;
 
 typedef enum { KV_LET, KV_LOAD, KV_CONST } KValKind;
@@ -53,34 +66,51 @@ typedef struct {
 typedef struct {
 	Op op;              /* an F_ELEM op */
 	KVal a, b;          /* b unused for unary ops */
-	Surrogate sur;      /* OP_SPIKE */
+	Surrogate sur;      /* OP_SPIKE, OP_SURROGATE */
 	const char *name;   /* C identifier of the local */
 	int node;           /* the graph node computed (at feature offset `off`) */
 	int off;
+	int named;          /* the node has a source-level name */
 } KLet;
 
 typedef struct {
 	int let;
 	int buf;
 	int off;            /* feature offset into the destination row */
+	int accumulate;     /* += */
 } KStore;
 
-typedef enum { K_ZERO, K_COPY, K_GEMM, K_MAP } KKind;
+typedef enum { K_ZERO, K_COPY, K_GEMM, K_SUM_ROWS, K_LOSS, K_LOSS_GRAD, K_MAP, K_LOOP } KKind;
+typedef enum { GEMM_XWT, GEMM_DW, GEMM_OUTER } GemmKind;
 
-typedef struct {
+typedef struct Kernel Kernel;
+typedef Vec(Kernel) KList;
+
+struct Kernel {
 	KKind kind;
 	const char *comment;
-	int out;            /* ZERO, COPY: dst; GEMM: out */
-	int src;            /* COPY */
-	int w, x;           /* GEMM */
-	int accumulate;     /* GEMM: out += */
+	int out;            /* every kind but MAP and LOOP */
+	int a, b;           /* COPY: a is the source. GEMM: XWT x, W; DW d, W; OUTER d, x.
+			     * SUM_ROWS: a. LOSS, LOSS_GRAD: prediction, labels */
+	GemmKind gemm;
+	Op loss;            /* LOSS, LOSS_GRAD: OP_CROSS_ENTROPY or OP_MSE */
+	int accumulate;     /* GEMM, SUM_ROWS: out += */
 	int n;              /* MAP: features per row */
-	int batched;        /* MAP: rows per batch element (0: one row) */
+	int batched;        /* MAP: 0: a single row; 1: a row per sample (B rows); 2: a row
+			     * per sample and step (T*B rows, outside loops) */
 	Vec(KLet) lets;     /* MAP */
 	Vec(KStore) stores; /* MAP */
-} Kernel;
+	KList *body;        /* LOOP */
+	int reverse;        /* LOOP: t = T-1 down to 0 */
+	int window;         /* LOOP: zero the states of this loop at the end of
+			     * every window of that many steps (truncated BPTT) */
+	Vec(int) states;    /* LOOP: its carry buffers */
+};
 
-typedef Vec(Kernel) KList;
+typedef struct {
+	KList kernels;
+	int loss_at;        /* train: index of the LOSS kernel; the forward part ends there */
+} KProgram;
 
 typedef struct {
 	Arena *arena;
@@ -88,17 +118,24 @@ typedef struct {
 	const char *model;
 	int steps;
 	Vec(KBuf) bufs;
-	KList init, step, readout;
-	int output;         /* the output buffer */
-	int output_timed;   /* the output is written at every step */
+	KProgram prog[PROG_COUNT];
+	int has_train;      /* the model has a loss: prog[PROG_TRAIN] exists */
+	int output;         /* the output buffer (infer) */
+	int train_output;   /* where train computes the output: scratch, copied out */
+	int labels;         /* the labels buffer, -1 without a loss */
 	long nparams;       /* floats */
 } Kir;
 
 /* Lowers a verified, scheduled graph to kernels. */
 Kir *kir_lower(Arena *arena, const Graph *g);
+void kir_free(Kir *k);
 void kir_print(const Kir *k, FILE *out);
-/* Floats of scratch for a batch: states and activations. */
-long kir_workspace_floats(const Kir *k, int batch);
+/* Floats of the buffers of `program` that live in its workspace (states and
+ * scratch) for a batch. */
+long kir_workspace_floats(const Kir *k, int program, int batch);
 long kir_buf_floats(const Kir *k, int buf, int batch);
+/* Whether a kernel (or, for a loop, its body) reads or writes buffer b. */
+int kir_reads(const Kernel *kn, int b);
+int kir_writes(const Kernel *kn, int b);
 
 #endif

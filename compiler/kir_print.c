@@ -1,39 +1,51 @@
 /* kir_print.c: the kernel IR as text (`spikec ir --after kernels`). */
 #include "kir.h"
 
-static const char *cls_name[] = {"param", "input", "output", "state", "act"};
+static const char *const cls_name[] = {"param", "grad", "input", "labels", "output", "loss", "state", "act"};
+static const char *const prog_name[PROG_COUNT] = {"infer", "train"};
 
 static void val(const Kir *k, const Kernel *m, KVal v, FILE *out)
 {
+	char num[32];
 	switch (v.kind) {
-	case KV_CONST: {
-		char num[32];
-		fprintf(out, "%s", util_float_str(v.c, num));
-		break;
-	}
+	case KV_CONST: fprintf(out, "%s", util_float_str(v.c, num)); break;
 	case KV_LET: fprintf(out, "%s", m->lets.items[v.let].name); break;
 	case KV_LOAD: fprintf(out, "%s[%s%d]", k->bufs.items[v.buf].name, v.off ? "+" : "", v.off); break;
 	}
 }
 
-static void list(const Kir *k, const char *name, const KList *l, FILE *out)
+static const char *bn(const Kir *k, int b)
 {
-	fprintf(out, "%s:\n", name);
+	return b >= 0 ? k->bufs.items[b].name : "-";
+}
+
+static void list(const Kir *k, const KList *l, int depth, FILE *out)
+{
+	static const char *const gemm_spelling[] = {"%s @ %s^T", "%s @ %s", "%s^T @ %s"};
+	int ind = 4 * depth;
 	for (int i = 0; i < l->len; i++) {
 		const Kernel *kn = &l->items[i];
-		const char *o = kn->out >= 0 ? k->bufs.items[kn->out].name : "-";
+		const char *o = bn(k, kn->out), *eq = kn->accumulate ? "+=" : "=";
 		switch (kn->kind) {
-		case K_ZERO: fprintf(out, "    zero %s\n", o); break;
-		case K_COPY: fprintf(out, "    copy %s <- %s\n", o, k->bufs.items[kn->src].name); break;
+		case K_ZERO: fprintf(out, "%*szero %s\n", ind, "", o); break;
+		case K_COPY: fprintf(out, "%*scopy %s <- %s\n", ind, "", o, bn(k, kn->a)); break;
 		case K_GEMM:
-			fprintf(out, "    gemm %s %s %s @ %s^T\n", o, kn->accumulate ? "+=" : "=",
-				k->bufs.items[kn->x].name, k->bufs.items[kn->w].name);
+			fprintf(out, "%*sgemm %s %s ", ind, "", o, eq);
+			fprintf(out, gemm_spelling[kn->gemm], bn(k, kn->a), bn(k, kn->b));
+			fprintf(out, "\n");
+			break;
+		case K_SUM_ROWS: fprintf(out, "%*ssum_rows %s %s %s\n", ind, "", o, eq, bn(k, kn->a)); break;
+		case K_LOSS:
+		case K_LOSS_GRAD:
+			fprintf(out, "%*s%s %s = %s%s %s, %s\n", ind, "", kn->kind == K_LOSS ? "loss" : "loss_grad", o,
+				ir_ops[kn->loss].name, kn->kind == K_LOSS ? "" : "'", bn(k, kn->a), bn(k, kn->b));
 			break;
 		case K_MAP:
-			fprintf(out, "    map (%s%d) {\n", kn->batched ? "B, " : "", kn->n);
+			fprintf(out, "%*smap (%s%d) {\n", ind, "", kn->batched == 2 ? "T*B, " : kn->batched ? "B, " : "",
+				kn->n);
 			for (int j = 0; j < kn->lets.len; j++) {
 				const KLet *lt = &kn->lets.items[j];
-				fprintf(out, "        %s = %s ", lt->name, ir_ops[lt->op].name);
+				fprintf(out, "%*s%s = %s ", ind + 4, "", lt->name, ir_ops[lt->op].name);
 				val(k, kn, lt->a, out);
 				if (ir_ops[lt->op].arity == 2) {
 					fprintf(out, ", ");
@@ -41,10 +53,23 @@ static void list(const Kir *k, const char *name, const KList *l, FILE *out)
 				}
 				fprintf(out, "\n");
 			}
-			for (int j = 0; j < kn->stores.len; j++)
-				fprintf(out, "        store %s -> %s\n", kn->lets.items[kn->stores.items[j].let].name,
-					k->bufs.items[kn->stores.items[j].buf].name);
-			fprintf(out, "    }\n");
+			for (int j = 0; j < kn->stores.len; j++) {
+				const KStore *s = &kn->stores.items[j];
+				fprintf(out, "%*sstore %s %s %s", ind + 4, "", kn->lets.items[s->let].name,
+					s->accumulate ? "+>" : "->", bn(k, s->buf));
+				if (s->off)
+					fprintf(out, "[+%d]", s->off);
+				fprintf(out, "\n");
+			}
+			fprintf(out, "%*s}\n", ind, "");
+			break;
+		case K_LOOP:
+			fprintf(out, "%*sloop t %s", ind, "", kn->reverse ? "T-1..0" : "0..T-1");
+			if (kn->window)
+				fprintf(out, " window %d", kn->window);
+			fprintf(out, " {\n");
+			list(k, kn->body, depth + 1, out);
+			fprintf(out, "%*s}\n", ind, "");
 			break;
 		}
 	}
@@ -56,12 +81,16 @@ void kir_print(const Kir *k, FILE *out)
 	fprintf(out, "kernels %s steps %d params %ld\n", k->model, k->steps, k->nparams);
 	for (int b = 0; b < k->bufs.len; b++) {
 		const KBuf *kb = &k->bufs.items[b];
-		fprintf(out, "buf %-16s %-6s %s", kb->name, cls_name[kb->cls], ir_type_str(kb->type, ty, sizeof ty));
-		if (kb->cls == KB_PARAM)
+		fprintf(out, "buf %-20s %-6s %-5s %s", kb->name, cls_name[kb->cls],
+			kb->program >= 0 ? prog_name[kb->program] : "", ir_type_str(kb->type, ty, sizeof ty));
+		if (kb->cls == KB_PARAM || kb->cls == KB_GRAD)
 			fprintf(out, " offset %ld", kb->offset);
 		fprintf(out, "\n");
 	}
-	list(k, "init", &k->init, out);
-	list(k, "step", &k->step, out);
-	list(k, "readout", &k->readout, out);
+	for (int p = 0; p < PROG_COUNT; p++) {
+		if (p == PROG_TRAIN && !k->has_train)
+			continue;
+		fprintf(out, "%s:\n", prog_name[p]);
+		list(k, &k->prog[p].kernels, 1, out);
+	}
 }

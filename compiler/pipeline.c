@@ -5,10 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include "../dsl/lower.h"
+#include "autodiff.h"
 #include "passes.h"
 #include "pipeline.h"
 
-const char *const pipeline_stages[] = {"lower", "fold", "cse", "dce", "kernels", NULL};
+const char *const pipeline_stages[] = {"lower", "fold", "cse", "dce", "autodiff", "simplify", "kernels", NULL};
 
 static char *read_file(const char *path, long *len)
 {
@@ -63,6 +64,9 @@ int pipeline_compile(Compilation *c, const char *path, const PipelineOptions *op
 	c->graph = dsl_lower(&c->arena, &c->prog, c->file);
 	if (!c->graph)
 		return 1;
+	c->has_train = c->prog.train != NULL;
+	if (c->has_train && train_check(c->prog.train, c->graph, &c->train))
+		return 1;
 	if (dump(c, opt, "lower"))
 		return 2;
 	pass_fold(c->graph);
@@ -74,6 +78,17 @@ int pipeline_compile(Compilation *c, const char *path, const PipelineOptions *op
 	pass_dce(c->graph);
 	if (dump(c, opt, "dce"))
 		return 2;
+	if (c->graph->loss >= 0) {
+		AdOptions ad = {c->has_train ? c->train.tbptt : 0, 0};
+		pass_autodiff(c->graph, &ad);
+		if (dump(c, opt, "autodiff"))
+			return 2;
+		pass_fold(c->graph);
+		pass_cse(c->graph);
+		pass_dce(c->graph);
+	}
+	if (dump(c, opt, "simplify"))
+		return 2;
 	c->kir = kir_lower(&c->arena, c->graph);
 	if (opt && opt->dump_after && strcmp(opt->dump_after, "kernels") == 0) {
 		kir_print(c->kir, opt->dump);
@@ -84,17 +99,8 @@ int pipeline_compile(Compilation *c, const char *path, const PipelineOptions *op
 
 void pipeline_free(Compilation *c)
 {
-	if (c->kir) {
-		KList *lists[3] = {&c->kir->init, &c->kir->step, &c->kir->readout};
-		for (int l = 0; l < 3; l++) {
-			for (int i = 0; i < lists[l]->len; i++) {
-				vec_free(&lists[l]->items[i].lets);
-				vec_free(&lists[l]->items[i].stores);
-			}
-			vec_free(lists[l]);
-		}
-		vec_free(&c->kir->bufs);
-	}
+	if (c->kir)
+		kir_free(c->kir);
 	if (c->graph)
 		ir_free(c->graph);
 	vec_free(&c->prog.cells);

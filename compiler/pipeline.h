@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include "../dsl/ast.h"
+#include "../dsl/train.h"
 #include "kir.h"
 
 typedef struct {
@@ -19,6 +20,8 @@ typedef struct {
 	Graph *graph;
 	Kir *kir;
 	uint64_t hash;          /* of the model file and the prelude */
+	TrainConfig train;      /* the checked `train` block, when has_train */
+	int has_train;          /* the file has a `train` block */
 } Compilation;
 
 /* The stage names that dump_after accepts, NULL-terminated. */

@@ -17,7 +17,8 @@ static void print_attr(const Graph *g, const Node *n, FILE *out)
 	case OP_STEP: fprintf(out, " %d", n->a.k); break;
 	case OP_SLICE: fprintf(out, " [%d:%d]", n->a.slice.off, n->a.slice.off + n->a.slice.len); break;
 	case OP_SCAN_OUT: fprintf(out, " %d", n->a.k); break;
-	case OP_SPIKE: {
+	case OP_SPIKE:
+	case OP_SURROGATE: {
 		const SurInfo *s = &ir_surrogates[n->a.sur.kind];
 		fprintf(out, " %s(", s->name);
 		char num[32];
@@ -99,6 +100,12 @@ void ir_print(const Graph *g, FILE *out)
 	fprintf(out, "output %%%d\n", g->output);
 	if (g->loss >= 0)
 		fprintf(out, "loss %%%d\n", g->loss);
+	for (int k = 0; g->param_grad && k < g->params.len; k++)
+		if (g->param_grad[k] >= 0)
+			fprintf(out, "grad %s %%%d\n", g->params.items[k].name, g->param_grad[k]);
+	for (int k = 0; g->input_grad && k < g->inputs.len; k++)
+		if (g->input_grad[k] >= 0)
+			fprintf(out, "grad %s %%%d\n", g->inputs.items[k].name, g->input_grad[k]);
 }
 
 void ir_print_dot(const Graph *g, FILE *out)

@@ -2,7 +2,8 @@
  *
  * requires: operand indices valid; each scan body has exactly one YIELD.
  * guarantees: operands precede users, a scan's body (reachable from its
- * YIELD) precedes the scan, and nodes not needed by output or loss are gone. */
+ * YIELD) precedes the scan, and nodes no root (output, loss, gradients)
+ * needs are gone. */
 #include <stdlib.h>
 #include "ir.h"
 
@@ -44,10 +45,9 @@ void ir_schedule(Graph *g)
 		if (g->nodes.items[i].op == OP_YIELD)
 			s.yield_of[g->nodes.items[i].region] = i;
 	}
-	if (g->output >= 0)
-		visit(&s, g->output);
-	if (g->loss >= 0)
-		visit(&s, g->loss);
+	for (int r = 0; r < ir_root_count(g); r++)
+		if (ir_root(g, r) >= 0)
+			visit(&s, ir_root(g, r));
 
 	Node *old = g->nodes.items;
 	Node *nodes = xmalloc(sizeof(Node) * (size_t)(s.n ? s.n : 1));
@@ -64,10 +64,9 @@ void ir_schedule(Graph *g)
 	free(old);
 	g->nodes.items = nodes;
 	g->nodes.len = g->nodes.cap = s.n;
-	if (g->output >= 0)
-		g->output = s.newidx[g->output];
-	if (g->loss >= 0)
-		g->loss = s.newidx[g->loss];
+	for (int r = 0; r < ir_root_count(g); r++)
+		if (ir_root(g, r) >= 0)
+			ir_set_root(g, r, s.newidx[ir_root(g, r)]);
 	free(s.yield_of);
 	free(s.newidx);
 	free(s.order);

@@ -118,6 +118,38 @@ static void check_types(const Verifier *v, int i)
 			fail(v, i, "result %d of a scan with %d", n->a.k, s->a.scan.ncarry + s->a.scan.nout);
 		break;
 	}
+	case OP_MATMUL_T:
+		if (a.rank != 2 || b.rank != 1 || !b.batched || b.dim[0] != a.dim[0] ||
+		    !ir_type_eq(n->type, ir_vec(DT_F32, a.dim[1], 1, b.timed)))
+			fail(v, i, "matmul_t operand types do not give the node's type");
+		break;
+	case OP_OUTER:
+		if (a.rank != 1 || b.rank != 1 || !a.batched || !b.batched || a.timed != b.timed ||
+		    !ir_type_eq(n->type, ir_mat(a.dim[0], b.dim[0])))
+			fail(v, i, "outer operand types do not give the node's type");
+		break;
+	case OP_SUM_ROWS:
+		if (a.rank != 1 || !a.batched || !ir_type_eq(n->type, ir_vec(DT_F32, a.dim[0], 0, 0)))
+			fail(v, i, "sum_rows of a non-batched value");
+		break;
+	case OP_CONCAT: {
+		int total = 0;
+		for (int k = 0; k < n->nargs; k++) {
+			Type p = g->nodes.items[n->args[k]].type;
+			if (p.rank != 1 || p.batched != n->type.batched || p.timed != n->type.timed)
+				fail(v, i, "concat part %d has another shape", k);
+			total += p.dim[0];
+		}
+		if (n->type.rank != 1 || total != n->type.dim[0])
+			fail(v, i, "concat parts add up to %d, not %d", total, n->type.dim[0]);
+		break;
+	}
+	case OP_CE_GRAD:
+	case OP_MSE_GRAD:
+		if (!ir_type_eq(n->type, (Type){DT_F32, a.rank, a.batched, a.timed, {a.dim[0], a.dim[1]}}) ||
+		    a.timed != b.timed)
+			fail(v, i, "loss gradient shaped unlike the prediction");
+		break;
 	case OP_CROSS_ENTROPY:
 	case OP_MSE:
 		if (n->type.rank != 0 || a.rank != 1 || !a.batched || a.timed != b.timed)
@@ -169,4 +201,10 @@ void ir_verify(const Graph *g, const char *stage)
 		fail(&v, -1, "the loss is not a scalar node");
 	if (g->nodes.items[g->output].region != 0)
 		fail(&v, g->output, "the output is inside a scan body");
+	for (int k = 0; g->param_grad && k < g->params.len; k++) {
+		int d = g->param_grad[k];
+		if (d >= g->nodes.len || (d >= 0 && (!ir_type_eq(g->nodes.items[d].type, g->params.items[k].type) ||
+						     g->nodes.items[d].region != 0)))
+			fail(&v, d, "gradient of %s is not a top-level %s", g->params.items[k].name, "tensor of its shape");
+	}
 }

@@ -231,14 +231,15 @@ Value lower_cell_call(Lower *L, Scope *caller, const Cell *c, const Expr *call)
 	Value result = {0};
 	Lower saved = *L;
 	const char *prefix = layer_name(L, c);
+	if (!bind_args(L, caller, &cs, c, call, &stepping))
+		goto out;
+	/* Errors inside a built-in cell are reported at the user's call. */
 	if (!L->builtin && c->builtin) {
 		L->builtin = c->name;
 		L->callsite = call->loc;
 	} else if (!L->builtin) {
 		L->callsite = call->loc;
 	}
-	if (!bind_args(L, caller, &cs, c, call, &stepping))
-		goto out;
 	vec_push(&L->calls, c->name);
 	L->prefix = prefix;
 	L->cells_top = c->name;

@@ -469,31 +469,24 @@ static int expected_words(DslParser *p, const int *want, const DslOpener *top,
 {
 	int n = 0, absorbed[YYNTOKENS] = {0};
 	int stmt = 0, ops = 0;
-	const char *closer = NULL;
 
-	if (want[YYSYMBOL_NUMBER]) {
-		items[n++] = "an expression";
-		absorbed[YYSYMBOL_NUMBER] = absorbed[YYSYMBOL_NAME] = 1;
-		absorbed[YYSYMBOL_LPAREN] = absorbed[YYSYMBOL_MINUS] = 1;
-	}
 	for (int k = YYSYMBOL_PARAM; k <= YYSYMBOL_OUTPUT; k++)
 		stmt |= want[k];
 	if (want[YYSYMBOL_NAME] && want[YYSYMBOL_RBRACE] && p->item_kw == TK_TRAIN)
 		stmt = 2;
 	for (int k = 0; k < YYNTOKENS; k++)
 		ops |= is_op(k) && want[k];
+	if (want[YYSYMBOL_NUMBER]) {
+		items[n++] = "an expression";
+		absorbed[YYSYMBOL_NUMBER] = absorbed[YYSYMBOL_NAME] = 1;
+		absorbed[YYSYMBOL_LPAREN] = absorbed[YYSYMBOL_MINUS] = 1;
+	}
 	if (ops && stmt)
 		items[n++] = "an operator";
 	if (stmt) {
-		items[n++] = stmt == 2 ? "a setting name" : "a statement";
 		absorbed[YYSYMBOL_NAME] = 1;
 		for (int k = YYSYMBOL_PARAM; k <= YYSYMBOL_OUTPUT; k++)
 			absorbed[k] = 1;
-	}
-	if (want[YYSYMBOL_CELL] || want[YYSYMBOL_MODEL] || want[YYSYMBOL_TRAIN]) {
-		items[n++] = "'cell', 'model' or 'train'";
-		absorbed[YYSYMBOL_CELL] = absorbed[YYSYMBOL_MODEL] = 1;
-		absorbed[YYSYMBOL_TRAIN] = absorbed[YYSYMBOL_YYEOF] = 1;
 	}
 	/* In `h, c = ...` the ',' is a detail; in `f(a, b)` it is not; nor
 	 * is a named argument's '='. After a name, '(' (a call) counts as an
@@ -505,20 +498,30 @@ static int expected_words(DslParser *p, const int *want, const DslOpener *top,
 	if (ops)
 		absorbed[YYSYMBOL_LPAREN] = 1;
 	for (int k = 0; k < YYNTOKENS; k++) {
-		if (!want[k] || absorbed[k] || is_op(k) || k == YYSYMBOL_SEMI ||
-		    k == YYSYMBOL_YYEOF || k == YYSYMBOL_YYerror || k == YYSYMBOL_YYUNDEF)
+		if (!want[k] || absorbed[k] || is_op(k) || starts_item(k) || is_closer(k) ||
+		    k == YYSYMBOL_SEMI || k == YYSYMBOL_YYEOF || k == YYSYMBOL_YYerror ||
+		    k == YYSYMBOL_YYUNDEF)
 			continue;
-		if (top && k == closer_sym(top->ch) && k != YYSYMBOL_RBRACE)
-			closer = closing(p, top);
-		else if (k == YYSYMBOL_NAME)
+		if (k == YYSYMBOL_NAME)
 			items[n++] = "a name";
 		else
 			items[n++] = arena_printf(A, "'%s'", yysymbol_name(k));
 	}
-	if (closer)
-		items[n++] = closer;
-	if (want[YYSYMBOL_YYEOF] && !absorbed[YYSYMBOL_YYEOF])
+	if (stmt)
+		items[n++] = stmt == 2 ? "a setting name" : "a statement";
+	if (want[YYSYMBOL_CELL] || want[YYSYMBOL_MODEL] || want[YYSYMBOL_TRAIN])
+		items[n++] = "'cell', 'model' or 'train'";
+	else if (want[YYSYMBOL_YYEOF])
 		items[n++] = "end of file";
+	/* closers last, the innermost one naming its opener */
+	for (int k = 0; k < YYNTOKENS; k++) {
+		if (!want[k] || !is_closer(k))
+			continue;
+		if (top && k == closer_sym(top->ch) && k != YYSYMBOL_RBRACE)
+			items[n++] = closing(p, top);
+		else
+			items[n++] = arena_printf(A, "'%s'", yysymbol_name(k));
+	}
 	if (n == 0 && ops)
 		items[n++] = "an operator";
 	if (n == 0 && want[YYSYMBOL_SEMI])

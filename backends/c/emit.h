@@ -1,15 +1,17 @@
 /* emit.h: the C backend. Prints kernel IR as a standalone C99 library:
- * <model>.h declares the API, <model>.c implements it (see docs/emitted-c.md).
+ * <model>.h declares the API, <model>.c implements it (docs/emitted-c.md).
  * With `portable`, the output needs nothing but libm; otherwise dense
  * products call cblas_sgemm (OpenBLAS). */
 #ifndef SPIKEC_EMIT_C_H
 #define SPIKEC_EMIT_C_H
 
 #include "../../compiler/kir.h"
+#include "../../dsl/train.h"
 
 typedef struct {
 	int portable;
-	const char *source;   /* model file name, for the banner */
+	const char *source;        /* model file name, for the banner */
+	const TrainConfig *train;  /* optimizer of <model>_step; NULL: train_defaults */
 } CEmitOptions;
 
 void cemit_header(const Kir *k, const CEmitOptions *opt, StrBuf *out);

@@ -62,7 +62,7 @@ int cload_build(const Kir *k, CModule *m, char *err, size_t errlen)
 	memset(m, 0, sizeof *m);
 	const char *cc = getenv("CC") && *getenv("CC") ? getenv("CC") : "cc";
 	char cmd[16384], root[3072], dir[3600], so[3800];
-	CEmitOptions opt = {0, "spikec"};
+	CEmitOptions opt = {0, "spikec", NULL};
 	StrBuf c = {0}, h = {0};
 	cemit_source(k, &opt, &c);
 	cemit_header(k, &opt, &h);

@@ -1,0 +1,351 @@
+/* emit_kernels.c: kernels as C statements (see emit.c for the file). */
+#include <stdlib.h>
+#include <string.h>
+#include "emit_private.h"
+
+const char *cemit_shape(Type t, char *buf, size_t n)
+{
+	size_t k = (size_t)snprintf(buf, n, "(");
+	if (t.timed)
+		k += (size_t)snprintf(buf + k, n - k, "T, ");
+	if (t.batched)
+		k += (size_t)snprintf(buf + k, n - k, "B, ");
+	for (int i = 0; i < t.rank; i++)
+		k += (size_t)snprintf(buf + k, n - k, "%d, ", t.dim[i]);
+	if (k > 2)
+		buf[k - 2] = 0;
+	else
+		buf[1] = 0;
+	strcat(buf, ")");
+	return buf;
+}
+
+long cemit_row_floats(Type t)
+{
+	return t.rank == 2 ? (long)t.dim[0] * t.dim[1] : t.rank == 1 ? t.dim[0] : 1;
+}
+
+int cemit_gemms_used(const KList *list)
+{
+	int used = 0;
+	for (int i = 0; i < list->len; i++) {
+		if (list->items[i].kind == K_GEMM)
+			used |= 1 << list->items[i].gemm;
+		if (list->items[i].kind == K_LOOP)
+			used |= cemit_gemms_used(list->items[i].body);
+	}
+	return used;
+}
+
+static int in_loop;  /* emitting a loop body: timed buffers are step views */
+
+static const KBuf *B(CEmit *e, int b)
+{
+	return &e->k->bufs.items[b];
+}
+
+/* A buffer as a pointer expression. */
+static void ref(CEmit *e, int b)
+{
+	const KBuf *kb = B(e, b);
+	if (kb->cls == KB_PARAM)
+		sb_printf(e->o, "p->%s", kb->name);
+	else if (in_loop && kb->type.timed)
+		sb_printf(e->o, "%s_t", kb->name);
+	else
+		sb_printf(e->o, "a->%s", kb->name);
+}
+
+/* Rows of a buffer here: 1, batch, or T * batch outside a loop. */
+static const char *rows(CEmit *e, int b)
+{
+	const KBuf *kb = B(e, b);
+	if (!kb->type.batched)
+		return "1";
+	return kb->type.timed && !in_loop ? "T * batch" : "batch";
+}
+
+static void flt(StrBuf *o, float v)
+{
+	char b[48];
+	util_float_str(v, b);
+	if (!strpbrk(b, ".eEn"))
+		strcat(b, ".0");
+	sb_printf(o, "%sf", b);
+}
+
+static void load(CEmit *e, const Kernel *m, KVal v)
+{
+	const KBuf *kb = B(e, v.buf);
+	ref(e, v.buf);
+	sb_puts(e->o, "[");
+	if (kb->type.batched && m->batched)
+		sb_printf(e->o, "b * %d + ", kb->type.dim[0]);
+	if (v.off)
+		sb_printf(e->o, "%d + ", v.off);
+	sb_puts(e->o, "j]");
+}
+
+static int let_uses(const Kernel *m, int let)
+{
+	int n = 0;
+	for (int i = 0; i < m->lets.len; i++) {
+		const KLet *l = &m->lets.items[i];
+		n += (l->a.kind == KV_LET && l->a.let == let) +
+		     (ir_ops[l->op].arity == 2 && l->b.kind == KV_LET && l->b.let == let);
+	}
+	for (int i = 0; i < m->stores.len; i++)
+		n += m->stores.items[i].let == let;
+	return n;
+}
+
+/* A let without a source name used once is printed inside its user. */
+static int inlined(const Kernel *m, int let)
+{
+	return !m->lets.items[let].named && let_uses(m, let) == 1;
+}
+
+static void expr(CEmit *e, const Kernel *m, int let);
+
+static void operand(CEmit *e, const Kernel *m, KVal v)
+{
+	if (v.kind == KV_CONST)
+		flt(e->o, v.c);
+	else if (v.kind == KV_LOAD)
+		load(e, m, v);
+	else if (inlined(m, v.let)) {
+		sb_puts(e->o, "(");
+		expr(e, m, v.let);
+		sb_puts(e->o, ")");
+	} else
+		sb_puts(e->o, m->lets.items[v.let].name);
+}
+
+/* psi(v) of DESIGN section 2, as C. */
+static void surrogate(CEmit *e, const Kernel *m, const KLet *l)
+{
+	StrBuf *o = e->o;
+	float a = l->sur.p[0], b = l->sur.p[1];
+	switch (l->sur.kind) {
+	case SUR_GAUSSIAN:
+		flt(o, b), sb_puts(o, " * expf(-"), operand(e, m, l->a), sb_puts(o, " * "), operand(e, m, l->a);
+		sb_puts(o, " / "), flt(o, 2 * a), sb_puts(o, ")");
+		break;
+	case SUR_FAST_SIGMOID:
+		sb_puts(o, "1.0f / ((1.0f + "), flt(o, a), sb_puts(o, " * fabsf("), operand(e, m, l->a);
+		sb_puts(o, ")) * (1.0f + "), flt(o, a), sb_puts(o, " * fabsf("), operand(e, m, l->a), sb_puts(o, ")))");
+		break;
+	case SUR_ATAN:
+		flt(o, a / 2), sb_puts(o, " / (1.0f + "), flt(o, (float)(3.14159265358979323846 / 2 * a));
+		sb_puts(o, " * "), operand(e, m, l->a), sb_puts(o, " * "), flt(o, (float)(3.14159265358979323846 / 2 * a));
+		sb_puts(o, " * "), operand(e, m, l->a), sb_puts(o, ")");
+		break;
+	case SUR_SIGMOID:
+		flt(o, a), sb_puts(o, " / (1.0f + expf(-"), flt(o, a), sb_puts(o, " * "), operand(e, m, l->a);
+		sb_puts(o, ")) * (1.0f - 1.0f / (1.0f + expf(-"), flt(o, a), sb_puts(o, " * "), operand(e, m, l->a);
+		sb_puts(o, ")))");
+		break;
+	case SUR_TRIANGLE:
+		sb_puts(o, "fmaxf(0.0f, 1.0f - fabsf("), operand(e, m, l->a), sb_puts(o, ") / "), flt(o, a);
+		sb_puts(o, ") / "), flt(o, a);
+		break;
+	case SUR_RECT:
+		sb_puts(o, "(fabsf("), operand(e, m, l->a), sb_puts(o, ") < "), flt(o, a / 2), sb_puts(o, " ? ");
+		flt(o, 1 / a), sb_puts(o, " : 0.0f)");
+		break;
+	case SUR_STRAIGHT_THROUGH:
+		sb_puts(o, "1.0f");
+		break;
+	case SUR_COUNT:
+		SPK_BUG("bad surrogate");
+	}
+}
+
+static void expr(CEmit *e, const Kernel *m, int let)
+{
+	const KLet *l = &m->lets.items[let];
+	StrBuf *o = e->o;
+	static const char *infix[OP_COUNT] = {[OP_ADD] = " + ", [OP_SUB] = " - ", [OP_MUL] = " * ", [OP_DIV] = " / "};
+	switch (l->op) {
+	case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV:
+		operand(e, m, l->a);
+		if (l->op == OP_ADD && l->b.kind == KV_CONST && l->b.c == 0)  /* a copy */
+			return;
+		sb_puts(o, infix[l->op]);
+		operand(e, m, l->b);
+		return;
+	case OP_NEG: sb_puts(o, "-"); operand(e, m, l->a); return;
+	case OP_SPIKE: operand(e, m, l->a); sb_puts(o, " > 0.0f ? 1.0f : 0.0f"); return;
+	case OP_SIGMOID: sb_puts(o, "1.0f / (1.0f + expf(-"); operand(e, m, l->a); sb_puts(o, "))"); return;
+	case OP_TANH: sb_puts(o, "tanhf("); operand(e, m, l->a); sb_puts(o, ")"); return;
+	case OP_SURROGATE: surrogate(e, m, l); return;
+	default: SPK_BUG("no C spelling for %s", ir_ops[l->op].name);
+	}
+}
+
+static void emit_map(CEmit *e, const Kernel *m)
+{
+	StrBuf *o = e->o;
+	const char *ind = m->batched ? "\t\t\t" : "\t\t";
+	if (m->batched)
+		sb_printf(o, "\tfor (int b = 0; b < %s; b++) {\n", m->batched == 2 ? "T * batch" : "batch");
+	sb_printf(o, "%sfor (int j = 0; j < %d; j++) {\n", m->batched ? "\t\t" : "\t", m->n);
+	for (int i = 0; i < m->lets.len; i++) {
+		if (inlined(m, i))
+			continue;
+		const KLet *l = &m->lets.items[i];
+		sb_printf(o, "%sfloat %s = ", ind, l->name);
+		expr(e, m, i);
+		if (l->op == OP_SPIKE || l->op == OP_SURROGATE)
+			sb_printf(o, ";  /* %s %s */\n", l->op == OP_SPIKE ? "spike, surrogate" : "surrogate derivative",
+				  ir_surrogates[l->sur.kind].name);
+		else
+			sb_puts(o, ";\n");
+	}
+	for (int i = 0; i < m->stores.len; i++) {
+		const KStore *s = &m->stores.items[i];
+		KVal v = {KV_LOAD, 0, s->buf, s->off, 0};
+		sb_puts(o, ind);
+		load(e, m, v);
+		sb_puts(o, s->accumulate ? " += " : " = ");
+		if (inlined(m, s->let))
+			expr(e, m, s->let);
+		else
+			sb_puts(o, m->lets.items[s->let].name);
+		sb_puts(o, ";\n");
+	}
+	sb_printf(o, "%s}\n", m->batched ? "\t\t" : "\t");
+	if (m->batched)
+		sb_puts(o, "\t}\n");
+}
+
+static void emit_gemm(CEmit *e, const Kernel *kn)
+{
+	StrBuf *o = e->o;
+	const KBuf *w = B(e, kn->gemm == GEMM_OUTER ? kn->out : kn->b);
+	static const char *const fn[] = {"matmul_xwt", "matmul_dw", "matmul_outer"};
+	if (kn->comment)
+		sb_printf(o, "\t/* %s */\n", kn->comment);
+	sb_printf(o, "\t%s(%s, %d, %d, ", fn[kn->gemm], rows(e, kn->a), w->type.dim[0], w->type.dim[1]);
+	ref(e, kn->a);
+	sb_puts(o, ", ");
+	ref(e, kn->b);
+	sb_puts(o, ", ");
+	ref(e, kn->out);
+	sb_printf(o, ", %s);\n", kn->accumulate ? "1.0f" : "0.0f");
+}
+
+static void emit_loss(CEmit *e, const Kernel *kn)
+{
+	StrBuf *o = e->o;
+	const KBuf *y = B(e, kn->a);
+	int n = y->type.dim[0];
+	const char *R = rows(e, kn->a);
+	if (kn->loss == OP_CROSS_ENTROPY && kn->kind == K_LOSS) {
+		sb_printf(o, "\t{\t/* cross entropy: mean over rows of log sum exp(y) - y[label] */\n");
+		sb_printf(o, "\t\tdouble sum = 0;\n\t\tfor (int r = 0; r < %s; r++) {\n", R);
+		sb_puts(o, "\t\t\tconst float *y = "), ref(e, kn->a), sb_printf(o, " + (size_t)r * %d;\n", n);
+		sb_printf(o, "\t\t\tfloat m = y[0];\n\t\t\tdouble s = 0;\n\t\t\tfor (int j = 1; j < %d; j++)\n"
+			     "\t\t\t\tm = y[j] > m ? y[j] : m;\n\t\t\tfor (int j = 0; j < %d; j++)\n"
+			     "\t\t\t\ts += exp((double)(y[j] - m));\n", n, n);
+		sb_puts(o, "\t\t\tsum += log(s) + m - y["), ref(e, kn->b), sb_puts(o, "[r]];\n\t\t}\n");
+		sb_puts(o, "\t\t"), ref(e, kn->out), sb_printf(o, "[0] = (float)(sum / (%s));\n\t}\n", R);
+	} else if (kn->loss == OP_CROSS_ENTROPY) {
+		sb_printf(o, "\t/* d loss / d y = (softmax(y) - onehot(label)) / rows */\n");
+		sb_printf(o, "\tfor (int r = 0; r < %s; r++) {\n", R);
+		sb_puts(o, "\t\tconst float *y = "), ref(e, kn->a), sb_printf(o, " + (size_t)r * %d;\n", n);
+		sb_puts(o, "\t\tfloat *dy = "), ref(e, kn->out), sb_printf(o, " + (size_t)r * %d;\n", n);
+		sb_printf(o, "\t\tfloat m = y[0];\n\t\tdouble s = 0;\n\t\tfor (int j = 1; j < %d; j++)\n"
+			     "\t\t\tm = y[j] > m ? y[j] : m;\n\t\tfor (int j = 0; j < %d; j++)\n"
+			     "\t\t\ts += exp((double)(y[j] - m));\n", n, n);
+		sb_printf(o, "\t\tfor (int j = 0; j < %d; j++)\n\t\t\tdy[j] = (float)((exp((double)(y[j] - m)) / s - (j == ", n);
+		ref(e, kn->b), sb_printf(o, "[r])) / (%s));\n\t}\n", R);
+	} else if (kn->kind == K_LOSS) {
+		sb_printf(o, "\t{\t/* mean squared error */\n\t\tdouble sum = 0;\n");
+		sb_printf(o, "\t\tfor (size_t i = 0; i < (size_t)(%s) * %d; i++) {\n\t\t\tdouble d = ", R, n);
+		ref(e, kn->a), sb_puts(o, "[i] - "), ref(e, kn->b), sb_puts(o, "[i];\n\t\t\tsum += d * d;\n\t\t}\n");
+		sb_puts(o, "\t\t"), ref(e, kn->out), sb_printf(o, "[0] = (float)(sum / ((double)(%s) * %d));\n\t}\n", R, n);
+	} else {
+		sb_printf(o, "\t/* d loss / d y = 2 (y - target) / elements */\n");
+		sb_printf(o, "\tfor (size_t i = 0; i < (size_t)(%s) * %d; i++)\n\t\t", R, n);
+		ref(e, kn->out), sb_puts(o, "[i] = (float)(2.0 * ("), ref(e, kn->a), sb_puts(o, "[i] - ");
+		ref(e, kn->b), sb_printf(o, "[i]) / ((double)(%s) * %d));\n", R, n);
+	}
+}
+
+static void emit_sum_rows(CEmit *e, const Kernel *kn)
+{
+	StrBuf *o = e->o;
+	int n = B(e, kn->a)->type.dim[0];
+	if (!kn->accumulate)
+		sb_puts(o, "\tmemset("), ref(e, kn->out), sb_printf(o, ", 0, sizeof(float) * %d);\n", n);
+	sb_printf(o, "\tfor (int r = 0; r < %s; r++)\n\t\tfor (int j = 0; j < %d; j++)\n\t\t\t", rows(e, kn->a), n);
+	ref(e, kn->out), sb_puts(o, "[j] += "), ref(e, kn->a), sb_printf(o, "[(size_t)r * %d + j];\n", n);
+}
+
+void cemit_kernels(CEmit *e, const KList *list, int from, int to, const char *const *loop_names)
+{
+	StrBuf *o = e->o;
+	for (int i = from; i < to; i++) {
+		const Kernel *kn = &list->items[i];
+		switch (kn->kind) {
+		case K_ZERO:
+		case K_COPY:
+			sb_puts(o, kn->kind == K_ZERO ? "\tmemset(" : "\tmemcpy("), ref(e, kn->out);
+			if (kn->kind == K_COPY)
+				sb_puts(o, ", "), ref(e, kn->a);
+			sb_printf(o, "%s, sizeof(float) * (size_t)(%s) * %ld);\n", kn->kind == K_ZERO ? ", 0" : "",
+				  rows(e, kn->out), cemit_row_floats(B(e, kn->out)->type));
+			break;
+		case K_GEMM: emit_gemm(e, kn); break;
+		case K_SUM_ROWS: emit_sum_rows(e, kn); break;
+		case K_LOSS: case K_LOSS_GRAD: emit_loss(e, kn); break;
+		case K_MAP: emit_map(e, kn); break;
+		case K_LOOP:
+			if (kn->reverse)
+				sb_puts(o, "\tfor (int t = T - 1; t >= 0; t--) {\n");
+			else
+				sb_puts(o, "\tfor (int t = 0; t < T; t++) {\n");
+			if (kn->window) {
+				sb_printf(o, "\t\tif (t != T - 1 && t %% %d == %d) {  /* truncated BPTT: a new window */\n",
+					  kn->window, kn->window - 1);
+				for (int s = 0; s < kn->states.len; s++) {
+					sb_puts(o, "\t\t\tmemset("), ref(e, kn->states.items[s]);
+					sb_printf(o, ", 0, sizeof(float) * (size_t)batch * %ld);\n",
+						  cemit_row_floats(B(e, kn->states.items[s])->type));
+				}
+				sb_puts(o, "\t\t}\n");
+			}
+			sb_printf(o, "\t\t%s(p, a, batch, t);\n\t}\n", loop_names[i]);
+			break;
+		}
+	}
+}
+
+static void collect_timed(CEmit *e, const KList *list, unsigned char *seen)
+{
+	for (int i = 0; i < list->len; i++) {
+		const Kernel *kn = &list->items[i];
+		for (int b = 0; b < e->k->bufs.len; b++)
+			if (B(e, b)->type.timed && (kir_reads(kn, b) || kir_writes(kn, b)))
+				seen[b] = 1;
+	}
+}
+
+void cemit_loop_body(CEmit *e, const Kernel *loop, const char *name, const char *buftype)
+{
+	StrBuf *o = e->o;
+	unsigned char *seen = xcalloc((size_t)e->k->bufs.len + 1, 1);
+	collect_timed(e, loop->body, seen);
+	sb_printf(o, "static void %s(const Params *p, %s *a, int batch, int t)\n{\n", name, buftype);
+	for (int b = 0; b < e->k->bufs.len; b++)
+		if (seen[b])
+			sb_printf(o, "\t%s *%s_t = a->%s + (size_t)t * batch * %d;\n",
+				  B(e, b)->cls == KB_INPUT || B(e, b)->cls == KB_LABELS ? "const float" : "float",
+				  B(e, b)->name, B(e, b)->name, B(e, b)->type.dim[0]);
+	free(seen);
+	in_loop = 1;
+	cemit_kernels(e, loop->body, 0, loop->body->len, NULL);
+	in_loop = 0;
+	sb_puts(o, "}\n\n");
+}

@@ -1,0 +1,25 @@
+/* emit_private.h: shared by backends/c/emit*.c. */
+#ifndef SPIKEC_EMIT_PRIVATE_H
+#define SPIKEC_EMIT_PRIVATE_H
+
+#include "emit.h"
+
+typedef struct {
+	const Kir *k;
+	const CEmitOptions *opt;
+	int program;        /* whose buffers `a->` points to */
+	StrBuf *o;
+} CEmit;
+
+/* The kernels [from, to) of list as statements, one tab deep; the LOOP at
+ * index i becomes a loop calling its body function loop_names[i]. */
+void cemit_kernels(CEmit *e, const KList *list, int from, int to, const char *const *loop_names);
+/* A loop body as `static void NAME(const Params *p, BUFTYPE *a, int batch, int t)`. */
+void cemit_loop_body(CEmit *e, const Kernel *loop, const char *name, const char *buftype);
+/* "(B, 8)", "(T, B, 8)", "(32, 5)" */
+const char *cemit_shape(Type t, char *buf, size_t n);
+long cemit_row_floats(Type t);
+/* Which of matmul_xwt, matmul_dw, matmul_outer the kernels use (bit per GemmKind). */
+int cemit_gemms_used(const KList *list);
+
+#endif

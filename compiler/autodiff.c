@@ -1,0 +1,626 @@
+/* autodiff.c: reverse-mode differentiation of the graph IR.
+ *
+ * requires: a verified, scheduled graph with a scalar loss and at most one
+ * scan.  guarantees: Graph.param_grad[k] is d loss / d param k (and
+ * input_grad[k] for inputs when asked), built from one derivative rule per op
+ * (the `rule` column of ops.h), walked only over the nodes that lie between
+ * a parameter and the loss. The result needs rescheduling (ad_run does it).
+ *
+ * The backward of the scan is a reverse scan (BPTT). Its carries are the
+ * adjoints of the forward carries; it reads, step by step, the adjoints of
+ * the stacked forward outputs and the forward values its rules need, which
+ * the forward scan saves as extra stacked outputs. Contributions to
+ * parameters from inside the loop are stacked over time and reduced once
+ * after it: one GEMM over all (T x B) rows for a weight, one row sum for a
+ * bias. */
+#include <stdlib.h>
+#include <string.h>
+#include "autodiff.h"
+
+typedef struct {
+	int off, len, d;
+} Part;
+
+typedef Vec(Part) Parts;
+
+typedef struct {
+	Op op;        /* OP_OUTER or OP_SUM_ROWS */
+	int target;   /* top-level node that receives the sum */
+	int out;      /* backward per-step output holding d */
+	int x;        /* OUTER: the (T, B, K) stack of the matmul's input */
+} Deferred;
+
+typedef struct AD AD;
+typedef void (*GradRule)(AD *ad, int n, int d);
+
+struct AD {
+	Graph *g;
+	int n0;               /* nodes before differentiation */
+	int region;           /* where backward nodes go: 0 or the backward body */
+	int *adj;             /* node -> adjoint so far, -1 */
+	Parts *parts;         /* node -> contributions through slices */
+	unsigned char *live;  /* between a parameter (or input) and the loss */
+	/* the scan being differentiated */
+	int fscan, fbody, fyield;
+	int *stack_of;        /* forward body node -> its (T, B, n) stack, -1 */
+	int *step_of;         /* forward body node -> STEP of it in the backward body, -1 */
+	Vec(int) bseqs;       /* backward scan sequence operands */
+	Vec(int) bouts;       /* backward per-step outputs */
+	Vec(Deferred) deferred;
+	int *final_adj;       /* forward carry k -> adjoint of its final value */
+	int *stack_adj;       /* forward output j -> adjoint of its stack */
+	int *input_out;       /* forward sequence k -> backward output of its adjoint */
+};
+
+static Node *N(AD *ad, int i)
+{
+	return &ad->g->nodes.items[i];
+}
+
+static Type type_of(AD *ad, int i)
+{
+	return ad->g->nodes.items[i].type;
+}
+
+static Type f32(Type t)
+{
+	t.dtype = DT_F32;
+	return t;
+}
+
+static int mk(AD *ad, Op op, Type t, int a, int b)
+{
+	int args[2] = {a, b};
+	int nargs = ir_ops[op].arity < 0 ? 0 : ir_ops[op].arity;
+	return ir_add(ad->g, op, ad->region, t, args, nargs, NOLOC);
+}
+
+static int elem(AD *ad, Op op, int a, int b)
+{
+	Type t;
+	if (!ir_elem_type(op, type_of(ad, a), b >= 0 ? type_of(ad, b) : type_of(ad, a), &t))
+		SPK_BUG("autodiff built an ill-typed %s", ir_ops[op].name);
+	return mk(ad, op, t, a, b);
+}
+
+static int cnst(AD *ad, double v)
+{
+	int n = ir_add(ad->g, OP_CONST, 0, ir_scalar(), NULL, 0, NOLOC);
+	N(ad, n)->a.f = v;
+	return n;
+}
+
+static void accum(AD *ad, int a, int d)
+{
+	ad->adj[a] = ad->adj[a] < 0 ? d : elem(ad, OP_ADD, ad->adj[a], d);
+}
+
+/* ---- forward values seen from the backward body ------------------------ */
+
+/* The (T, B, n) stack of forward body node v: the scan's own sequence for a
+ * STEP, otherwise a stacked output the forward scan now also yields. */
+static int stack_of(AD *ad, int v)
+{
+	if (ad->stack_of[v] >= 0)
+		return ad->stack_of[v];
+	Node *scan = N(ad, ad->fscan);
+	int st;
+	if (N(ad, v)->op == OP_STEP) {
+		st = scan->args[N(ad, v)->a.k];
+	} else {
+		Node *y = N(ad, ad->fyield);
+		int *args = arena_alloc(ad->g->arena, sizeof(int) * (size_t)(y->nargs + 1));
+		memcpy(args, y->args, sizeof(int) * (size_t)y->nargs);
+		args[y->nargs] = v;
+		y->args = args;
+		y->nargs++;
+		int k = scan->a.scan.ncarry + scan->a.scan.nout++;
+		Type t = type_of(ad, v);
+		t.timed = 1;
+		st = ir_add(ad->g, OP_SCAN_OUT, 0, t, &ad->fscan, 1, NOLOC);
+		N(ad, st)->a.k = k;
+		N(ad, st)->name = N(ad, v)->name;
+	}
+	return ad->stack_of[v] = st;
+}
+
+/* A sequence operand of the backward scan, read at the current step. */
+static int bstep(AD *ad, int stack)
+{
+	Type t = type_of(ad, stack);
+	t.timed = 0;
+	int s = ir_add(ad->g, OP_STEP, ad->region, t, NULL, 0, NOLOC);
+	N(ad, s)->a.k = ad->bseqs.len;
+	N(ad, s)->name = N(ad, stack)->name;
+	vec_push(&ad->bseqs, stack);
+	return s;
+}
+
+/* Elementwise work is cheaper to redo in the backward body than to store
+ * for every step; products (GEMM results) are stored. */
+static int recompute(AD *ad, int v)
+{
+	const Node *n = N(ad, v);
+	if (!(ir_ops[n->op].flags & F_ELEM) && n->op != OP_SLICE)
+		return 0;
+	return !(n->op == OP_ADD && N(ad, n->args[0])->op == OP_MATMUL && N(ad, n->args[1])->op == OP_MATMUL);
+}
+
+/* Forward node v as a value usable where backward nodes are being built:
+ * itself outside the loop; inside, recomputed from other forward values or
+ * read from its stack. */
+static int fwd(AD *ad, int v)
+{
+	if (ad->region == 0 || N(ad, v)->region != ad->fbody)
+		return v;
+	if (ad->step_of[v] >= 0)
+		return ad->step_of[v];
+	int r;
+	if (recompute(ad, v)) {
+		int args[2], nargs = N(ad, v)->nargs;
+		for (int k = 0; k < nargs; k++)
+			args[k] = fwd(ad, N(ad, v)->args[k]);
+		r = ir_add(ad->g, (Op)N(ad, v)->op, ad->region, type_of(ad, v), args, nargs, NOLOC);
+		N(ad, r)->a = N(ad, v)->a;
+		N(ad, r)->name = N(ad, v)->name;
+	} else {
+		r = bstep(ad, stack_of(ad, v));
+	}
+	return ad->step_of[v] = r;
+}
+
+/* A backward per-step output holding d; each value is stacked once. */
+static int bout(AD *ad, int d)
+{
+	for (int j = 0; j < ad->bouts.len; j++)
+		if (ad->bouts.items[j] == d)
+			return j;
+	vec_push(&ad->bouts, d);
+	return ad->bouts.len - 1;
+}
+
+/* ---- contributions ------------------------------------------------------ */
+
+/* Adds d (shaped like the user) to the adjoint of operand a, undoing
+ * broadcasts: a parameter vector used per sample receives the sum over the
+ * batch, and over time when the use is inside the loop. */
+static void contrib(AD *ad, int a, int d)
+{
+	if (!ad->live[a])
+		return;
+	Type ta = type_of(ad, a), td = type_of(ad, d);
+	if (ta.rank == 0)
+		SPK_BUG("a scalar %%%d lies between a parameter and the loss", a);
+	if (ad->region != 0 && N(ad, a)->region == 0) {
+		Deferred df = {OP_SUM_ROWS, a, bout(ad, d), -1};
+		vec_push(&ad->deferred, df);
+		return;
+	}
+	if (!ta.batched && td.batched)
+		d = mk(ad, OP_SUM_ROWS, f32(ta), d, -1);
+	accum(ad, a, d);
+}
+
+/* The adjoint of node n, complete once all its users are done. */
+static int finalize(AD *ad, int n)
+{
+	int d = ad->adj[n];
+	Parts *ps = &ad->parts[n];
+	if (!ps->len)
+		return d;
+	for (int i = 1; i < ps->len; i++)
+		for (int j = i; j > 0 && ps->items[j].off < ps->items[j - 1].off; j--) {
+			Part t = ps->items[j];
+			ps->items[j] = ps->items[j - 1];
+			ps->items[j - 1] = t;
+		}
+	Type t = f32(type_of(ad, n));
+	int args[64], nargs = 0, at = 0;
+	for (int i = 0; i <= ps->len && nargs < 62; i++) {
+		int off = i < ps->len ? ps->items[i].off : t.dim[0];
+		if (off < at)
+			SPK_BUG("overlapping slices of %%%d are not differentiable yet", n);
+		if (off > at) {
+			Type z = t;
+			z.dim[0] = off - at;
+			args[nargs++] = ir_add(ad->g, OP_ZEROS, ad->region, z, NULL, 0, NOLOC);
+		}
+		if (i < ps->len) {
+			args[nargs++] = ps->items[i].d;
+			at = off + ps->items[i].len;
+		}
+	}
+	if (nargs >= 62)
+		SPK_BUG("too many slices of %%%d", n);
+	int c = ir_add(ad->g, OP_CONCAT, ad->region, t, args, nargs, NOLOC);
+	vec_free(ps);
+	return d < 0 ? c : elem(ad, OP_ADD, d, c);
+}
+
+/* ---- the derivative rules (one per op; see ops.h) ---------------------- */
+
+static void grad_leaf(AD *ad, int n, int d)
+{
+	(void)ad, (void)n, (void)d;
+}
+
+static void grad_none(AD *ad, int n, int d)
+{
+	(void)d;
+	SPK_BUG("no derivative rule for %s (node %%%d)", ir_ops[N(ad, n)->op].name, n);
+}
+
+static void grad_add(AD *ad, int n, int d)
+{
+	int a = N(ad, n)->args[0], b = N(ad, n)->args[1];
+	contrib(ad, a, d);
+	contrib(ad, b, d);
+}
+
+static void grad_sub(AD *ad, int n, int d)
+{
+	int a = N(ad, n)->args[0], b = N(ad, n)->args[1];
+	contrib(ad, a, d);
+	if (ad->live[b])
+		contrib(ad, b, elem(ad, OP_NEG, d, -1));
+}
+
+static void grad_mul(AD *ad, int n, int d)
+{
+	int a = N(ad, n)->args[0], b = N(ad, n)->args[1];
+	if (ad->live[a])
+		contrib(ad, a, elem(ad, OP_MUL, d, fwd(ad, b)));
+	if (ad->live[b])
+		contrib(ad, b, elem(ad, OP_MUL, d, fwd(ad, a)));
+}
+
+/* d(a/b) = d/b da - d (a/b)/b db */
+static void grad_div(AD *ad, int n, int d)
+{
+	int a = N(ad, n)->args[0], b = N(ad, n)->args[1];
+	int db = elem(ad, OP_DIV, d, fwd(ad, b));
+	if (ad->live[a])
+		contrib(ad, a, db);
+	if (ad->live[b])
+		contrib(ad, b, elem(ad, OP_NEG, elem(ad, OP_MUL, db, fwd(ad, n)), -1));
+}
+
+static void grad_neg(AD *ad, int n, int d)
+{
+	contrib(ad, N(ad, n)->args[0], elem(ad, OP_NEG, d, -1));
+}
+
+/* The spike's rule is its surrogate: d S(v) = psi(v) dv. */
+static void grad_spike(AD *ad, int n, int d)
+{
+	int v = N(ad, n)->args[0];
+	Surrogate sur = N(ad, n)->a.sur;
+	int psi = elem(ad, OP_SURROGATE, fwd(ad, v), -1);
+	N(ad, psi)->a.sur = sur;
+	contrib(ad, v, elem(ad, OP_MUL, d, psi));
+}
+
+/* d sigmoid = s (1 - s), from the output s */
+static void grad_sigmoid(AD *ad, int n, int d)
+{
+	int s = fwd(ad, n);
+	int ds = elem(ad, OP_MUL, s, elem(ad, OP_SUB, cnst(ad, 1), s));
+	contrib(ad, N(ad, n)->args[0], elem(ad, OP_MUL, d, ds));
+}
+
+/* d tanh = 1 - t^2, from the output t */
+static void grad_tanh(AD *ad, int n, int d)
+{
+	int t = fwd(ad, n);
+	int dt = elem(ad, OP_SUB, cnst(ad, 1), elem(ad, OP_MUL, t, t));
+	contrib(ad, N(ad, n)->args[0], elem(ad, OP_MUL, d, dt));
+}
+
+static void grad_slice(AD *ad, int n, int d)
+{
+	int a = N(ad, n)->args[0];
+	if (!ad->live[a])
+		return;
+	Part p = {N(ad, n)->a.slice.off, N(ad, n)->a.slice.len, d};
+	vec_push(&ad->parts[a], p);
+}
+
+/* y = x W^T: dx = dy W; dW = dy^T x, summed over the batch (and, inside
+ * the loop, over time: deferred to one GEMM after the backward scan). */
+static void grad_matmul(AD *ad, int n, int d)
+{
+	int w = N(ad, n)->args[0], x = N(ad, n)->args[1];
+	if (ad->live[x]) {
+		Type t = f32(type_of(ad, x));
+		contrib(ad, x, mk(ad, OP_MATMUL_T, t, w, d));
+	}
+	if (!ad->live[w])
+		return;
+	if (ad->region == 0 || N(ad, w)->region != 0) {
+		accum(ad, w, mk(ad, OP_OUTER, type_of(ad, w), d, fwd(ad, x)));
+		return;
+	}
+	Deferred df = {OP_OUTER, w, bout(ad, d), stack_of(ad, x)};
+	vec_push(&ad->deferred, df);
+}
+
+static void grad_loss(AD *ad, int n, int d, Op rule)
+{
+	int y = N(ad, n)->args[0], labels = N(ad, n)->args[1];
+	int g = mk(ad, rule, f32(type_of(ad, y)), y, labels);
+	contrib(ad, y, elem(ad, OP_MUL, g, d));
+}
+
+static void grad_cross_entropy(AD *ad, int n, int d)
+{
+	grad_loss(ad, n, d, OP_CE_GRAD);
+}
+
+static void grad_mse(AD *ad, int n, int d)
+{
+	grad_loss(ad, n, d, OP_MSE_GRAD);
+}
+
+static const GradRule rules[OP_COUNT] = {
+#define OP(id, spelling, arity, flags, rule) rule,
+#include "ops.h"
+#undef OP
+};
+
+/* ---- which nodes to differentiate -------------------------------------- */
+
+static int yield_of(const Graph *g, int scan)
+{
+	int body = g->nodes.items[scan].a.scan.body;
+	for (int i = scan - 1; i >= 0; i--)
+		if (g->nodes.items[i].op == OP_YIELD && g->nodes.items[i].region == body)
+			return i;
+	SPK_BUG("scan %%%d has no yield", scan);
+}
+
+/* live = depends on a parameter (or a differentiated input) and the loss
+ * depends on it. Carries make both relations cyclic: iterate to a fixpoint. */
+static void liveness(AD *ad, const AdOptions *opt)
+{
+	const Graph *g = ad->g;
+	int n = ad->n0, changed = 1;
+	unsigned char *dep = xcalloc((size_t)n, 1), *need = xcalloc((size_t)n, 1);
+	while (changed) {
+		changed = 0;
+		for (int i = 0; i < n; i++) {
+			const Node *x = &g->nodes.items[i];
+			int v = x->op == OP_PARAM || (x->op == OP_INPUT && opt->input_grads);
+			for (int k = 0; k < x->nargs && !v; k++)
+				v = dep[x->args[k]];
+			if (x->op == OP_STEP || x->op == OP_CARRY || x->op == OP_SCAN_OUT) {
+				int s = x->op == OP_SCAN_OUT ? x->args[0] : g->regions.items[x->region].scan;
+				const Node *sn = &g->nodes.items[s];
+				if (x->op == OP_STEP)
+					v = dep[sn->args[x->a.k]];
+				else
+					v = dep[g->nodes.items[yield_of(g, s)].args[x->a.k]] ||
+					    (x->op == OP_CARRY && dep[sn->args[sn->a.scan.nseq + x->a.k]]);
+			}
+			if (v && !dep[i])
+				dep[i] = changed = 1;
+		}
+	}
+	need[g->loss] = changed = 1;
+	while (changed) {
+		changed = 0;
+		for (int i = n - 1; i >= 0; i--) {
+			const Node *x = &g->nodes.items[i];
+			if (!need[i])
+				continue;
+			int extra[2] = {-1, -1};
+			if (x->op == OP_SCAN_OUT)
+				extra[0] = g->nodes.items[yield_of(g, x->args[0])].args[x->a.k];
+			if (x->op == OP_CARRY) {
+				int s = g->regions.items[x->region].scan;
+				extra[0] = g->nodes.items[yield_of(g, s)].args[x->a.k];
+				extra[1] = g->nodes.items[s].args[g->nodes.items[s].a.scan.nseq + x->a.k];
+			}
+			if (x->op == OP_STEP) {
+				int s = g->regions.items[x->region].scan;
+				extra[0] = g->nodes.items[s].args[x->a.k];
+			}
+			for (int k = 0; k < x->nargs + 2; k++) {
+				int a = k < x->nargs ? x->args[k] : extra[k - x->nargs];
+				if (a >= 0 && !need[a])
+					need[a] = changed = 1;
+			}
+		}
+	}
+	for (int i = 0; i < n; i++)
+		ad->live[i] = dep[i] && need[i];
+	free(dep);
+	free(need);
+}
+
+/* ---- the backward scan ------------------------------------------------- */
+
+static void backward_scan(AD *ad, int s, const AdOptions *opt)
+{
+	Graph *g = ad->g;
+	ad->fscan = s;
+	ad->fbody = N(ad, s)->a.scan.body;
+	ad->fyield = yield_of(g, s);
+	int nseq = N(ad, s)->a.scan.nseq, ncarry = N(ad, s)->a.scan.ncarry;
+	int nout = N(ad, s)->a.scan.nout;
+	int body = ir_new_region(g, 0);
+	int outer = ad->region;
+	ad->region = body;
+
+	/* Backward carries: the adjoints of the forward carries, seeded at the
+	 * last step with the adjoints of the final values. */
+	Vec(int) binit = {0};
+	Vec(int) bcarry_of = {0};  /* forward carry -> backward carry index, -1 */
+	Vec(int) bcarry_node = {0};
+	for (int k = 0; k < ncarry; k++) {
+		int next = N(ad, ad->fyield)->args[k];
+		if (!ad->live[next]) {
+			vec_push(&bcarry_of, -1);
+			continue;
+		}
+		Type t = f32(type_of(ad, next));
+		int init = ad->final_adj[k] >= 0 ? ad->final_adj[k] : ir_add(g, OP_ZEROS, 0, t, NULL, 0, NOLOC);
+		int c = ir_add(g, OP_CARRY, body, t, NULL, 0, NOLOC);
+		N(ad, c)->a.k = binit.len;
+		N(ad, c)->name = arena_printf(g->arena, "d_%s", N(ad, next)->name ? N(ad, next)->name : "carry");
+		vec_push(&bcarry_of, binit.len);
+		vec_push(&binit, init);
+		vec_push(&bcarry_node, c);
+		contrib(ad, next, c);
+	}
+	for (int j = 0; j < nout; j++) {
+		int v = N(ad, ad->fyield)->args[ncarry + j];
+		if (ad->stack_adj[j] >= 0 && ad->live[v])
+			contrib(ad, v, bstep(ad, ad->stack_adj[j]));
+	}
+	/* The body, last node first. */
+	Vec(int) bnext = {0};
+	for (int k = 0; k < binit.len; k++)
+		vec_push(&bnext, -1);
+	for (int i = s - 1; i >= 0; i--) {
+		if (N(ad, i)->region != ad->fbody || i >= ad->n0 || N(ad, i)->op == OP_YIELD)
+			continue;
+		int d = finalize(ad, i);
+		if (d < 0)
+			continue;
+		if (N(ad, i)->op == OP_CARRY) {
+			int bk = bcarry_of.items[N(ad, i)->a.k];
+			if (bk >= 0)
+				bnext.items[bk] = d;
+		} else if (N(ad, i)->op == OP_STEP) {
+			if (opt->input_grads)
+				ad->input_out[N(ad, i)->a.k] = bout(ad, d);
+		} else {
+			rules[N(ad, i)->op](ad, i, d);
+		}
+	}
+	/* The yield: each backward carry's value before this step. */
+	int nb = binit.len, nbout = ad->bouts.len;
+	int y = ir_add(g, OP_YIELD, body, ir_scalar(), NULL, nb + nbout, NOLOC);
+	for (int k = 0; k < nb; k++) {
+		int next = bnext.items[k];
+		if (next < 0)
+			next = ir_add(g, OP_ZEROS, body, type_of(ad, bcarry_node.items[k]), NULL, 0, NOLOC);
+		N(ad, y)->args[k] = next;
+	}
+	for (int j = 0; j < nbout; j++)
+		N(ad, y)->args[nb + j] = ad->bouts.items[j];
+	int bs = ir_add(g, OP_SCAN, 0, ir_scalar(), NULL, ad->bseqs.len + nb, NOLOC);
+	for (int k = 0; k < ad->bseqs.len; k++)
+		N(ad, bs)->args[k] = ad->bseqs.items[k];
+	for (int k = 0; k < nb; k++)
+		N(ad, bs)->args[ad->bseqs.len + k] = binit.items[k];
+	N(ad, bs)->a.scan.body = body;
+	N(ad, bs)->a.scan.nseq = ad->bseqs.len;
+	N(ad, bs)->a.scan.ncarry = nb;
+	N(ad, bs)->a.scan.nout = nbout;
+	N(ad, bs)->a.scan.reverse = 1;
+	N(ad, bs)->a.scan.window = opt->tbptt;
+	N(ad, bs)->name = "backward";
+	g->regions.items[body].scan = bs;
+
+	/* After the loop: the stacked contributions, reduced over (T, B). */
+	ad->region = outer;
+	int *stacks = xmalloc(sizeof(int) * (size_t)(nbout + 1));
+	for (int j = 0; j < nbout; j++) {
+		Type t = type_of(ad, ad->bouts.items[j]);
+		t.timed = 1;
+		stacks[j] = ir_add(g, OP_SCAN_OUT, 0, t, &bs, 1, NOLOC);
+		N(ad, stacks[j])->a.k = nb + j;
+	}
+	for (int i = 0; i < ad->deferred.len; i++) {
+		Deferred *df = &ad->deferred.items[i];
+		int st = stacks[df->out];
+		if (df->op == OP_OUTER)
+			accum(ad, df->target, mk(ad, OP_OUTER, type_of(ad, df->target), st, df->x));
+		else
+			accum(ad, df->target, mk(ad, OP_SUM_ROWS, f32(type_of(ad, df->target)), st, -1));
+	}
+	for (int k = 0; k < nseq; k++)
+		if (ad->input_out[k] >= 0) {
+			int in = N(ad, s)->args[k];
+			if (N(ad, in)->op == OP_INPUT)
+				g->input_grad[N(ad, in)->a.k] = stacks[ad->input_out[k]];
+		}
+	free(stacks);
+	vec_free(&binit);
+	vec_free(&bcarry_of);
+	vec_free(&bcarry_node);
+	vec_free(&bnext);
+}
+
+void pass_autodiff(Graph *g, const AdOptions *opt)
+{
+	if (g->loss < 0)
+		SPK_BUG("autodiff needs a loss");
+	int n0 = g->nodes.len;
+	AD ad = {0};
+	ad.g = g;
+	ad.n0 = n0;
+	ad.adj = xmalloc(sizeof(int) * (size_t)n0);
+	ad.parts = xcalloc((size_t)n0, sizeof *ad.parts);
+	ad.live = xcalloc((size_t)n0, 1);
+	ad.stack_of = xmalloc(sizeof(int) * (size_t)n0);
+	ad.step_of = xmalloc(sizeof(int) * (size_t)n0);
+	ad.final_adj = xmalloc(sizeof(int) * (size_t)n0);
+	ad.stack_adj = xmalloc(sizeof(int) * (size_t)n0);
+	ad.input_out = xmalloc(sizeof(int) * (size_t)n0);
+	for (int i = 0; i < n0; i++)
+		ad.adj[i] = ad.stack_of[i] = ad.step_of[i] = ad.final_adj[i] = ad.stack_adj[i] =
+			ad.input_out[i] = -1;
+	g->param_grad = arena_alloc(g->arena, sizeof(int) * (size_t)(g->params.len + 1));
+	g->input_grad = arena_alloc(g->arena, sizeof(int) * (size_t)(g->inputs.len + 1));
+	for (int k = 0; k < g->params.len; k++)
+		g->param_grad[k] = -1;
+	for (int k = 0; k < g->inputs.len; k++)
+		g->input_grad[k] = -1;
+	liveness(&ad, opt);
+
+	ad.adj[g->loss] = cnst(&ad, 1);
+	for (int i = n0 - 1; i >= 0; i--) {
+		if (N(&ad, i)->region != 0)
+			continue;
+		if (N(&ad, i)->op == OP_SCAN) {
+			/* Its adjoint is that of its results, gathered from the
+			 * scan_outs above it. */
+			const Node *sn = N(&ad, i);
+			int any = 0;
+			for (int k = 0; k < sn->a.scan.ncarry + sn->a.scan.nout; k++)
+				any |= (k < sn->a.scan.ncarry ? ad.final_adj[k] : ad.stack_adj[k - sn->a.scan.ncarry]) >= 0;
+			if (any)
+				backward_scan(&ad, i, opt);
+			continue;
+		}
+		int d = finalize(&ad, i);
+		if (d < 0 || !ad.live[i])
+			continue;
+		const Node *n = N(&ad, i);
+		switch ((Op)n->op) {
+		case OP_SCAN_OUT: {
+			const Node *s = N(&ad, n->args[0]);
+			int *slot = n->a.k < s->a.scan.ncarry ? &ad.final_adj[n->a.k]
+							      : &ad.stack_adj[n->a.k - s->a.scan.ncarry];
+			*slot = *slot < 0 ? d : elem(&ad, OP_ADD, *slot, d);
+			break;
+		}
+		case OP_PARAM:
+			g->param_grad[n->a.k] = d;
+			break;
+		default:
+			rules[n->op](&ad, i, d);
+			break;
+		}
+	}
+	for (int i = 0; i < n0; i++)
+		vec_free(&ad.parts[i]);
+	vec_free(&ad.bseqs);
+	vec_free(&ad.bouts);
+	vec_free(&ad.deferred);
+	free(ad.adj), free(ad.parts), free(ad.live), free(ad.stack_of), free(ad.step_of);
+	free(ad.final_adj), free(ad.stack_adj), free(ad.input_out);
+	ir_schedule(g);
+}

@@ -1,0 +1,160 @@
+/* kernel_map.c: building fused elementwise loops (MAP kernels).
+ *
+ * A MAP computes, per element (b, j), a list of lets: each a graph node at a
+ * feature offset, from loads of buffers, constants and earlier lets. Chains
+ * of elementwise nodes that have no buffer of their own are inlined; a
+ * slice becomes an offset on the loads beneath it; a value is computed once
+ * per loop even when several stores need it. A node that needs an element
+ * of a buffer this same loop writes at another offset cannot join it, and
+ * starts a new loop. */
+#include <ctype.h>
+#include <string.h>
+#include "kernels.h"
+
+/* Names the backends use themselves, and C's keywords: no buffer or local
+ * may take them. */
+static int reserved(const char *s)
+{
+	static const char *const words[] = {
+		"a", "b", "j", "p", "t", "T", "g", "r", "m", "s", "y", "dy", "batch", "out", "params", "grads", "state", "workspace", "seed",
+		"ws", "loss", "labels", "auto", "break", "case", "char", "const", "continue", "default", "do",
+		"double", "else", "enum", "extern", "float", "for", "goto", "if", "inline", "int", "long",
+		"register", "restrict", "return", "short", "signed", "sizeof", "static", "struct", "switch",
+		"typedef", "union", "unsigned", "void", "volatile", "while", "expf", "tanhf", "fabsf", "logf",
+		"sqrt", "memset", "memcpy", "matmul_xwt", "matmul_dw", "matmul_outer", "sum_rows", "step",
+		"readout", "clear_state", "Params", "Buffers", "TrainBuffers", NULL};
+	for (int i = 0; words[i]; i++)
+		if (!strcmp(words[i], s))
+			return 1;
+	return !strncmp(s, "spk_", 4) || !strncmp(s, "cblas", 5);
+}
+
+const char *kl_ident(Arena *arena, const char *name, int (*taken)(void *, const char *), void *ctx)
+{
+	char tmp[128];
+	size_t n = 0;
+	for (const char *s = name; *s && n < sizeof tmp - 8; s++)
+		tmp[n++] = isalnum((unsigned char)*s) ? *s : '_';
+	tmp[n] = 0;
+	if (!n || isdigit((unsigned char)tmp[0])) {
+		memmove(tmp + 1, tmp, n + 1);
+		tmp[0] = '_';
+	}
+	if (reserved(tmp))
+		strcat(tmp, "_");
+	const char *id = arena_strdup(arena, tmp);
+	for (int suffix = 2; taken(ctx, id); suffix++)
+		id = arena_printf(arena, "%s_%d", tmp, suffix);
+	return id;
+}
+
+int kl_is_elem(const Node *n)
+{
+	return (ir_ops[n->op].flags & F_ELEM) || n->op == OP_SLICE;
+}
+
+typedef struct {
+	KL *L;
+	Kernel *m;
+	int failed;
+} MapBuild;
+
+static int let_taken(void *ctx, const char *id)
+{
+	MapBuild *mb = ctx;
+	for (int i = 0; i < mb->m->lets.len; i++)
+		if (!strcmp(mb->m->lets.items[i].name, id))
+			return 1;
+	const Kir *k = mb->L->k;
+	for (int i = 0; i < k->bufs.len; i++)
+		if ((k->bufs.items[i].cls == KB_INPUT || k->bufs.items[i].cls == KB_LABELS) &&
+		    !strcmp(k->bufs.items[i].name, id))
+			return 1;
+	return 0;
+}
+
+/* The local's name: the source name's last component, or the name of the
+ * slice through which the value was asked for. */
+static const char *let_name(MapBuild *mb, const Node *n, const char *hint)
+{
+	const char *name = hint ? hint : n->name;
+	const char *base = name ? strrchr(name, '.') : NULL;
+	base = base ? base + 1 : name ? name : ir_ops[n->op].name;
+	return kl_ident(mb->L->k->arena, base, let_taken, mb);
+}
+
+static KVal kval(MapBuild *mb, int node, int off, const char *hint);
+
+static KVal compute(MapBuild *mb, int node, int off, const char *hint)
+{
+	Kernel *m = mb->m;
+	for (int i = 0; i < m->lets.len; i++)
+		if (m->lets.items[i].node == node && m->lets.items[i].off == off)
+			return (KVal){KV_LET, i, 0, 0, 0};
+	const Node *n = kl_node(mb->L, node);
+	KLet let = {(Op)n->op, {0}, {0}, n->a.sur, NULL, node, off, (hint || n->name) != 0};
+	let.a = kval(mb, n->args[0], off, NULL);
+	if (n->nargs > 1)
+		let.b = kval(mb, n->args[1], off, NULL);
+	if (mb->failed)
+		return (KVal){0};
+	let.name = let_name(mb, n, hint);
+	vec_push(&m->lets, let);
+	return (KVal){KV_LET, m->lets.len - 1, 0, 0, 0};
+}
+
+static KVal kval(MapBuild *mb, int node, int off, const char *hint)
+{
+	KL *L = mb->L;
+	const Node *n = kl_node(L, node);
+	if (n->op == OP_CONST)
+		return (KVal){KV_CONST, 0, 0, 0, (float)n->a.f};
+	int b = L->buf[node];
+	if (b >= 0) {
+		for (int i = 0; i < mb->m->stores.len; i++) {
+			const KStore *s = &mb->m->stores.items[i];
+			if (s->buf != b)
+				continue;
+			/* This loop writes that buffer: only the element at j is ready. */
+			if (s->off == off && !s->accumulate)
+				return (KVal){KV_LET, s->let, 0, 0, 0};
+			mb->failed = 1;
+			return (KVal){0};
+		}
+		return (KVal){KV_LOAD, 0, b, off, 0};
+	}
+	if (n->op == OP_SLICE)
+		return kval(mb, n->args[0], off + n->a.slice.off, n->name);
+	if (!kl_is_elem(n))
+		SPK_BUG("node %%%d (%s) used in a loop but computed nowhere", node, ir_ops[n->op].name);
+	return compute(mb, node, off, hint);
+}
+
+void kl_map_node(KL *L, KList *list, int node, int dst, int off, int accumulate)
+{
+	const Node *n = kl_node(L, node);
+	int rows = !n->type.batched ? 0 : n->type.timed ? 2 : 1;
+	Kernel *m = list->len ? &list->items[list->len - 1] : NULL;
+	for (int attempt = 0; attempt < 2; attempt++) {
+		if (!m || m->kind != K_MAP || m->n != n->type.dim[0] || m->batched != rows) {
+			vec_push(list, ((Kernel){.kind = K_MAP, .n = n->type.dim[0], .batched = rows, .out = -1}));
+			m = &list->items[list->len - 1];
+		}
+		int nlets = m->lets.len;
+		MapBuild mb = {L, m, 0};
+		int copy_of = n->op == OP_SLICE || (L->buf[node] >= 0 && L->buf[node] != dst);
+		KVal v = copy_of ? kval(&mb, node, 0, NULL) : compute(&mb, node, 0, NULL);
+		if (!mb.failed && v.kind == KV_LOAD) {  /* a copy of (part of) a buffer */
+			KLet copy = {OP_ADD, v, {KV_CONST, 0, 0, 0, 0}, {0}, let_name(&mb, n, NULL), node, 0, 1};
+			vec_push(&m->lets, copy);
+			v = (KVal){KV_LET, m->lets.len - 1, 0, 0, 0};
+		}
+		if (!mb.failed && v.kind == KV_LET) {
+			vec_push(&m->stores, ((KStore){v.let, dst, off, accumulate}));
+			return;
+		}
+		m->lets.len = nlets;
+		m = NULL;
+	}
+	SPK_BUG("node %%%d cannot be placed in a loop", node);
+}

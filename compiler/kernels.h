@@ -1,0 +1,33 @@
+/* kernels.h: private to compiler/kernels*.c, the graph-to-kernel lowering. */
+#ifndef SPIKEC_KERNELS_H
+#define SPIKEC_KERNELS_H
+
+#include "kir.h"
+
+typedef struct {
+	Kir *k;
+	const Graph *g;
+	int program;
+	int *buf;        /* node -> buffer, -1 if none */
+	int *uses;       /* node -> number of uses */
+	int *mat;        /* node -> gets a buffer of its own */
+	int *absorbed;   /* GEMM-op node -> accumulated into its ADD's buffer */
+	int *needed;     /* node -> the program's roots depend on it */
+	int *grad_of;    /* node -> parameter whose gradient it is, -1 */
+	int *stack_buf;  /* scan output -> its stacked buffer, per current scan */
+} KL;
+
+static inline const Node *kl_node(const KL *L, int i)
+{
+	return &L->g->nodes.items[i];
+}
+
+/* `name` as a C identifier, not reserved, not among the names taken(ctx, id)
+ * says are in use. */
+const char *kl_ident(Arena *arena, const char *name, int (*taken)(void *, const char *), void *ctx);
+int kl_is_elem(const Node *n);
+/* Computes elementwise `node` in the open MAP at the end of list (or a new
+ * one) and stores it into dst at feature offset off. */
+void kl_map_node(KL *L, KList *list, int node, int dst, int off, int accumulate);
+
+#endif
