@@ -95,6 +95,25 @@ static void accum(AD *ad, int a, int d)
 	ad->adj[a] = ad->adj[a] < 0 ? d : elem(ad, OP_ADD, ad->adj[a], d);
 }
 
+/* A node's source name, else that of the first named node it feeds (for
+ * the names of saved values and adjoints in the IR and the emitted C). */
+static const char *label(AD *ad, int v)
+{
+	for (int depth = 0; depth < 8; depth++) {
+		if (N(ad, v)->name)
+			return N(ad, v)->name;
+		int next = -1;
+		for (int j = v + 1; j < ad->n0 && next < 0; j++)
+			for (int k = 0; k < N(ad, j)->nargs; k++)
+				if (N(ad, j)->args[k] == v && N(ad, j)->op != OP_YIELD)
+					next = j;
+		if (next < 0)
+			break;
+		v = next;
+	}
+	return ir_ops[N(ad, v)->op].name;
+}
+
 /* ---- forward values seen from the backward body ------------------------ */
 
 /* The (T, B, n) stack of forward body node v: the scan's own sequence for a
@@ -119,7 +138,7 @@ static int stack_of(AD *ad, int v)
 		t.timed = 1;
 		st = ir_add(ad->g, OP_SCAN_OUT, 0, t, &ad->fscan, 1, NOLOC);
 		N(ad, st)->a.k = k;
-		N(ad, st)->name = N(ad, v)->name;
+		N(ad, st)->name = arena_printf(ad->g->arena, "%s_seq", label(ad, v));
 	}
 	return ad->stack_of[v] = st;
 }
@@ -202,12 +221,19 @@ static void contrib(AD *ad, int a, int d)
 }
 
 /* The adjoint of node n, complete once all its users are done. */
+static int name_adjoint(AD *ad, int n, int d)
+{
+	if (d >= ad->n0 && !N(ad, d)->name && N(ad, n)->name)
+		N(ad, d)->name = arena_printf(ad->g->arena, "d_%s", N(ad, n)->name);
+	return d;
+}
+
 static int finalize(AD *ad, int n)
 {
 	int d = ad->adj[n];
 	Parts *ps = &ad->parts[n];
 	if (!ps->len)
-		return d;
+		return d < 0 ? d : name_adjoint(ad, n, d);
 	for (int i = 1; i < ps->len; i++)
 		for (int j = i; j > 0 && ps->items[j].off < ps->items[j - 1].off; j--) {
 			Part t = ps->items[j];
@@ -234,7 +260,7 @@ static int finalize(AD *ad, int n)
 		SPK_BUG("too many slices of %%%d", n);
 	int c = ir_add(ad->g, OP_CONCAT, ad->region, t, args, nargs, NOLOC);
 	vec_free(ps);
-	return d < 0 ? c : elem(ad, OP_ADD, d, c);
+	return name_adjoint(ad, n, d < 0 ? c : elem(ad, OP_ADD, d, c));
 }
 
 /* ---- the derivative rules (one per op; see ops.h) ---------------------- */
@@ -348,6 +374,7 @@ static void grad_loss(AD *ad, int n, int d, Op rule)
 {
 	int y = N(ad, n)->args[0], labels = N(ad, n)->args[1];
 	int g = mk(ad, rule, f32(type_of(ad, y)), y, labels);
+	N(ad, g)->name = arena_printf(ad->g->arena, "d_%s", label(ad, y));
 	contrib(ad, y, elem(ad, OP_MUL, g, d));
 }
 
@@ -527,10 +554,16 @@ static void backward_scan(AD *ad, int s, const AdOptions *opt)
 	ad->region = outer;
 	int *stacks = xmalloc(sizeof(int) * (size_t)(nbout + 1));
 	for (int j = 0; j < nbout; j++) {
-		Type t = type_of(ad, ad->bouts.items[j]);
+		int d = ad->bouts.items[j];
+		if (N(ad, d)->op == OP_STEP && N(ad, d)->region == body) {
+			stacks[j] = ad->bseqs.items[N(ad, d)->a.k];  /* already a stack */
+			continue;
+		}
+		Type t = type_of(ad, d);
 		t.timed = 1;
 		stacks[j] = ir_add(g, OP_SCAN_OUT, 0, t, &bs, 1, NOLOC);
 		N(ad, stacks[j])->a.k = nb + j;
+		N(ad, stacks[j])->name = arena_printf(g->arena, "%s_seq", N(ad, d)->name ? N(ad, d)->name : "d");
 	}
 	for (int i = 0; i < ad->deferred.len; i++) {
 		Deferred *df = &ad->deferred.items[i];

@@ -31,7 +31,7 @@ float *ckpt_init(const Kir *k, uint64_t seed)
 	return p;
 }
 
-static void surrogates(const Graph *g, StrBuf *sb)
+void ckpt_surrogates(const Graph *g, StrBuf *sb)
 {
 	for (int i = 0; i < g->nodes.len; i++) {
 		const Node *n = &g->nodes.items[i];
@@ -64,7 +64,7 @@ int ckpt_save(const Kir *k, uint64_t model_hash, const float *params, const char
 	char hash[32];
 	snprintf(hash, sizeof hash, "%016llx", (unsigned long long)model_hash);
 	StrBuf sur = {0};
-	surrogates(k->g, &sur);
+	ckpt_surrogates(k->g, &sur);
 	const char *keys[] = {"format", "model", "model_hash", "spikec_version", "surrogates"};
 	const char *vals[] = {"spikec", k->model, hash, SPIKEC_VERSION_STRING, sur.buf ? sur.buf : ""};
 	int rc = st_write(path, t, n, keys, vals, 5, err, errlen);

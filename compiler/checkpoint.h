@@ -13,6 +13,9 @@
  * He-normal weights, zero biases, from the Philox stream of each tensor. */
 float *ckpt_init(const Kir *k, uint64_t seed);
 
+/* "h.i=gaussian(var=0.15, peak=1.03); ..." for checkpoint metadata. */
+void ckpt_surrogates(const Graph *g, StrBuf *sb);
+
 /* Writes params atomically with metadata (format, model, model hash, spikec
  * version, surrogates). Returns -1 with a message in err on failure. */
 int ckpt_save(const Kir *k, uint64_t model_hash, const float *params, const char *path,

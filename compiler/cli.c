@@ -84,7 +84,7 @@ int cli_ir(int argc, char **argv)
 
 int cli_emit(int argc, char **argv)
 {
-	CliArgs a = cli_parse(argc, argv, "o", "portable");
+	CliArgs a = cli_parse(argc, argv, "o", "portable smooth-spikes");
 	if (!a.out)
 		diag_fatal("emit needs an output directory: spikec emit %s -o DIR", a.model);
 	Compilation c = {0};
@@ -92,18 +92,11 @@ int cli_emit(int argc, char **argv)
 	if (mkdir(a.out, 0777) != 0 && errno != EEXIST)
 		diag_fatal("cannot create directory '%s': %s", a.out, strerror(errno));
 	const char *base = strrchr(a.model, '/');
-	CEmitOptions opt = {a.portable, base ? base + 1 : a.model, c.has_train ? &c.train : NULL};
+	CEmitOptions opt = {a.portable, base ? base + 1 : a.model, c.has_train ? &c.train : NULL, a.smooth_spikes};
 	char err[512];
 	if (cemit_write(c.kir, &opt, a.out, err, sizeof err))
 		diag_fatal("%s", err);
 	printf("wrote %s/%s.c and %s/%s.h\n", a.out, c.kir->model, a.out, c.kir->model);
 	pipeline_free(&c);
 	return 0;
-}
-
-int cli_unimplemented(int argc, char **argv)
-{
-	(void)argc;
-	diag_fatal("'spikec %s' is not implemented yet: training, evaluation and gradients come with the "
-		   "training work; 'spikec infer' runs the forward pass today", argv[0]);
 }

@@ -10,6 +10,14 @@ int cli_ir(int argc, char **argv);
 int cli_emit(int argc, char **argv);
 int cli_init(int argc, char **argv);
 int cli_infer(int argc, char **argv);
-int cli_unimplemented(int argc, char **argv);
+int cli_run(int argc, char **argv);
+int cli_eval(int argc, char **argv);
+int cli_grad(int argc, char **argv);
+
+/* Shared by the commands that read inputs (cli_model.c). */
+#include "kir.h"
+const KBuf *cli_only_input(const Kir *k);
+/* x.npy as floats (T, B, I), checked against the model's input. */
+float *cli_read_input(const Kir *k, const KBuf *in, const char *path, int *batch);
 
 #endif

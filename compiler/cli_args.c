@@ -24,13 +24,17 @@ CliArgs cli_parse(int argc, char **argv, const char *values, const char *flags)
 			continue;
 		}
 		const char *name = arg + 1 + (arg[1] == '-');
-		if (!strcmp(name, "output") && listed(values, "o"))
+		if ((!strcmp(name, "output") || !strcmp(name, "out")) && listed(values, "o"))
 			name = "o";
 		if (listed(flags, name)) {
 			if (!strcmp(name, "dot"))
 				a.dot = 1;
 			else if (!strcmp(name, "portable"))
 				a.portable = 1;
+			else if (!strcmp(name, "quiet"))
+				a.quiet = 1;
+			else if (!strcmp(name, "smooth-spikes"))
+				a.smooth_spikes = 1;
 			continue;
 		}
 		if (!listed(values, name))
@@ -48,6 +52,14 @@ CliArgs cli_parse(int argc, char **argv, const char *values, const char *flags)
 			a.input = v;
 		else if (!strcmp(name, "seed"))
 			a.seed = v;
+		else if (!strcmp(name, "epochs"))
+			a.epochs = v;
+		else if (!strcmp(name, "resume"))
+			a.resume = v;
+		else if (!strcmp(name, "backend"))
+			a.backend = v;
+		else if (!strcmp(name, "labels"))
+			a.labels = v;
 	}
 	if (!a.model)
 		diag_fatal("spikec %s needs a model file: spikec %s model.snn", argv[0], argv[0]);

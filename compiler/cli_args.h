@@ -9,7 +9,11 @@ typedef struct {
 	const char *checkpoint;  /* --checkpoint F */
 	const char *input;       /* --input x.npy */
 	const char *seed;        /* --seed S */
-	int dot, portable;
+	const char *epochs;      /* --epochs N */
+	const char *resume;      /* --resume CKPT */
+	const char *backend;     /* --backend c|llvm */
+	const char *labels;      /* --labels y.npy */
+	int dot, portable, quiet, smooth_spikes;
 } CliArgs;
 
 /* Parses `argv` (argv[0] is the command). `values` and `flags` list, space

@@ -46,7 +46,7 @@ int cli_init(int argc, char **argv)
 	return 0;
 }
 
-static const KBuf *only_input(const Kir *k)
+const KBuf *cli_only_input(const Kir *k)
 {
 	const KBuf *in = NULL;
 	for (int b = 0; b < k->bufs.len; b++)
@@ -61,7 +61,7 @@ static const KBuf *only_input(const Kir *k)
 }
 
 /* x as float (T, B, I), checked against the model; spikes must be 0 or 1. */
-static float *read_input(const Kir *k, const KBuf *in, const char *path, int *batch)
+float *cli_read_input(const Kir *k, const KBuf *in, const char *path, int *batch)
 {
 	NpyArray x;
 	char err[1024];
@@ -101,9 +101,10 @@ int cli_infer(int argc, char **argv)
 	if (!params)
 		diag_fatal("%s", err);
 	int batch;
-	float *x = read_input(k, only_input(k), a.input, &batch);
+	float *x = cli_read_input(k, cli_only_input(k), a.input, &batch);
 	CModule m;
-	if (cload_build(k, &m, err, sizeof err))
+	CEmitOptions eo = {0, a.model, c.has_train ? &c.train : NULL, 0};
+	if (cload_build(k, &eo, &m, err, sizeof err))
 		diag_fatal("%s", err);
 	const KBuf *ob = &k->bufs.items[k->output];
 	long o = ob->type.dim[0];

@@ -3,7 +3,8 @@
  * requires: a verified graph.  guarantees: no elementwise node has only
  * constant operands; x + 0, x - 0, x * 1, x / 1 and -(-x) are x when that
  * keeps the node's type. Spike of a constant is folded too: it has no
- * gradient to keep (its input depends on no parameter). */
+ * gradient to keep (its input depends on no parameter); so is the
+ * straight-through surrogate, whose psi is 1. */
 #include <stdlib.h>
 #include "passes.h"
 
@@ -55,6 +56,13 @@ void pass_fold(Graph *g)
 			n->args[k] = fwd[n->args[k]];
 		if (!(ir_ops[n->op].flags & F_ELEM))
 			continue;
+		if (n->op == OP_SURROGATE && n->a.sur.kind == SUR_STRAIGHT_THROUGH) {
+			n->op = OP_CONST;  /* psi = 1 */
+			n->nargs = 0;
+			n->a.f = 1;
+			n->type = ir_scalar();
+			continue;
+		}
 		double a, b = 0, r;
 		if (n->type.rank == 0 && is_const(g, n->args[0], &a) &&
 		    (n->nargs == 1 || is_const(g, n->args[1], &b)) && fold_value(n->op, a, b, &r)) {

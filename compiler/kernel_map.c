@@ -130,31 +130,57 @@ static KVal kval(MapBuild *mb, int node, int off, const char *hint)
 	return compute(mb, node, off, hint);
 }
 
+/* Places node, stored into dst, in the MAP at list index c. Fails (and
+ * leaves the MAP as it was) when a value it needs is not ready there or when
+ * a kernel after c writes a buffer it reads or touches dst. */
+static int place(KL *L, KList *list, int c, int node, int dst, int off, int accumulate)
+{
+	Kernel *m = &list->items[c];
+	const Node *n = kl_node(L, node);
+	int nlets = m->lets.len, nstores = m->stores.len;
+	MapBuild mb = {L, m, 0};
+	int copy_of = n->op == OP_SLICE || (L->buf[node] >= 0 && L->buf[node] != dst);
+	KVal v = copy_of ? kval(&mb, node, 0, NULL) : compute(&mb, node, 0, NULL);
+	if (!mb.failed && v.kind == KV_LOAD) {  /* a copy of (part of) a buffer */
+		KLet copy = {OP_ADD, v, {KV_CONST, 0, 0, 0, 0}, {0}, let_name(&mb, n, NULL), node, 0, 1};
+		vec_push(&m->lets, copy);
+		v = (KVal){KV_LET, m->lets.len - 1, 0, 0, 0};
+	}
+	int ok = !mb.failed && v.kind == KV_LET;
+	for (int r = c + 1; ok && r < list->len; r++) {
+		const Kernel *kn = &list->items[r];
+		if (kir_reads(kn, dst) || kir_writes(kn, dst))
+			ok = 0;
+		for (int i = nlets; ok && i < m->lets.len; i++) {
+			const KLet *l = &m->lets.items[i];
+			if ((l->a.kind == KV_LOAD && kir_writes(kn, l->a.buf)) || (l->b.kind == KV_LOAD && kir_writes(kn, l->b.buf)))
+				ok = 0;
+		}
+	}
+	if (!ok) {
+		m->lets.len = nlets;
+		m->stores.len = nstores;
+		return 0;
+	}
+	vec_push(&m->stores, ((KStore){v.let, dst, off, accumulate}));
+	return 1;
+}
+
 void kl_map_node(KL *L, KList *list, int node, int dst, int off, int accumulate)
 {
 	const Node *n = kl_node(L, node);
 	int rows = !n->type.batched ? 0 : n->type.timed ? 2 : 1;
-	Kernel *m = list->len ? &list->items[list->len - 1] : NULL;
-	for (int attempt = 0; attempt < 2; attempt++) {
-		if (!m || m->kind != K_MAP || m->n != n->type.dim[0] || m->batched != rows) {
-			vec_push(list, ((Kernel){.kind = K_MAP, .n = n->type.dim[0], .batched = rows, .out = -1}));
-			m = &list->items[list->len - 1];
-		}
-		int nlets = m->lets.len;
-		MapBuild mb = {L, m, 0};
-		int copy_of = n->op == OP_SLICE || (L->buf[node] >= 0 && L->buf[node] != dst);
-		KVal v = copy_of ? kval(&mb, node, 0, NULL) : compute(&mb, node, 0, NULL);
-		if (!mb.failed && v.kind == KV_LOAD) {  /* a copy of (part of) a buffer */
-			KLet copy = {OP_ADD, v, {KV_CONST, 0, 0, 0, 0}, {0}, let_name(&mb, n, NULL), node, 0, 1};
-			vec_push(&m->lets, copy);
-			v = (KVal){KV_LET, m->lets.len - 1, 0, 0, 0};
-		}
-		if (!mb.failed && v.kind == KV_LET) {
-			vec_push(&m->stores, ((KStore){v.let, dst, off, accumulate}));
+	/* Join the latest loop over the same rows, even across other kernels,
+	 * so that values it already computes are not computed again. */
+	for (int c = list->len - 1; c >= 0 && list->items[c].kind != K_LOOP; c--) {
+		const Kernel *m = &list->items[c];
+		if (m->kind != K_MAP || m->n != n->type.dim[0] || m->batched != rows)
+			continue;
+		if (place(L, list, c, node, dst, off, accumulate))
 			return;
-		}
-		m->lets.len = nlets;
-		m = NULL;
+		break;
 	}
-	SPK_BUG("node %%%d cannot be placed in a loop", node);
+	vec_push(list, ((Kernel){.kind = K_MAP, .n = n->type.dim[0], .batched = rows, .out = -1}));
+	if (!place(L, list, list->len - 1, node, dst, off, accumulate))
+		SPK_BUG("node %%%d cannot be placed in a loop", node);
 }

@@ -139,7 +139,7 @@ static void plan(KL *L)
 		if (n->op == OP_SCAN) {
 			const Node *y = kl_node(L, yield_of(g, i));
 			for (int k = 0; k < y->nargs; k++)
-				if (L->needed[y->args[k]] || k < n->a.scan.ncarry)
+				if ((L->needed[y->args[k]] || k < n->a.scan.ncarry) && kl_node(L, y->args[k])->op != OP_ZEROS)
 					L->mat[y->args[k]] = 1;
 		}
 	}
@@ -300,17 +300,34 @@ int kir_writes(const Kernel *kn, int b)
 	return kn->out == b;
 }
 
-/* Ends the step: stacked outputs first (they may read a state's old
- * value), then each state receives its next value. */
+/* Stacked outputs that are a state's value before the step are saved first
+ * thing in the step, before anything overwrites the state. */
+static void save_states(KL *L, KList *body, const Node *scan, const Node *y, const int *state)
+{
+	int nc = scan->a.scan.ncarry;
+	for (int k = nc; k < y->nargs; k++) {
+		const Node *v = kl_node(L, y->args[k]);
+		if (v->op == OP_CARRY && L->stack_buf[k - nc] >= 0)
+			vec_push(body, ((Kernel){.kind = K_COPY, .out = L->stack_buf[k - nc], .a = state[v->a.k]}));
+	}
+}
+
+/* Ends the step: the other stacked outputs, then each state receives its
+ * next value. */
 static void lower_yield(KL *L, KList *body, const Node *scan, const Node *y, const int *state)
 {
 	int nc = scan->a.scan.ncarry;
 	for (int pass = 0; pass < 2; pass++)
 		for (int k = pass ? 0 : nc; k < (pass ? nc : y->nargs); k++) {
 			int v = y->args[k];
+			const Node *vn = kl_node(L, v);
 			int dst = k < nc ? state[k] : L->stack_buf[k - nc];
-			if (dst < 0 || (kl_node(L, v)->op == OP_CARRY && kl_node(L, v)->a.k == k && k < nc))
+			if (dst < 0 || (vn->op == OP_CARRY && (k >= nc || vn->a.k == k)))
 				continue;
+			if (vn->op == OP_ZEROS) {
+				vec_push(body, ((Kernel){.kind = K_ZERO, .out = dst}));
+				continue;
+			}
 			if (L->buf[v] < 0)
 				SPK_BUG("yielded %%%d has no buffer", v);
 			if (L->buf[v] != dst)
@@ -318,47 +335,70 @@ static void lower_yield(KL *L, KList *body, const Node *scan, const Node *y, con
 		}
 }
 
-static int reads_off(const Kernel *kn, int b)
+static void rename_buf(Kernel *kn, int from, int to)
 {
-	for (int i = 0; i < kn->lets.len; i++) {
+	if (kn->out == from)
+		kn->out = to;
+	if (kn->kind != K_MAP && kn->kind != K_ZERO && kn->a == from)
+		kn->a = to;
+	if ((kn->kind == K_GEMM || kn->kind == K_LOSS || kn->kind == K_LOSS_GRAD) && kn->b == from)
+		kn->b = to;
+	for (int j = 0; kn->kind == K_MAP && j < kn->lets.len; j++) {
+		if (kn->lets.items[j].a.kind == KV_LOAD && kn->lets.items[j].a.buf == from)
+			kn->lets.items[j].a.buf = to;
+		if (kn->lets.items[j].b.kind == KV_LOAD && kn->lets.items[j].b.buf == from)
+			kn->lets.items[j].b.buf = to;
+	}
+	for (int j = 0; kn->kind == K_MAP && j < kn->stores.len; j++)
+		if (kn->stores.items[j].buf == from)
+			kn->stores.items[j].buf = to;
+}
+
+/* Loads of b other than element j of the row (offsets) in a MAP. */
+static int reads_shifted(const Kernel *kn, int b)
+{
+	for (int i = 0; kn->kind == K_MAP && i < kn->lets.len; i++) {
 		const KLet *l = &kn->lets.items[i];
 		if ((l->a.kind == KV_LOAD && l->a.buf == b && l->a.off) ||
 		    (l->b.kind == KV_LOAD && l->b.buf == b && l->b.off))
 			return 1;
 	}
-	return 0;
+	return kn->kind != K_MAP;
 }
 
-/* COPY dst <- src at the end of the step, where src is stored by one MAP:
- * store into dst in that MAP instead, if nothing after it reads dst. */
-static void forward_copies(Kir *k, KList *list)
+/* COPY dst <- src in a loop body, src being this body's scratch: computes
+ * into dst directly, from the first kernel that writes src, when nothing in
+ * between reads dst's old value (a loop may read it at its own element j,
+ * before it stores). */
+static void rename_copies(Kir *k, KList *list)
 {
 	for (int c = 0; c < list->len; c++) {
-		Kernel *cp = &list->items[c];
+		const Kernel *cp = &list->items[c];
 		if (cp->kind != K_COPY)
 			continue;
-		int writer = -1, src = cp->a, dst = cp->out;
-		for (int w = 0; w < c; w++)
+		int src = cp->a, dst = cp->out, first = -1;
+		Type ts = k->bufs.items[src].type, td = k->bufs.items[dst].type;
+		if (k->bufs.items[src].cls != KB_ACT || ts.dim[0] != td.dim[0] || ts.rank != td.rank ||
+		    ts.batched != td.batched || ts.timed)
+			continue;
+		for (int w = 0; w < c && first < 0; w++)
 			if (kir_writes(&list->items[w], src))
-				writer = list->items[w].kind == K_MAP ? w : -2;
-		if (writer < 0 || k->bufs.items[dst].type.dim[0] != list->items[writer].n ||
-		    reads_off(&list->items[writer], dst))
+				first = w;
+		int ok = first >= 0;
+		for (int r = first; ok && r < c; r++) {
+			const Kernel *kn = &list->items[r];
+			if (kir_writes(kn, dst) || (kir_reads(kn, dst) && (r != first || reads_shifted(kn, dst))))
+				ok = 0;
+		}
+		for (int r = c + 1; ok && r < list->len; r++)
+			ok = !kir_reads(&list->items[r], src) && !kir_writes(&list->items[r], src);
+		if (!ok)
 			continue;
-		int safe = 1;
-		for (int r = writer + 1; r < list->len && safe; r++)
-			if (r != c && (kir_reads(&list->items[r], dst) || kir_writes(&list->items[r], dst)))
-				safe = 0;
-		if (!safe)
-			continue;
-		Kernel *w = &list->items[writer];
-		for (int s = 0, n = w->stores.len; s < n; s++)
-			if (w->stores.items[s].buf == src) {
-				KStore st = {w->stores.items[s].let, dst, 0, 0};
-				vec_push(&w->stores, st);
-			}
+		for (int r = first; r < c; r++)
+			rename_buf(&list->items[r], src, dst);
 		memmove(&list->items[c], &list->items[c + 1], sizeof(Kernel) * (size_t)(list->len - c - 1));
 		list->len--;
-		c--;
+		c = -1;  /* renaming may enable earlier copies */
 	}
 }
 
@@ -401,6 +441,7 @@ static void lower_scan(KL *L, KList *list, int s)
 					     : add_buf(L, KB_ACT, display_name(L, i), display_name(L, i), n->type);
 		L->buf[i] = *sb;
 	}
+	save_states(L, loop.body, scan, kl_node(L, yield_of(g, s)), state);
 	for (int i = 0; i < s; i++) {
 		const Node *n = kl_node(L, i);
 		if (n->region != body)
@@ -414,7 +455,7 @@ static void lower_scan(KL *L, KList *list, int s)
 		else
 			lower_node(L, loop.body, i, body);
 	}
-	forward_copies(L->k, loop.body);
+	rename_copies(L->k, loop.body);
 	vec_push(list, loop);
 	free(L->stack_buf);
 	L->stack_buf = NULL;

@@ -19,7 +19,11 @@ static const char usage[] =
 	"  init   model.snn --seed S --output F write freshly initialised parameters (safetensors)\n"
 	"  infer  model.snn --checkpoint F --input x.npy --output y.npy\n"
 	"                                       run the forward pass on x (T, B, I) and save the outputs\n"
-	"  run, eval, grad                      training: not implemented yet\n"
+	"  run    model.snn [--epochs N] [--out DIR] [--resume CKPT] [--backend c]\n"
+	"                                       train as the train block says; metrics and checkpoints in DIR\n"
+	"  eval   model.snn --checkpoint F      loss and accuracy (or RMSE) on the test split\n"
+	"  grad   model.snn --checkpoint F --input x.npy --labels y.npy --output g.safetensors\n"
+	"                                       parameter gradients of one batch\n"
 	"\n"
 	"spikec -h | --help                     this text\n";
 
@@ -43,8 +47,7 @@ int main(int argc, char **argv)
 		int (*fn)(int, char **);
 	} cmds[] = {
 		{"check", cli_check}, {"ir", cli_ir}, {"emit", cli_emit}, {"init", cli_init},
-		{"infer", cli_infer}, {"run", cli_unimplemented}, {"eval", cli_unimplemented},
-		{"grad", cli_unimplemented},
+		{"infer", cli_infer}, {"run", cli_run}, {"eval", cli_eval}, {"grad", cli_grad},
 	};
 	for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++)
 		if (!strcmp(cmds[i].name, cmd))

@@ -12,6 +12,9 @@ typedef struct {
 	int portable;
 	const char *source;        /* model file name, for the banner */
 	const TrainConfig *train;  /* optimizer of <model>_step; NULL: train_defaults */
+	int smooth_spikes;         /* test mode: spike(v) computes the primitive of its
+				    * surrogate, so the model is smooth and finite
+				    * differences check its gradient */
 } CEmitOptions;
 
 void cemit_header(const Kir *k, const CEmitOptions *opt, StrBuf *out);

@@ -1,4 +1,5 @@
 /* emit_kernels.c: kernels as C statements (see emit.c for the file). */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "emit_private.h"
@@ -161,6 +162,45 @@ static void surrogate(CEmit *e, const Kernel *m, const KLet *l)
 	}
 }
 
+/* The primitive of psi (smooth-spikes test mode): a smooth step whose
+ * derivative is exactly the surrogate, so finite differences of the loss
+ * must match the surrogate gradient. */
+static void primitive(CEmit *e, const Kernel *m, const KLet *l)
+{
+	StrBuf *o = e->o;
+	float a = l->sur.p[0], b = l->sur.p[1];
+	switch (l->sur.kind) {
+	case SUR_GAUSSIAN:
+		flt(o, (float)(b * sqrt(2 * 3.14159265358979323846 * a) / 2)), sb_puts(o, " * (1.0f + erff(");
+		operand(e, m, l->a), sb_puts(o, " / "), flt(o, (float)sqrt(2 * a)), sb_puts(o, "))");
+		break;
+	case SUR_FAST_SIGMOID:
+		operand(e, m, l->a), sb_puts(o, " / (1.0f + "), flt(o, a), sb_puts(o, " * fabsf("), operand(e, m, l->a);
+		sb_puts(o, "))");
+		break;
+	case SUR_ATAN:
+		sb_puts(o, "atanf("), flt(o, (float)(3.14159265358979323846 / 2 * a)), sb_puts(o, " * ");
+		operand(e, m, l->a), sb_puts(o, ") / "), flt(o, (float)3.14159265358979323846);
+		break;
+	case SUR_SIGMOID:
+		sb_puts(o, "1.0f / (1.0f + expf(-"), flt(o, a), sb_puts(o, " * "), operand(e, m, l->a), sb_puts(o, "))");
+		break;
+	case SUR_TRIANGLE:  /* integral of max(0, 1 - |v|/w)/w, clamped at +-1/2 */
+		sb_puts(o, "(fabsf("), operand(e, m, l->a), sb_puts(o, ") < "), flt(o, a), sb_puts(o, " ? (");
+		operand(e, m, l->a), sb_puts(o, " / "), flt(o, a), sb_puts(o, ") * (1.0f - fabsf("), operand(e, m, l->a);
+		sb_puts(o, ") / "), flt(o, 2 * a), sb_puts(o, ") : ("), operand(e, m, l->a), sb_puts(o, " > 0.0f ? 0.5f : -0.5f))");
+		break;
+	case SUR_RECT:
+		sb_puts(o, "fmaxf(-0.5f, fminf(0.5f, "), operand(e, m, l->a), sb_puts(o, " / "), flt(o, a), sb_puts(o, "))");
+		break;
+	case SUR_STRAIGHT_THROUGH:
+		operand(e, m, l->a);
+		break;
+	case SUR_COUNT:
+		SPK_BUG("bad surrogate");
+	}
+}
+
 static void expr(CEmit *e, const Kernel *m, int let)
 {
 	const KLet *l = &m->lets.items[let];
@@ -175,7 +215,12 @@ static void expr(CEmit *e, const Kernel *m, int let)
 		operand(e, m, l->b);
 		return;
 	case OP_NEG: sb_puts(o, "-"); operand(e, m, l->a); return;
-	case OP_SPIKE: operand(e, m, l->a); sb_puts(o, " > 0.0f ? 1.0f : 0.0f"); return;
+	case OP_SPIKE:
+		if (e->opt->smooth_spikes)
+			primitive(e, m, l);
+		else
+			operand(e, m, l->a), sb_puts(o, " > 0.0f ? 1.0f : 0.0f");
+		return;
 	case OP_SIGMOID: sb_puts(o, "1.0f / (1.0f + expf(-"); operand(e, m, l->a); sb_puts(o, "))"); return;
 	case OP_TANH: sb_puts(o, "tanhf("); operand(e, m, l->a); sb_puts(o, ")"); return;
 	case OP_SURROGATE: surrogate(e, m, l); return;
@@ -183,15 +228,34 @@ static void expr(CEmit *e, const Kernel *m, int let)
 	}
 }
 
+/* Lets that a store needs, directly or through other lets. */
+static unsigned char *live_lets(const Kernel *m)
+{
+	unsigned char *live = xcalloc((size_t)m->lets.len + 1, 1);
+	for (int i = 0; i < m->stores.len; i++)
+		live[m->stores.items[i].let] = 1;
+	for (int i = m->lets.len - 1; i >= 0; i--) {
+		const KLet *l = &m->lets.items[i];
+		if (!live[i])
+			continue;
+		if (l->a.kind == KV_LET)
+			live[l->a.let] = 1;
+		if (ir_ops[l->op].arity == 2 && l->b.kind == KV_LET)
+			live[l->b.let] = 1;
+	}
+	return live;
+}
+
 static void emit_map(CEmit *e, const Kernel *m)
 {
 	StrBuf *o = e->o;
+	unsigned char *live = live_lets(m);
 	const char *ind = m->batched ? "\t\t\t" : "\t\t";
 	if (m->batched)
 		sb_printf(o, "\tfor (int b = 0; b < %s; b++) {\n", m->batched == 2 ? "T * batch" : "batch");
 	sb_printf(o, "%sfor (int j = 0; j < %d; j++) {\n", m->batched ? "\t\t" : "\t", m->n);
 	for (int i = 0; i < m->lets.len; i++) {
-		if (inlined(m, i))
+		if (inlined(m, i) || !live[i])
 			continue;
 		const KLet *l = &m->lets.items[i];
 		sb_printf(o, "%sfloat %s = ", ind, l->name);
@@ -217,6 +281,7 @@ static void emit_map(CEmit *e, const Kernel *m)
 	sb_printf(o, "%s}\n", m->batched ? "\t\t" : "\t");
 	if (m->batched)
 		sb_puts(o, "\t}\n");
+	free(live);
 }
 
 static void emit_gemm(CEmit *e, const Kernel *kn)

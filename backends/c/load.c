@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include "emit.h"
 #include "load.h"
@@ -57,15 +58,22 @@ static void *sym(CModule *m, const Kir *k, const char *name, char *err, size_t e
 	return p;
 }
 
-int cload_build(const Kir *k, CModule *m, char *err, size_t errlen)
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+int cload_build(const Kir *k, const CEmitOptions *opt, CModule *m, char *err, size_t errlen)
 {
 	memset(m, 0, sizeof *m);
 	const char *cc = getenv("CC") && *getenv("CC") ? getenv("CC") : "cc";
 	char cmd[16384], root[3072], dir[3600], so[3800];
-	CEmitOptions opt = {0, "spikec", NULL};
 	StrBuf c = {0}, h = {0};
-	cemit_source(k, &opt, &c);
-	cemit_header(k, &opt, &h);
+	double t0 = now();
+	cemit_source(k, opt, &c);
+	cemit_header(k, opt, &h);
 	const char *flags = "-std=c99 -O2 -march=native -fPIC -shared";
 	uint64_t key = util_hash(c.buf, c.len, util_hash(h.buf, h.len, util_hash(flags, strlen(flags),
 		util_hash(cc, strlen(cc), UTIL_HASH_SEED))));
@@ -101,6 +109,7 @@ int cload_build(const Kir *k, CModule *m, char *err, size_t errlen)
 			snprintf(err, errlen, "cannot rename '%s': %s", path, strerror(errno));
 			goto out;
 		}
+		m->compile_seconds = now() - t0;
 	}
 	m->handle = dlopen(so, RTLD_NOW | RTLD_LOCAL);
 	if (!m->handle) {
@@ -112,7 +121,16 @@ int cload_build(const Kir *k, CModule *m, char *err, size_t errlen)
 	*(void **)&m->forward = sym(m, k, "forward", err, errlen);
 	*(void **)&m->stream_reset = sym(m, k, "stream_reset", err, errlen);
 	*(void **)&m->stream_step = sym(m, k, "stream_step", err, errlen);
-	rc = m->init && m->workspace_floats && m->forward && m->stream_reset && m->stream_step ? 0 : -1;
+	m->tensors = sym(m, k, "tensors", err, errlen);
+	rc = m->init && m->workspace_floats && m->forward && m->stream_reset && m->stream_step && m->tensors ? 0 : -1;
+	if (!rc && k->has_train) {
+		*(void **)&m->train_workspace_floats = sym(m, k, "train_workspace_floats", err, errlen);
+		*(void **)&m->forward_train = sym(m, k, "forward_train", err, errlen);
+		*(void **)&m->backward = sym(m, k, "backward", err, errlen);
+		*(void **)&m->zero_grad = sym(m, k, "zero_grad", err, errlen);
+		*(void **)&m->step = sym(m, k, "step", err, errlen);
+		rc = m->train_workspace_floats && m->forward_train && m->backward && m->zero_grad && m->step ? 0 : -1;
+	}
 out:
 	sb_free(&c);
 	sb_free(&h);

@@ -1,0 +1,72 @@
+/* train.h: the training driver (`spikec run`, `spikec eval`).
+ *
+ * The driver knows a model only through TrainModel: the entry points of its
+ * emitted C (or, later, of its JIT-compiled code) and its tensor table. It
+ * owns the data, the epochs, the learning-rate schedule, evaluation,
+ * metrics, progress output and checkpoints. Everything random is a pure
+ * function of the seed and a counter (runtime/rng.h), so a run resumed
+ * from an epoch's checkpoint continues bit-identically. */
+#ifndef SPIKEC_RUNTIME_TRAIN_H
+#define SPIKEC_RUNTIME_TRAIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "../dsl/train.h"
+
+typedef struct {
+	const char *name;
+	int rank;
+	int shape[2];
+	long offset;
+} TrainTensor;
+
+typedef struct {
+	const char *name;         /* the model's name */
+	int steps, inputs, outputs, output_timed;
+	int classes;              /* 0: regression (mse) */
+	int per_step;             /* the loss is taken at every step */
+	long nparams, opt_state_floats;
+	const TrainTensor *tensors;  /* NULL-terminated by name */
+	uint64_t model_hash;
+	const char *surrogates;   /* for checkpoint metadata */
+	void (*init)(float *params, uint64_t seed);
+	size_t (*workspace_floats)(int batch);
+	void (*forward)(const float *params, const float *x, int batch, float *out, float *workspace);
+	size_t (*train_workspace_floats)(int batch);
+	float (*forward_train)(const float *params, const float *x, const void *labels, int batch, float *out,
+			       float *workspace);
+	void (*backward)(const float *params, const float *x, const void *labels, int batch, float *grads,
+			 float *workspace);
+	void (*zero_grad)(float *grads);
+	void (*step)(float *params, const float *grads, float *opt_state, float lr, long t);
+} TrainModel;
+
+typedef struct {
+	const char *out_dir;      /* metrics.jsonl and checkpoints go here (created) */
+	const char *resume;       /* checkpoint to continue from, or NULL */
+	int epochs;               /* overrides the train block when > 0 */
+	int quiet;                /* no progress output */
+	const char *backend;      /* for the log: "c" or "llvm" */
+	double compile_seconds;   /* for the log */
+} TrainOptions;
+
+typedef struct {
+	double loss, accuracy, rmse;  /* accuracy: classification; rmse: regression */
+	long samples;
+} EvalResult;
+
+/* Trains as the train block says. Returns 0, or -1 after printing an error
+ * that says what went wrong (data missing, NaN, unwritable output). */
+int train_run(const TrainModel *m, const TrainConfig *tc, const TrainOptions *opt);
+
+/* Evaluates params on the test split. Returns 0, or -1 after an error. */
+int train_evaluate(const TrainModel *m, const TrainConfig *tc, const float *params, EvalResult *r);
+
+/* Checkpoints: parameters, optimizer state and progress, written atomically.
+ * train_load_checkpoint fills what is non-NULL; returns -1 with err set. */
+int train_save_checkpoint(const TrainModel *m, const char *path, const float *params, const float *opt_state,
+			  int epoch, long step, uint32_t seed, char *err, size_t errlen);
+int train_load_checkpoint(const TrainModel *m, const char *path, float *params, float *opt_state, int *epoch,
+			  long *step, char *err, size_t errlen);
+
+#endif
