@@ -4,7 +4,7 @@
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -Ibuild/gen -I.
-LDLIBS  += -lopenblas -lm -ldl
+LDLIBS  += -lopenblas -lz -lm -ldl
 BISON   ?= bison
 FLEX    ?= flex
 

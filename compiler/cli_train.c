@@ -1,0 +1,219 @@
+/* cli_train.c: the commands that train or differentiate: run, eval, grad. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "../backends/c/load.h"
+#include "../runtime/npy.h"
+#include "../runtime/safetensors.h"
+#include "../runtime/train.h"
+#include "checkpoint.h"
+#include "cli.h"
+#include "cli_args.h"
+#include "pipeline.h"
+
+typedef struct {
+	Compilation c;
+	CModule mod;
+	TrainModel tm;
+	StrBuf surrogates;
+} Loaded;
+
+/* Compiles the model, builds its C and fills the driver's view of it. */
+static void load_model(Loaded *L, const CliArgs *a, int need_train_block)
+{
+	if (a->backend && strcmp(a->backend, "c") != 0)
+		diag_fatal("unknown backend '%s' (available: c; the LLVM JIT backend is not built yet)", a->backend);
+	if (pipeline_compile(&L->c, a->model, NULL))
+		diag_exit();
+	const Kir *k = L->c.kir;
+	if (!k->has_train)
+		diag_fatal("model '%s' has no loss, so it cannot be trained; add e.g. 'loss = cross_entropy(y)'", k->model);
+	if (need_train_block && !L->c.has_train)
+		diag_fatal("%s has no 'train' block; add one (see docs/train.md), e.g.\n"
+			   "    train { data = mnist(rows)  optimizer = adam(lr = 1e-3)  batch = 100  epochs = 5 }",
+			   a->model);
+	cli_only_input(k);
+	char err[1024];
+	CEmitOptions eo = {0, a->model, L->c.has_train ? &L->c.train : NULL, 0};
+	if (cload_build(k, &eo, &L->mod, err, sizeof err))
+		diag_fatal("%s", err);
+	const Graph *g = L->c.graph;
+	const KBuf *out = &k->bufs.items[k->output];
+	ckpt_surrogates(g, &L->surrogates);
+	const Input *lab = &g->inputs.items[g->inputs.len - 1];
+	TrainModel *tm = &L->tm;
+	tm->name = k->model;
+	tm->steps = k->steps;
+	tm->inputs = cli_only_input(k)->type.dim[0];
+	tm->outputs = out->type.dim[0];
+	tm->output_timed = out->type.timed;
+	tm->classes = lab->kind == IN_CLASS ? tm->outputs : 0;
+	tm->per_step = lab->type.timed;
+	tm->nparams = k->nparams;
+	TrainConfig dflt;
+	train_defaults(&dflt);
+	const TrainConfig *tc = L->c.has_train ? &L->c.train : &dflt;
+	tm->opt_state_floats = (tc->optim.kind == OPTIM_ADAM ? 2 : 1) * k->nparams;
+	tm->tensors = L->mod.tensors;
+	tm->model_hash = L->c.hash;
+	tm->surrogates = L->surrogates.buf;
+	tm->init = L->mod.init;
+	tm->workspace_floats = L->mod.workspace_floats;
+	tm->forward = L->mod.forward;
+	tm->train_workspace_floats = L->mod.train_workspace_floats;
+	tm->forward_train = L->mod.forward_train;
+	tm->backward = L->mod.backward;
+	tm->zero_grad = L->mod.zero_grad;
+	tm->step = L->mod.step;
+}
+
+static void unload(Loaded *L)
+{
+	cload_close(&L->mod);
+	sb_free(&L->surrogates);
+	pipeline_free(&L->c);
+}
+
+int cli_run(int argc, char **argv)
+{
+	CliArgs a = cli_parse(argc, argv, "epochs o resume backend", "quiet");
+	Loaded L = {0};
+	load_model(&L, &a, 1);
+	TrainOptions opt = {0};
+	char dir[4096];
+	snprintf(dir, sizeof dir, "runs/%s", L.c.kir->model);
+	opt.out_dir = a.out ? a.out : dir;
+	opt.resume = a.resume;
+	opt.quiet = a.quiet;
+	opt.backend = "c";
+	opt.compile_seconds = L.mod.compile_seconds;
+	if (a.epochs) {
+		char *end;
+		long e = strtol(a.epochs, &end, 10);
+		if (*end || e < 1 || e > 1000000)
+			diag_fatal("--epochs must be a positive integer, got '%s'", a.epochs);
+		opt.epochs = (int)e;
+	}
+	if (!a.quiet)
+		fprintf(stderr, "compiled %s with the C backend in %.2fs%s\n", L.c.kir->model, L.mod.compile_seconds,
+			L.mod.compile_seconds == 0 ? " (cached)" : "");
+	int rc = train_run(&L.tm, &L.c.train, &opt);
+	unload(&L);
+	return rc ? 1 : 0;
+}
+
+int cli_eval(int argc, char **argv)
+{
+	CliArgs a = cli_parse(argc, argv, "checkpoint backend", "");
+	if (!a.checkpoint)
+		diag_fatal("eval needs a checkpoint: spikec eval %s --checkpoint F", a.model);
+	Loaded L = {0};
+	load_model(&L, &a, 1);
+	char err[1024];
+	float *params = ckpt_load(L.c.kir, a.checkpoint, err, sizeof err);
+	if (!params)
+		diag_fatal("%s", err);
+	EvalResult r;
+	if (train_evaluate(&L.tm, &L.c.train, params, &r))
+		return 1;
+	if (L.tm.classes)
+		printf("%s: test loss %.4f, accuracy %.2f%% on %ld samples\n", a.checkpoint, r.loss, 100 * r.accuracy,
+		       r.samples);
+	else
+		printf("%s: test mse %.6f, rmse %.4f on %ld samples\n", a.checkpoint, r.loss, r.rmse, r.samples);
+	free(params);
+	unload(&L);
+	return 0;
+}
+
+/* labels.npy: int class labels (B) or (T, B), or float targets shaped like
+ * the outputs; checked against the model. */
+static void *read_labels(const TrainModel *tm, const char *path, int batch)
+{
+	NpyArray y;
+	char err[1024];
+	if (npy_read(path, &y, err, sizeof err))
+		diag_fatal("%s", err);
+	long want[3], nd = 0;
+	if (tm->per_step)
+		want[nd++] = tm->steps;
+	want[nd++] = batch;
+	if (!tm->classes)
+		want[nd++] = tm->outputs;
+	int ok = y.ndim == nd;
+	for (int d = 0; ok && d < nd; d++)
+		ok = y.shape[d] == want[d];
+	if (!ok)
+		diag_fatal("%s: shape does not match: model '%s' needs %s of shape (%s%s%s)", path, tm->name,
+			   tm->classes ? "class labels" : "targets", tm->per_step ? "T, " : "", "B",
+			   tm->classes ? "" : ", outputs");
+	float *f = npy_as_f32(&y);
+	if (!f)
+		diag_fatal("%s: dtype '%s' is not numeric", path, y.dtype);
+	void *out = f;
+	if (tm->classes) {
+		int32_t *l = xmalloc(sizeof(int32_t) * (y.count ? y.count : 1));
+		for (size_t i = 0; i < y.count; i++) {
+			if (f[i] != (int32_t)f[i] || f[i] < 0 || f[i] >= tm->classes)
+				diag_fatal("%s: element %zu is %g, not a class label in 0..%d", path, i, (double)f[i],
+					   tm->classes - 1);
+			l[i] = (int32_t)f[i];
+		}
+		free(f);
+		out = l;
+	}
+	npy_free(&y);
+	return out;
+}
+
+int cli_grad(int argc, char **argv)
+{
+	CliArgs a = cli_parse(argc, argv, "checkpoint input labels o backend", "");
+	if (!a.checkpoint || !a.input || !a.labels || !a.out)
+		diag_fatal("grad needs --checkpoint F --input x.npy --labels y.npy --output g.safetensors");
+	Loaded L = {0};
+	load_model(&L, &a, 0);
+	const Kir *k = L.c.kir;
+	char err[1024];
+	float *params = ckpt_load(k, a.checkpoint, err, sizeof err);
+	if (!params)
+		diag_fatal("%s", err);
+	int batch;
+	float *x = cli_read_input(k, cli_only_input(k), a.input, &batch);
+	void *labels = read_labels(&L.tm, a.labels, batch);
+	float *ws = xcalloc(L.tm.train_workspace_floats(batch) + 1, sizeof(float));
+	float *grads = xcalloc((size_t)k->nparams + 1, sizeof(float));
+	float loss = L.tm.forward_train(params, x, labels, batch, NULL, ws);
+	L.tm.zero_grad(grads);
+	L.tm.backward(params, x, labels, batch, grads, ws);
+
+	int nt = 0;
+	const TrainTensor *tt = L.tm.tensors;
+	while (tt[nt].name)
+		nt++;
+	StWriteTensor *w = xcalloc((size_t)nt + 1, sizeof *w);
+	long *shapes = xcalloc(2 * (size_t)nt + 1, sizeof(long));
+	char **names = xcalloc((size_t)nt + 1, sizeof(char *));
+	for (int i = 0; i < nt; i++) {
+		size_t len = strlen(tt[i].name) + 6;
+		names[i] = xmalloc(len);
+		snprintf(names[i], len, "grad.%s", tt[i].name);
+		shapes[2 * i] = tt[i].shape[0];
+		shapes[2 * i + 1] = tt[i].shape[1];
+		w[i] = (StWriteTensor){names[i], "F32", tt[i].rank, &shapes[2 * i], grads + tt[i].offset};
+	}
+	char ls[64], bs[32];
+	snprintf(ls, sizeof ls, "%.9g", (double)loss);
+	snprintf(bs, sizeof bs, "%d", batch);
+	const char *keys[] = {"format", "model", "loss", "batch"};
+	const char *vals[] = {"spikec-gradients", k->model, ls, bs};
+	if (st_write(a.out, w, nt, keys, vals, 4, err, sizeof err))
+		diag_fatal("%s", err);
+	printf("wrote %s: gradients of %d tensors, loss %.6g over a batch of %d\n", a.out, nt, (double)loss, batch);
+	for (int i = 0; i < nt; i++)
+		free(names[i]);
+	free(names), free(shapes), free(w), free(grads), free(ws), free(labels), free(x), free(params);
+	unload(&L);
+	return 0;
+}

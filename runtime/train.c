@@ -1,0 +1,417 @@
+/* train.c: the training driver (see train.h). */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "data.h"
+#include "safetensors.h"
+#include "train.h"
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void *must_alloc(size_t n)
+{
+	void *p = calloc(n ? n : 1, 1);
+	if (!p) {
+		fprintf(stderr, "spikec: error: out of memory (%zu bytes)\n", n);
+		exit(1);
+	}
+	return p;
+}
+
+/* The learning rate of `epoch` (0-based) under the schedule. */
+static double schedule_lr(const TrainConfig *tc, int epoch, int epochs)
+{
+	double lr = tc->optim.lr;
+	switch (tc->schedule.kind) {
+	case SCHEDULE_STEP: return lr * pow(tc->schedule.gamma, epoch / tc->schedule.every);
+	case SCHEDULE_COSINE:
+		return tc->schedule.min_lr +
+		       (lr - tc->schedule.min_lr) * 0.5 * (1 + cos(3.14159265358979323846 * epoch / epochs));
+	default: return lr;
+	}
+}
+
+static const char *tensor_name_nonfinite(const TrainModel *m, const float *a)
+{
+	for (const TrainTensor *t = m->tensors; t->name; t++) {
+		long n = t->rank == 2 ? (long)t->shape[0] * t->shape[1] : t->shape[0];
+		for (long i = 0; i < n; i++)
+			if (!isfinite(a[t->offset + i]))
+				return t->name;
+	}
+	return NULL;
+}
+
+/* ---- one pass over a split ---------------------------------------------- */
+
+typedef struct {
+	float *x, *targets, *out, *ws;
+	int32_t *labels;
+	int *idx;
+} Batch;
+
+static void batch_alloc(Batch *b, const TrainModel *m, int batch, size_t ws_floats)
+{
+	size_t T = (size_t)m->steps, B = (size_t)batch;
+	b->x = must_alloc(sizeof(float) * T * B * (size_t)m->inputs);
+	b->labels = must_alloc(sizeof(int32_t) * T * B);
+	b->targets = must_alloc(sizeof(float) * T * B * (size_t)m->outputs);
+	b->out = must_alloc(sizeof(float) * (m->output_timed ? T : 1) * B * (size_t)m->outputs);
+	b->ws = must_alloc(sizeof(float) * ws_floats);
+	b->idx = must_alloc(sizeof(int) * B);
+}
+
+static void batch_free(Batch *b)
+{
+	free(b->x), free(b->labels), free(b->targets), free(b->out), free(b->ws), free(b->idx);
+}
+
+/* Loss and correct predictions of outputs `out` for `batch` samples. */
+static void score(const TrainModel *m, const Batch *b, int batch, double *loss, long *correct, long *count)
+{
+	int rows = batch * (m->output_timed ? m->steps : 1), n = m->outputs;
+	for (int r = 0; r < rows; r++) {
+		const float *y = b->out + (size_t)r * n;
+		if (m->classes) {
+			int best = 0;
+			double mx = y[0], s = 0;
+			for (int j = 1; j < n; j++)
+				if (y[j] > y[best])
+					best = j;
+			mx = y[best];
+			for (int j = 0; j < n; j++)
+				s += exp(y[j] - mx);
+			int label = b->labels[r];
+			*loss += log(s) + mx - y[label];
+			*correct += best == label;
+			*count += 1;
+		} else {
+			for (int j = 0; j < n; j++) {
+				double d = y[j] - b->targets[(size_t)r * n + j];
+				*loss += d * d;
+				*count += 1;
+			}
+		}
+	}
+}
+
+int train_evaluate(const TrainModel *m, const TrainConfig *tc, const float *params, EvalResult *r)
+{
+	DataSplit data;
+	char err[1024];
+	if (data_load(&tc->data, &data, err, sizeof err)) {
+		fprintf(stderr, "spikec: error: %s\n", err);
+		return -1;
+	}
+	const Dataset *d = &data.test;
+	int eb = tc->eval_batch;
+	Batch b;
+	batch_alloc(&b, m, eb, m->workspace_floats(eb));
+	double loss = 0;
+	long correct = 0, count = 0;
+	for (int at = 0; at < d->count; at += eb) {
+		int n = d->count - at < eb ? d->count - at : eb;
+		for (int i = 0; i < n; i++)
+			b.idx[i] = at + i;
+		data_batch(d, &tc->data, b.idx, n, tc->seed, 0, b.x, b.labels, b.targets, m->per_step);
+		m->forward(params, b.x, n, b.out, b.ws);
+		score(m, &b, n, &loss, &correct, &count);
+	}
+	r->samples = d->count;
+	r->loss = count ? loss / count * (m->classes ? 1 : 1) : 0;
+	r->accuracy = m->classes && count ? (double)correct / count : 0;
+	r->rmse = !m->classes && count ? sqrt(loss / count) : 0;
+	batch_free(&b);
+	data_free(&data);
+	return 0;
+}
+
+/* ---- checkpoints --------------------------------------------------------- */
+
+static long tensor_floats(const TrainTensor *t)
+{
+	return t->rank == 2 ? (long)t->shape[0] * t->shape[1] : t->shape[0];
+}
+
+static int ntensors(const TrainModel *m)
+{
+	int n = 0;
+	while (m->tensors[n].name)
+		n++;
+	return n;
+}
+
+/* Optimizer state slot k of tensor t: "optim.m.h.weight_ih" and so on. */
+static const char *const slot_names[] = {"optim.m.", "optim.v."};
+
+int train_save_checkpoint(const TrainModel *m, const char *path, const float *params, const float *opt_state,
+			  int epoch, long step, uint32_t seed, char *err, size_t errlen)
+{
+	int nt = ntensors(m), slots = opt_state ? (int)(m->opt_state_floats / (m->nparams ? m->nparams : 1)) : 0;
+	StWriteTensor *w = must_alloc(sizeof *w * (size_t)(nt * (1 + slots) + 1));
+	long *shapes = must_alloc(sizeof(long) * 2 * (size_t)(nt + 1));
+	char **names = must_alloc(sizeof(char *) * (size_t)(nt * (1 + slots) + 1));
+	int n = 0;
+	for (int i = 0; i < nt; i++) {
+		const TrainTensor *t = &m->tensors[i];
+		shapes[2 * i] = t->shape[0];
+		shapes[2 * i + 1] = t->shape[1];
+		w[n++] = (StWriteTensor){t->name, "F32", t->rank, &shapes[2 * i], params + t->offset};
+	}
+	for (int s = 0; s < slots && s < 2; s++)
+		for (int i = 0; i < nt; i++) {
+			const TrainTensor *t = &m->tensors[i];
+			size_t len = strlen(slot_names[s]) + strlen(t->name) + 1;
+			names[n] = must_alloc(len);
+			snprintf(names[n], len, "%s%s", slot_names[s], t->name);
+			w[n] = (StWriteTensor){names[n], "F32", t->rank, &shapes[2 * i],
+					       opt_state + (long)s * m->nparams + t->offset};
+			n++;
+		}
+	char hash[32], ep[32], st[32], sd[32];
+	snprintf(hash, sizeof hash, "%016llx", (unsigned long long)m->model_hash);
+	snprintf(ep, sizeof ep, "%d", epoch);
+	snprintf(st, sizeof st, "%ld", step);
+	snprintf(sd, sizeof sd, "%u", seed);
+	const char *keys[] = {"format", "model", "model_hash", "spikec_version", "surrogates", "epoch", "step", "seed"};
+	const char *vals[] = {"spikec", m->name, hash, "0.1.0", m->surrogates ? m->surrogates : "", ep, st, sd};
+	int rc = st_write(path, w, n, keys, vals, 8, err, errlen);
+	for (int i = nt; i < n; i++)
+		free(names[i]);
+	free(names), free(w), free(shapes);
+	return rc;
+}
+
+static int load_tensor(const StFile *f, const char *path, const char *name, const TrainTensor *t, float *dst,
+		       char *err, size_t errlen)
+{
+	const StTensor *s = st_find(f, name);
+	if (!s) {
+		snprintf(err, errlen, "%s: no tensor '%s'; was it written for another model?", path, name);
+		return -1;
+	}
+	int ok = !strcmp(s->dtype, "F32") && s->ndim == t->rank;
+	for (int d = 0; ok && d < t->rank; d++)
+		ok = s->shape[d] == t->shape[d];
+	if (!ok) {
+		snprintf(err, errlen, "%s: tensor '%s' has another shape or dtype than the model's", path, name);
+		return -1;
+	}
+	memcpy(dst, f->data + s->begin, sizeof(float) * (size_t)tensor_floats(t));
+	return 0;
+}
+
+int train_load_checkpoint(const TrainModel *m, const char *path, float *params, float *opt_state, int *epoch,
+			  long *step, char *err, size_t errlen)
+{
+	StFile f;
+	if (st_read(path, &f, err, errlen))
+		return -1;
+	int rc = 0, slots = (int)(m->opt_state_floats / (m->nparams ? m->nparams : 1));
+	char name[512];
+	for (const TrainTensor *t = m->tensors; t->name && !rc; t++) {
+		if (params)
+			rc = load_tensor(&f, path, t->name, t, params + t->offset, err, errlen);
+		for (int s = 0; opt_state && s < slots && s < 2 && !rc; s++) {
+			snprintf(name, sizeof name, "%s%s", slot_names[s], t->name);
+			rc = load_tensor(&f, path, name, t, opt_state + (long)s * m->nparams + t->offset, err, errlen);
+		}
+	}
+	const char *e = st_meta(&f, "epoch"), *s = st_meta(&f, "step");
+	if (!rc && (epoch || step) && (!e || !s)) {
+		snprintf(err, errlen, "%s: no training progress in its metadata; it cannot be resumed "
+			 "(a checkpoint from 'spikec init' holds parameters only)", path);
+		rc = -1;
+	}
+	if (!rc && epoch)
+		*epoch = atoi(e);
+	if (!rc && step)
+		*step = atol(s);
+	st_free(&f);
+	return rc;
+}
+
+/* ---- the run ------------------------------------------------------------- */
+
+static void fmt_eta(double s, char *buf, size_t n)
+{
+	if (s < 60)
+		snprintf(buf, n, "%.0fs", s);
+	else if (s < 3600)
+		snprintf(buf, n, "%dm%02ds", (int)s / 60, (int)s % 60);
+	else
+		snprintf(buf, n, "%dh%02dm", (int)s / 3600, (int)s % 3600 / 60);
+}
+
+static int mkdir_p(const char *dir)
+{
+	char tmp[4096];
+	snprintf(tmp, sizeof tmp, "%s", dir);
+	for (char *p = tmp + 1; *p; p++)
+		if (*p == '/') {
+			*p = 0;
+			if (mkdir(tmp, 0777) && errno != EEXIST)
+				return -1;
+			*p = '/';
+		}
+	return mkdir(tmp, 0777) && errno != EEXIST ? -1 : 0;
+}
+
+int train_run(const TrainModel *m, const TrainConfig *tc, const TrainOptions *opt)
+{
+	char err[1024], path[4200];
+	int epochs = opt->epochs > 0 ? opt->epochs : tc->epochs, start = 0, tty = isatty(2) && !opt->quiet;
+	long t = 0;
+	DataSplit data;
+	double t_load = now();
+	if (data_load(&tc->data, &data, err, sizeof err)) {
+		fprintf(stderr, "spikec: error: %s\n", err);
+		return -1;
+	}
+	t_load = now() - t_load;
+	if (mkdir_p(opt->out_dir)) {
+		fprintf(stderr, "spikec: error: cannot create '%s': %s\n", opt->out_dir, strerror(errno));
+		data_free(&data);
+		return -1;
+	}
+	float *params = must_alloc(sizeof(float) * (size_t)m->nparams);
+	float *grads = must_alloc(sizeof(float) * (size_t)m->nparams);
+	float *opt_state = must_alloc(sizeof(float) * (size_t)m->opt_state_floats);
+	if (opt->resume) {
+		if (train_load_checkpoint(m, opt->resume, params, opt_state, &start, &t, err, sizeof err)) {
+			fprintf(stderr, "spikec: error: %s\n", err);
+			data_free(&data);
+			free(params), free(grads), free(opt_state);
+			return -1;
+		}
+	} else {
+		m->init(params, tc->seed);
+	}
+	snprintf(path, sizeof path, "%s/metrics.jsonl", opt->out_dir);
+	FILE *metrics = fopen(path, opt->resume ? "a" : "w");
+	if (!metrics) {
+		fprintf(stderr, "spikec: error: cannot write '%s': %s\n", path, strerror(errno));
+		data_free(&data);
+		free(params), free(grads), free(opt_state);
+		return -1;
+	}
+	const Dataset *tr = &data.train;
+	int B = tc->batch, nb = (tr->count + B - 1) / B;
+	Batch b;
+	batch_alloc(&b, m, B, m->train_workspace_floats(B));
+	int *perm = must_alloc(sizeof(int) * (size_t)tr->count);
+	if (!opt->quiet)
+		fprintf(stderr, "%s: %d train / %d test samples (loaded in %.2fs), %ld parameters, batch %d, %d "
+			"epochs, backend %s%s\n", m->name, tr->count, data.test.count, t_load, m->nparams, B, epochs,
+			opt->backend ? opt->backend : "c", opt->resume ? " (resumed)" : "");
+	int rc = 0;
+	double t_run = now();
+	long seen_total = 0;
+	for (int epoch = start; epoch < epochs && !rc; epoch++) {
+		double lr = schedule_lr(tc, epoch, epochs), t0 = now(), loss_sum = 0;
+		long correct = 0, count = 0, samples = 0;
+		data_shuffle(perm, tr->count, tc->seed, (uint64_t)epoch);
+		for (int bi = 0; bi < nb && !rc; bi++) {
+			int at = bi * B, n = tr->count < B ? B : (tr->count - at < B ? tr->count - at : B);
+			for (int i = 0; i < n; i++)
+				b.idx[i] = perm[(at + i) % tr->count];
+			data_batch(tr, &tc->data, b.idx, n, tc->seed, (uint64_t)epoch + 1, b.x, b.labels, b.targets,
+				   m->per_step);
+			const void *lab = m->classes ? (const void *)b.labels : (const void *)b.targets;
+			float loss = m->forward_train(params, b.x, lab, n, b.out, b.ws);
+			if (!isfinite(loss)) {
+				fprintf(stderr, "%sspikec: error: the loss is %g at epoch %d, step %d; lower the learning "
+					"rate or clip gradients (clip = 1.0 in the train block)\n", tty ? "\n" : "",
+					(double)loss, epoch + 1, bi + 1);
+				rc = -1;
+				break;
+			}
+			m->zero_grad(grads);
+			m->backward(params, b.x, lab, n, grads, b.ws);
+			const char *bad = tensor_name_nonfinite(m, grads);
+			if (bad) {
+				fprintf(stderr, "%sspikec: error: the gradient of %s is not finite at epoch %d, step %d\n",
+					tty ? "\n" : "", bad, epoch + 1, bi + 1);
+				rc = -1;
+				break;
+			}
+			m->step(params, grads, opt_state, (float)lr, ++t);
+			if ((bad = tensor_name_nonfinite(m, params))) {
+				fprintf(stderr, "%sspikec: error: parameter %s is not finite after step %ld (epoch %d)\n",
+					tty ? "\n" : "", bad, t, epoch + 1);
+				rc = -1;
+				break;
+			}
+			double l = 0;
+			score(m, &b, n, &l, &correct, &count);
+			loss_sum += l;
+			samples += n;
+			seen_total += n;
+			if (tty && (bi % 4 == 0 || bi == nb - 1)) {
+				double el = now() - t0, rate = samples / (el > 0 ? el : 1e-9);
+				double left = (double)(nb - bi - 1) * B / rate + (double)(epochs - epoch - 1) * nb * B / rate;
+				char eta[32];
+				fmt_eta(left, eta, sizeof eta);
+				fprintf(stderr, "\repoch %d/%d  step %d/%d  loss %.4f  %s %.2f%s  %.0f samples/s  ETA %s   ",
+					epoch + 1, epochs, bi + 1, nb, count ? loss_sum / count : 0,
+					m->classes ? "acc" : "rmse",
+					m->classes ? 100.0 * correct / (count ? count : 1) : sqrt(loss_sum / (count ? count : 1)),
+					m->classes ? "%" : "", rate, eta);
+			}
+		}
+		if (rc)
+			break;
+		double train_time = now() - t0;
+		EvalResult ev;
+		if (train_evaluate(m, tc, params, &ev)) {
+			rc = -1;
+			break;
+		}
+		double tl = count ? loss_sum / count : 0;
+		if (tty)
+			fprintf(stderr, "\r%*s\r", 110, "");
+		if (!opt->quiet) {
+			if (m->classes)
+				fprintf(stderr, "epoch %d/%d  loss %.4f  train acc %.2f%%  test loss %.4f  test acc %.2f%%  "
+					"%.0f samples/s  %.1fs\n", epoch + 1, epochs, tl, 100.0 * correct / (count ? count : 1),
+					ev.loss, 100 * ev.accuracy, samples / train_time, train_time);
+			else
+				fprintf(stderr, "epoch %d/%d  loss %.5f  test rmse %.4f  %.0f samples/s  %.2fs\n", epoch + 1,
+					epochs, tl, ev.rmse, samples / train_time, train_time);
+		}
+		fprintf(metrics, "{\"epoch\": %d, \"step\": %ld, \"lr\": %.9g, \"train_loss\": %.9g", epoch + 1, t, lr, tl);
+		if (m->classes)
+			fprintf(metrics, ", \"train_accuracy\": %.6f, \"test_loss\": %.9g, \"test_accuracy\": %.6f",
+				(double)correct / (count ? count : 1), ev.loss, ev.accuracy);
+		else
+			fprintf(metrics, ", \"test_mse\": %.9g, \"test_rmse\": %.9g", ev.loss, ev.rmse);
+		fprintf(metrics, ", \"samples_per_s\": %.1f, \"epoch_seconds\": %.3f, \"elapsed_seconds\": %.3f}\n",
+			samples / train_time, train_time, now() - t_run);
+		fflush(metrics);
+		snprintf(path, sizeof path, "%s/epoch-%d.safetensors", opt->out_dir, epoch + 1);
+		if (train_save_checkpoint(m, path, params, opt_state, epoch + 1, t, tc->seed, err, sizeof err) ||
+		    (snprintf(path, sizeof path, "%s/last.safetensors", opt->out_dir),
+		     train_save_checkpoint(m, path, params, opt_state, epoch + 1, t, tc->seed, err, sizeof err))) {
+			fprintf(stderr, "spikec: error: %s\n", err);
+			rc = -1;
+		}
+	}
+	if (!rc && !opt->quiet)
+		fprintf(stderr, "trained %ld samples in %.1fs; checkpoints and metrics.jsonl in %s\n", seen_total,
+			now() - t_run, opt->out_dir);
+	fclose(metrics);
+	batch_free(&b);
+	free(perm), free(params), free(grads), free(opt_state);
+	data_free(&data);
+	return rc;
+}
