@@ -221,10 +221,19 @@ static void contrib(AD *ad, int a, int d)
 }
 
 /* The adjoint of node n, complete once all its users are done. */
+/* "h.c" -> "h.d_c": the adjoint's name, d_ on the last component. */
+static const char *adjoint_name(AD *ad, const char *name)
+{
+	const char *dot = strrchr(name, '.');
+	if (!dot)
+		return arena_printf(ad->g->arena, "d_%s", name);
+	return arena_printf(ad->g->arena, "%.*sd_%s", (int)(dot - name + 1), name, dot + 1);
+}
+
 static int name_adjoint(AD *ad, int n, int d)
 {
 	if (d >= ad->n0 && !N(ad, d)->name && N(ad, n)->name)
-		N(ad, d)->name = arena_printf(ad->g->arena, "d_%s", N(ad, n)->name);
+		N(ad, d)->name = adjoint_name(ad, N(ad, n)->name);
 	return d;
 }
 
@@ -374,7 +383,7 @@ static void grad_loss(AD *ad, int n, int d, Op rule)
 {
 	int y = N(ad, n)->args[0], labels = N(ad, n)->args[1];
 	int g = mk(ad, rule, f32(type_of(ad, y)), y, labels);
-	N(ad, g)->name = arena_printf(ad->g->arena, "d_%s", label(ad, y));
+	N(ad, g)->name = adjoint_name(ad, label(ad, y));
 	contrib(ad, y, elem(ad, OP_MUL, g, d));
 }
 
@@ -493,7 +502,7 @@ static void backward_scan(AD *ad, int s, const AdOptions *opt)
 		int init = ad->final_adj[k] >= 0 ? ad->final_adj[k] : ir_add(g, OP_ZEROS, 0, t, NULL, 0, NOLOC);
 		int c = ir_add(g, OP_CARRY, body, t, NULL, 0, NOLOC);
 		N(ad, c)->a.k = binit.len;
-		N(ad, c)->name = arena_printf(g->arena, "d_%s", N(ad, next)->name ? N(ad, next)->name : "carry");
+		N(ad, c)->name = adjoint_name(ad, N(ad, next)->name ? N(ad, next)->name : "carry");
 		vec_push(&bcarry_of, binit.len);
 		vec_push(&binit, init);
 		vec_push(&bcarry_node, c);

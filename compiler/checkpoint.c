@@ -6,7 +6,7 @@
 #include "../runtime/rng.h"
 #include "../runtime/safetensors.h"
 #include "checkpoint.h"
-#include "cli.h"
+#include "../runtime/version.h"
 
 static long floats(Type t)
 {
@@ -37,6 +37,12 @@ void ckpt_surrogates(const Graph *g, StrBuf *sb)
 		const Node *n = &g->nodes.items[i];
 		if (n->op != OP_SPIKE)
 			continue;
+		int seen = 0;  /* the backward pass recomputes spikes under the same name */
+		for (int j = 0; j < i && !seen; j++)
+			seen = g->nodes.items[j].op == OP_SPIKE && g->nodes.items[j].name && n->name &&
+			       !strcmp(g->nodes.items[j].name, n->name);
+		if (seen)
+			continue;
 		const SurInfo *s = &ir_surrogates[n->a.sur.kind];
 		sb_printf(sb, "%s%s=%s(", sb->len ? "; " : "", n->name ? n->name : "spike", s->name);
 		char num[32];
@@ -66,7 +72,7 @@ int ckpt_save(const Kir *k, uint64_t model_hash, const float *params, const char
 	StrBuf sur = {0};
 	ckpt_surrogates(k->g, &sur);
 	const char *keys[] = {"format", "model", "model_hash", "spikec_version", "surrogates"};
-	const char *vals[] = {"spikec", k->model, hash, SPIKEC_VERSION_STRING, sur.buf ? sur.buf : ""};
+	const char *vals[] = {"spikec", k->model, hash, SPIKEC_VERSION, sur.buf ? sur.buf : ""};
 	int rc = st_write(path, t, n, keys, vals, 5, err, errlen);
 	sb_free(&sur);
 	free(t);

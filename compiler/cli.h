@@ -3,7 +3,7 @@
 #ifndef SPIKEC_CLI_H
 #define SPIKEC_CLI_H
 
-#define SPIKEC_VERSION_STRING "0.1.0"
+#include "../runtime/version.h"
 
 int cli_check(int argc, char **argv);
 int cli_ir(int argc, char **argv);

@@ -66,6 +66,8 @@ static void load_model(Loaded *L, const CliArgs *a, int need_train_block)
 	tm->backward = L->mod.backward;
 	tm->zero_grad = L->mod.zero_grad;
 	tm->step = L->mod.step;
+	tm->spikes = L->mod.spikes;
+	tm->spike_counts = L->mod.spike_counts;
 }
 
 static void unload(Loaded *L)
@@ -144,10 +146,15 @@ static void *read_labels(const TrainModel *tm, const char *path, int batch)
 	int ok = y.ndim == nd;
 	for (int d = 0; ok && d < nd; d++)
 		ok = y.shape[d] == want[d];
-	if (!ok)
-		diag_fatal("%s: shape does not match: model '%s' needs %s of shape (%s%s%s)", path, tm->name,
-			   tm->classes ? "class labels" : "targets", tm->per_step ? "T, " : "", "B",
-			   tm->classes ? "" : ", outputs");
+	if (!ok) {
+		char got[128] = "", need[128] = "";
+		for (int d = 0; d < y.ndim; d++)
+			snprintf(got + strlen(got), sizeof got - strlen(got), "%s%ld", d ? ", " : "", y.shape[d]);
+		for (int d = 0; d < nd; d++)
+			snprintf(need + strlen(need), sizeof need - strlen(need), "%s%ld", d ? ", " : "", want[d]);
+		diag_fatal("%s: shape (%s), but model '%s' needs %s of shape (%s) for this batch of %d", path, got,
+			   tm->name, tm->classes ? "class labels" : "targets", need, batch);
+	}
 	float *f = npy_as_f32(&y);
 	if (!f)
 		diag_fatal("%s: dtype '%s' is not numeric", path, y.dtype);

@@ -69,7 +69,7 @@ void pass_fold(Graph *g)
 			n->op = OP_CONST;
 			n->nargs = 0;
 			n->a.f = r;
-			n->type = ir_scalar();
+			n->type.rank = n->type.batched = n->type.timed = 0;  /* a scalar of the same dtype */
 			continue;
 		}
 		int x = identity(g, n);

@@ -162,7 +162,7 @@ static int place(KL *L, KList *list, int c, int node, int dst, int off, int accu
 		m->stores.len = nstores;
 		return 0;
 	}
-	vec_push(&m->stores, ((KStore){v.let, dst, off, accumulate}));
+	vec_push(&m->stores, ((KStore){v.let, dst, off, accumulate, 0}));
 	return 1;
 }
 

@@ -366,6 +366,43 @@ static int reads_shifted(const Kernel *kn, int b)
 	return kn->kind != K_MAP;
 }
 
+/* COPY dst <- src, where src is stored by a MAP earlier in the step: that
+ * MAP stores into dst as well, when nothing after it reads or writes dst
+ * and it reads dst only at its own element. Handles a value that several
+ * states take (h is both a state and last(h)). */
+static void duplicate_stores(KList *list)
+{
+	for (int c = 0; c < list->len; c++) {
+		Kernel *cp = &list->items[c];
+		if (cp->kind != K_COPY)
+			continue;
+		int writer = -1, src = cp->a, dst = cp->out;
+		for (int w = 0; w < c; w++)
+			if (kir_writes(&list->items[w], src))
+				writer = list->items[w].kind == K_MAP ? w : -2;
+		if (writer < 0 || reads_shifted(&list->items[writer], dst))
+			continue;
+		int ok = 1;
+		for (int r = writer + 1; r < list->len && ok; r++)
+			if (r != c && (kir_reads(&list->items[r], dst) || kir_writes(&list->items[r], dst)))
+				ok = 0;
+		Kernel *w = &list->items[writer];
+		for (int s = 0; ok && s < w->stores.len; s++)
+			if (w->stores.items[s].buf == src && (w->stores.items[s].off || w->stores.items[s].accumulate))
+				ok = 0;
+		if (!ok)
+			continue;
+		for (int s = 0, n = w->stores.len; s < n; s++)
+			if (w->stores.items[s].buf == src) {
+				KStore st = {w->stores.items[s].let, dst, 0, 0, 0};
+				vec_push(&w->stores, st);
+			}
+		memmove(&list->items[c], &list->items[c + 1], sizeof(Kernel) * (size_t)(list->len - c - 1));
+		list->len--;
+		c--;
+	}
+}
+
 /* COPY dst <- src in a loop body, src being this body's scratch: computes
  * into dst directly, from the first kernel that writes src, when nothing in
  * between reads dst's old value (a loop may read it at its own element j,
@@ -399,6 +436,38 @@ static void rename_copies(Kir *k, KList *list)
 		memmove(&list->items[c], &list->items[c + 1], sizeof(Kernel) * (size_t)(list->len - c - 1));
 		list->len--;
 		c = -1;  /* renaming may enable earlier copies */
+	}
+}
+
+/* The training forward pass counts each named spike value of the step
+ * (gates, cells, outputs), for the firing rates the driver reports. */
+static void count_spikes(KL *L, KList *list, Kernel *loop, int body)
+{
+	Kir *k = L->k;
+	for (int i = 0; i < L->g->nodes.len; i++) {
+		const Node *n = kl_node(L, i);
+		if (n->region != body || !n->name || n->type.dtype != DT_SPIKE || !L->needed[i] ||
+		    (n->op != OP_SPIKE && n->op != OP_MUL))
+			continue;
+		for (int c = 0; c < loop->body->len; c++) {
+			Kernel *m = &loop->body->items[c];
+			int let = -1;
+			for (int j = 0; m->kind == K_MAP && j < m->lets.len && let < 0; j++)
+				if (m->lets.items[j].node == i && m->lets.items[j].off == 0)
+					let = j;
+			if (let < 0)
+				continue;
+			if (k->spike_counts < 0)
+				k->spike_counts = add_buf(L, KB_ACT, "spike_counts", "spikes counted per value", ir_vec(DT_F32, 1, 0, 0));
+			KStore st = {let, k->spike_counts, k->spikes.len, 1, 1};
+			vec_push(&m->stores, st);
+			vec_push(&k->spikes, ((KSpike){n->name, n->type.dim[0]}));
+			break;
+		}
+	}
+	if (k->spike_counts >= 0) {
+		k->bufs.items[k->spike_counts].type.dim[0] = k->spikes.len;
+		vec_push(list, ((Kernel){.kind = K_ZERO, .out = k->spike_counts}));
 	}
 }
 
@@ -455,7 +524,10 @@ static void lower_scan(KL *L, KList *list, int s)
 		else
 			lower_node(L, loop.body, i, body);
 	}
+	duplicate_stores(loop.body);
 	rename_copies(L->k, loop.body);
+	if (L->program == PROG_TRAIN && !scan->a.scan.reverse)
+		count_spikes(L, list, &loop, body);
 	vec_push(list, loop);
 	free(L->stack_buf);
 	L->stack_buf = NULL;
@@ -553,6 +625,7 @@ static void drop_unused_buffers(Kir *k)
 	remap(&k->output, map);
 	remap(&k->labels, map);
 	remap(&k->train_output, map);
+	remap(&k->spike_counts, map);
 	free(map);
 }
 
@@ -611,7 +684,7 @@ Kir *kir_lower(Arena *arena, const Graph *g)
 	k->g = g;
 	k->model = g->model;
 	k->steps = g->steps;
-	k->labels = k->train_output = -1;
+	k->labels = k->train_output = k->spike_counts = -1;
 	KL L = {k, g, -1, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
 	for (int p = 0; p < g->params.len; p++) {  /* parameter buffers first, in order */
 		int b = shared_buf(&L, KB_PARAM, p, g->params.items[p].name, g->params.items[p].type);
@@ -659,6 +732,7 @@ void kir_free(Kir *k)
 	for (int p = 0; p < PROG_COUNT; p++)
 		free_list(&k->prog[p].kernels);
 	vec_free(&k->bufs);
+	vec_free(&k->spikes);
 }
 
 long kir_buf_floats(const Kir *k, int b, int batch)

@@ -78,6 +78,7 @@ typedef struct {
 	int buf;
 	int off;            /* feature offset into the destination row */
 	int accumulate;     /* += */
+	int reduce;         /* buf[off] += value: summed over rows and features */
 } KStore;
 
 typedef enum { K_ZERO, K_COPY, K_GEMM, K_SUM_ROWS, K_LOSS, K_LOSS_GRAD, K_MAP, K_LOOP } KKind;
@@ -112,6 +113,12 @@ typedef struct {
 	int loss_at;        /* train: index of the LOSS kernel; the forward part ends there */
 } KProgram;
 
+/* A spike value the training forward pass counts (firing rates). */
+typedef struct {
+	const char *name;   /* "h.i" */
+	int size;           /* values per sample and step */
+} KSpike;
+
 typedef struct {
 	Arena *arena;
 	const Graph *g;
@@ -124,6 +131,8 @@ typedef struct {
 	int train_output;   /* where train computes the output: scratch, copied out */
 	int labels;         /* the labels buffer, -1 without a loss */
 	long nparams;       /* floats */
+	Vec(KSpike) spikes; /* counted into `spike_counts` by the train program */
+	int spike_counts;   /* that buffer, -1 if none */
 } Kir;
 
 /* Lowers a verified, scheduled graph to kernels. */

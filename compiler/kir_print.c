@@ -56,9 +56,9 @@ static void list(const Kir *k, const KList *l, int depth, FILE *out)
 			for (int j = 0; j < kn->stores.len; j++) {
 				const KStore *s = &kn->stores.items[j];
 				fprintf(out, "%*sstore %s %s %s", ind + 4, "", kn->lets.items[s->let].name,
-					s->accumulate ? "+>" : "->", bn(k, s->buf));
-				if (s->off)
-					fprintf(out, "[+%d]", s->off);
+					s->reduce ? "+/>" : s->accumulate ? "+>" : "->", bn(k, s->buf));
+				if (s->off || s->reduce)
+					fprintf(out, s->reduce ? "[%d]" : "[+%d]", s->off);
 				fprintf(out, "\n");
 			}
 			fprintf(out, "%*s}\n", ind, "");

@@ -39,7 +39,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(cmd, "--version")) {
-		printf("spikec %s\n", SPIKEC_VERSION_STRING);
+		printf("spikec %s\n", SPIKEC_VERSION);
 		return 0;
 	}
 	static const struct {

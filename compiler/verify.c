@@ -116,6 +116,21 @@ static void check_types(const Verifier *v, int i)
 			fail(v, i, "operand is not a scan");
 		if (n->a.k < 0 || n->a.k >= s->a.scan.ncarry + s->a.scan.nout)
 			fail(v, i, "result %d of a scan with %d", n->a.k, s->a.scan.ncarry + s->a.scan.nout);
+		Type want;
+		if (n->a.k < s->a.scan.ncarry) {
+			want = g->nodes.items[s->args[s->a.scan.nseq + n->a.k]].type;
+		} else {
+			int y = -1;
+			for (int j = 0; j < n->args[0]; j++)
+				if (g->nodes.items[j].op == OP_YIELD && g->nodes.items[j].region == s->a.scan.body)
+					y = j;
+			if (y < 0)
+				fail(v, i, "its scan has no yield");
+			want = g->nodes.items[g->nodes.items[y].args[n->a.k]].type;
+			want.timed = 1;
+		}
+		if (!ir_type_eq(want, n->type))
+			fail(v, i, "type differs from the scan's result %d", n->a.k);
 		break;
 	}
 	case OP_MATMUL_T:

@@ -1,4 +1,5 @@
 /* lower.c: model and cell statements to graph IR (see lower.h). */
+#include <limits.h>
 #include <math.h>
 #include <string.h>
 #include "lower.h"
@@ -29,32 +30,45 @@ static const char *qualify(Lower *L, const char *name)
 	return L->prefix ? arena_printf(L->arena, "%s.%s", L->prefix, name) : name;
 }
 
-static int define(Lower *L, Scope *scope, const char *name, SrcLoc loc, Value v)
+int lower_check_new(Lower *L, Scope *scope, const char *name, SrcLoc loc)
 {
 	Binding *old = lower_lookup(scope, name);
-	if (old) {
-		lower_error(L, loc, "redefinition of '%s'", name);
-		if (!L->builtin && old->loc.line)
-			diag_note(old->loc, "'%s' was defined here", name);
-		return 0;
-	}
+	if (!old)
+		return 1;
+	lower_error(L, loc, "redefinition of '%s'", name);
+	if (!L->builtin && old->loc.line)
+		diag_note(old->loc, "'%s' was defined here", name);
+	return 0;
+}
+
+/* Binds a name checked by lower_check_new; a V_NONE value poisons it. */
+static void define(Scope *scope, const char *name, SrcLoc loc, Value v)
+{
 	vec_push(scope, ((Binding){name, v, loc, 0, 0}));
-	return 1;
 }
 
 static void cell_param(Lower *L, Scope *scope, const Stmt *s)
 {
-	int dims[2];
+	const char *name = s->names[0];
+	int dims[2] = {1, 1};
+	if (!lower_check_new(L, scope, name, s->name_locs[0]))
+		return;
 	if (s->ndims > 2) {
-		lower_error(L, s->loc, "parameter '%s' has %d dimensions; parameters have 1 or 2", s->names[0],
-			    s->ndims);
+		lower_error(L, s->loc, "parameter '%s' has %d dimensions; parameters have 1 or 2", name, s->ndims);
 		return;
 	}
+	L->target = name;
+	const char *what = arena_printf(L->arena, "a dimension of parameter '%s'", name);
 	for (int i = 0; i < s->ndims; i++) {
 		Value v = lower_expr(L, scope, s->dims[i]);
-		if (!lower_want_count(L, &v, "a parameter dimension"))
+		if (!lower_want_count(L, &v, what))
 			return;
 		dims[i] = (int)v.num;
+	}
+	if ((double)dims[0] * dims[1] > INT_MAX) {
+		lower_error(L, s->loc, "parameter '%s' would hold %.0f values, more than the limit of %d", name,
+			    (double)dims[0] * dims[1], INT_MAX);
+		return;
 	}
 	Param p = {qualify(L, s->names[0]), L->prefix, L->cells_top, s->ndims == 2 ? ir_mat(dims[0], dims[1]) : ir_vec(DT_F32, dims[0], 0, 0),
 		   s->ndims == 2 ? INIT_HE_NORMAL : INIT_ZEROS, s->ndims == 2 ? dims[1] : dims[0], s->loc};
@@ -68,16 +82,16 @@ static void cell_param(Lower *L, Scope *scope, const Stmt *s)
 			return;
 		}
 	}
+	/* Layer names are unique (layer_name) and a cell's names too, so a
+	 * checkpoint name can only repeat through a bug. */
 	for (int i = 0; i < L->g->params.len; i++)
-		if (strcmp(L->g->params.items[i].name, p.name) == 0) {
-			lower_error(L, s->loc, "parameter name '%s' is used twice", p.name);
-			return;
-		}
+		if (strcmp(L->g->params.items[i].name, p.name) == 0)
+			SPK_BUG("parameter name '%s' is used twice", p.name);
 	vec_push(&L->g->params, p);
 	int n = ir_add(L->g, OP_PARAM, 0, p.type, NULL, 0, s->loc);
 	L->g->nodes.items[n].a.k = L->g->params.len - 1;
 	L->g->nodes.items[n].name = p.name;
-	define(L, scope, s->names[0], s->name_locs[0], (Value){.kind = V_NODE, .node = n, .loc = s->loc});
+	define(scope, name, s->name_locs[0], (Value){.kind = V_NODE, .node = n, .loc = s->loc});
 }
 
 static void cell_state(Lower *L, Scope *scope, const Stmt *s, const Cell *c, int stepping)
@@ -88,6 +102,9 @@ static void cell_state(Lower *L, Scope *scope, const Stmt *s, const Cell *c, int
 		return;
 	}
 	for (int i = 0; i < s->nnames; i++) {
+		if (!lower_check_new(L, scope, s->names[i], s->name_locs[i]))
+			return;
+		L->target = s->names[i];
 		Value v = lower_expr(L, scope, s->dims[i]);
 		if (!lower_want_count(L, &v, "a state size"))
 			return;
@@ -100,9 +117,9 @@ static void cell_state(Lower *L, Scope *scope, const Stmt *s, const Cell *c, int
 		int carry = ir_add(L->g, OP_CARRY, L->body, t, NULL, 0, s->name_locs[i]);
 		L->g->nodes.items[carry].a.k = k;
 		L->g->nodes.items[carry].name = qualify(L, s->names[i]);
-		if (define(L, scope, s->names[i], s->name_locs[i],
-			   (Value){.kind = V_NODE, .node = carry, .loc = s->name_locs[i]}))
-			scope->items[scope->len - 1].state = k + 1;
+		define(scope, s->names[i], s->name_locs[i],
+		       (Value){.kind = V_NODE, .node = carry, .loc = s->name_locs[i]});
+		scope->items[scope->len - 1].state = k + 1;
 	}
 }
 
@@ -114,24 +131,29 @@ static void cell_assign(Lower *L, Scope *scope, const Stmt *s)
 		return;
 	}
 	const char *name = s->names[0];
-	L->target = name;
-	L->target_uses = 0;
-	Value v = lower_expr(L, scope, s->value);
-	if (v.kind == V_NONE)
-		return;
+	/* The target is checked before the value is lowered: a mistaken
+	 * definition gets the message about the name, not about its layer. */
 	Binding *b = lower_lookup(scope, name);
-	if (!b || !b->state) {
-		if (v.kind == V_NODE && !L->g->nodes.items[v.node].name)
-			L->g->nodes.items[v.node].name = qualify(L, name);
-		define(L, scope, name, s->name_locs[0], v);
+	if (b && !b->state) {
+		lower_check_new(L, scope, name, s->name_locs[0]);
 		return;
 	}
-	int k = b->state - 1;
-	Node *carry = &L->g->nodes.items[b->v.node];
-	if (b->updated) {
+	if (b && b->updated) {
 		lower_error(L, s->name_locs[0], "state '%s' is updated twice in one step", name);
 		return;
 	}
+	L->target = name;
+	Value v = lower_expr(L, scope, s->value);
+	if (!b) {
+		if (v.kind == V_NODE && !L->g->nodes.items[v.node].name)
+			L->g->nodes.items[v.node].name = qualify(L, name);
+		define(scope, name, s->name_locs[0], v);
+		return;
+	}
+	if (v.kind == V_NONE)
+		return;
+	int k = b->state - 1;
+	Node *carry = &L->g->nodes.items[b->v.node];
 	if (!lower_want_node(L, &v, "the new value of a state"))
 		return;
 	Node *n = &L->g->nodes.items[v.node];
@@ -154,23 +176,22 @@ static void cell_assign(Lower *L, Scope *scope, const Stmt *s)
 	b->v.node = v.node;
 }
 
-/* Binds a cell's parameters from a call: positional, then named, then the
- * defaults. Argument values are computed in the caller's scope. */
-static int bind_args(Lower *L, Scope *caller, Scope *cs, const Cell *c, const Expr *call, int *stepping)
+/* The arguments given at a call of c, by parameter (vals, given), computed
+ * in the caller's scope; errors point at the user's arguments. Checks that
+ * every parameter without a default is given. */
+static int given_args(Lower *L, Scope *caller, const Cell *c, const Expr *call, Value *vals, int *given,
+		      int *stepping)
 {
-	Value vals[32] = {0};
-	int given[32] = {0};
-	if (c->nparams > 32)
-		SPK_BUG("cell with %d parameters", c->nparams);
-	int pos = 0;
+	int pos = 0, named = 0;
 	for (int i = 0; i < call->nargs; i++) {
 		const Arg *a = &call->args[i];
 		int k = pos;
 		if (a->name) {
+			named = 1;
 			for (k = 0; k < c->nparams && strcmp(c->params[k].name, a->name); k++)
 				;
 			if (k == c->nparams) {
-				const char *names[32];
+				const char **names = arena_alloc(L->arena, sizeof *names * (size_t)(c->nparams + 1));
 				for (int j = 0; j < c->nparams; j++)
 					names[j] = c->params[j].name;
 				const char *s = lower_suggest(a->name, names, c->nparams);
@@ -178,6 +199,9 @@ static int bind_args(Lower *L, Scope *caller, Scope *cs, const Cell *c, const Ex
 					    s ? " (did you mean '" : "", s ? s : "", s ? "'?)" : "");
 				return 0;
 			}
+		} else if (named) {
+			lower_error(L, a->loc, "positional argument after a named one in '%s'", call->name);
+			return 0;
 		} else if (pos++ >= c->nparams) {
 			lower_error(L, a->loc, "cell '%s' takes %d argument%s, got %d", c->name, c->nparams,
 				    c->nparams == 1 ? "" : "s", call->nargs);
@@ -194,46 +218,76 @@ static int bind_args(Lower *L, Scope *caller, Scope *cs, const Cell *c, const Ex
 		if (vals[k].kind == V_NODE && lower_is_step(L, vals[k].node))
 			*stepping = 1;
 	}
-	for (int k = 0; k < c->nparams; k++) {
-		if (!given[k]) {
-			if (!c->params[k].def) {
-				lower_error(L, call->loc, "missing argument '%s' of cell '%s'", c->params[k].name, c->name);
-				if (!c->builtin)
-					diag_note(c->loc, "'%s' is defined here", c->name);
-				return 0;
-			}
-			vals[k] = lower_expr(L, cs, c->params[k].def);
-			if (vals[k].kind == V_NONE)
-				return 0;
+	for (int k = 0; k < c->nparams; k++)
+		if (!given[k] && !c->params[k].def) {
+			lower_error(L, call->loc, "missing argument '%s' of cell '%s'", c->params[k].name, c->name);
+			if (!c->builtin)
+				diag_note(c->loc, "'%s' is defined here", c->name);
+			return 0;
 		}
-		vec_push(cs, ((Binding){c->params[k].name, vals[k], c->params[k].loc, 0, 0}));
-	}
 	return 1;
 }
 
+/* The prefix of the parameters of a cell called by the current statement:
+ * the statement's target (`y` in `y = cell(...)`), under the enclosing
+ * layer's prefix. The target is a name the user chose, or output, loss or
+ * return; a second layer that would get the same name gets `y.2`, a third
+ * `y.3`. A user's name cannot start with a digit, so these never clash
+ * with one. */
 static const char *layer_name(Lower *L, const Cell *c)
 {
 	const char *base = L->target ? L->target : c->name;
-	if (L->target_uses++)
-		base = arena_printf(L->arena, "%s_%d", base, L->target_uses);
-	return L->prefix ? arena_printf(L->arena, "%s.%s", L->prefix, base) : base;
+	const char *name = L->prefix ? arena_printf(L->arena, "%s.%s", L->prefix, base) : base;
+	const char *cand = name;
+	for (int n = 2;; n++) {
+		int used = 0;
+		for (int i = 0; i < L->layers.len && !used; i++)
+			used = strcmp(L->layers.items[i], cand) == 0;
+		if (!used)
+			break;
+		cand = arena_printf(L->arena, "%s.%d", name, n);
+	}
+	vec_push(&L->layers, cand);
+	return cand;
+}
+
+/* A call of c while c is being expanded: reports the cycle, returns 1. */
+static int recursive(Lower *L, const Cell *c, const Expr *call)
+{
+	int i = 0;
+	while (i < L->calls.len && strcmp(L->calls.items[i], c->name) != 0)
+		i++;
+	if (i == L->calls.len)
+		return 0;
+	if (i == L->calls.len - 1) {
+		lower_error(L, call->loc, "cell '%s' calls itself; cells cannot be recursive", c->name);
+		return 1;
+	}
+	StrBuf m = {0};
+	sb_printf(&m, "cell '%s' calls '%s'", c->name, L->calls.items[i + 1]);
+	for (int j = i + 2; j < L->calls.len; j++)
+		sb_printf(&m, ", which calls '%s'", L->calls.items[j]);
+	sb_printf(&m, ", which calls '%s'; cells cannot be recursive", c->name);
+	lower_error(L, call->loc, "%s", m.buf);
+	sb_free(&m);
+	return 1;
 }
 
 Value lower_cell_call(Lower *L, Scope *caller, const Cell *c, const Expr *call)
 {
-	for (int i = 0; i < L->calls.len; i++)
-		if (strcmp(L->calls.items[i], c->name) == 0) {
-			lower_error(L, call->loc, "cell '%s' calls itself; cells cannot be recursive", c->name);
-			return (Value){0};
-		}
+	if (recursive(L, c, call))
+		return (Value){0};
 	Scope cs = {0};
-	int stepping = 0;
+	int stepping = 0, errors = diag_error_count();
 	Value result = {0};
 	Lower saved = *L;
 	const char *prefix = layer_name(L, c);
-	if (!bind_args(L, caller, &cs, c, call, &stepping))
+	Value *vals = arena_alloc(L->arena, sizeof *vals * (size_t)(c->nparams + 1));
+	int *given = arena_alloc(L->arena, sizeof *given * (size_t)(c->nparams + 1));
+	if (!given_args(L, caller, c, call, vals, given, &stepping))
 		goto out;
-	/* Errors inside a built-in cell are reported at the user's call. */
+	/* From here on the code is the cell's own: errors inside a built-in
+	 * cell are reported at the user's call. */
 	if (!L->builtin && c->builtin) {
 		L->builtin = c->name;
 		L->callsite = call->loc;
@@ -243,7 +297,17 @@ Value lower_cell_call(Lower *L, Scope *caller, const Cell *c, const Expr *call)
 	vec_push(&L->calls, c->name);
 	L->prefix = prefix;
 	L->cells_top = c->name;
-	int errors = diag_error_count();
+	/* Defaults are computed in the cell's scope, after the parameters
+	 * before them, and may call cells (but not this one). */
+	for (int k = 0; k < c->nparams && diag_error_count() == errors; k++) {
+		if (!given[k]) {
+			L->target = c->params[k].name;
+			vals[k] = lower_expr(L, &cs, c->params[k].def);
+			if (vals[k].kind == V_NODE && lower_is_step(L, vals[k].node))
+				stepping = 1;
+		}
+		vec_push(&cs, ((Binding){c->params[k].name, vals[k], c->params[k].loc, 0, 0}));
+	}
 	for (int i = 0; i < c->nbody && diag_error_count() == errors; i++) {
 		const Stmt *s = c->body[i];
 		if (result.kind != V_NONE) {
@@ -255,7 +319,7 @@ Value lower_cell_call(Lower *L, Scope *caller, const Cell *c, const Expr *call)
 		case S_STATE: cell_state(L, &cs, s, c, stepping); break;
 		case S_ASSIGN: cell_assign(L, &cs, s); break;
 		case S_RETURN:
-			L->target = NULL;
+			L->target = "return";
 			result = lower_expr(L, &cs, s->value);
 			if (result.kind == V_NONE && diag_error_count() == errors)
 				SPK_BUG("return without a value");
@@ -284,7 +348,6 @@ out:
 	L->prefix = saved.prefix;
 	L->cells_top = saved.cells_top;
 	L->target = saved.target;
-	L->target_uses = saved.target_uses + 1;
 	L->builtin = saved.builtin;
 	L->callsite = saved.callsite;
 	if (result.kind != V_NONE)
@@ -294,14 +357,20 @@ out:
 
 static void model_input(Lower *L, Scope *ms, const Stmt *s)
 {
+	if (!lower_check_new(L, ms, s->names[0], s->name_locs[0]))
+		return;
+	L->target = s->names[0];
 	Value size = lower_expr(L, ms, s->dims[0]);
 	Value steps = lower_expr(L, ms, s->value);
-	if (!lower_want_count(L, &size, "the input size") || !lower_want_count(L, &steps, "the number of steps"))
-		return;
 	Graph *g = L->g;
+	if (!lower_want_count(L, &size, "the input size") || !lower_want_count(L, &steps, "the number of steps")) {
+		define(ms, s->names[0], s->name_locs[0], (Value){0});
+		return;
+	}
 	if (g->steps && g->steps != (int)steps.num) {
 		lower_error(L, s->value->loc, "all inputs must run over the same number of steps: %d here, %d before",
 			    (int)steps.num, g->steps);
+		define(ms, s->names[0], s->name_locs[0], (Value){0});
 		return;
 	}
 	g->steps = (int)steps.num;
@@ -315,7 +384,7 @@ static void model_input(Lower *L, Scope *ms, const Stmt *s)
 	g->nodes.items[step].a.k = L->seqs.len;
 	g->nodes.items[step].name = s->names[0];
 	vec_push(&L->seqs, in);
-	define(L, ms, s->names[0], s->name_locs[0], (Value){.kind = V_NODE, .node = step, .loc = s->loc});
+	define(ms, s->names[0], s->name_locs[0], (Value){.kind = V_NODE, .node = step, .loc = s->loc});
 }
 
 /* The value a loss or output reads: per-step values are stacked over time. */
@@ -328,17 +397,20 @@ static int after_loop(Lower *L, Value v, SrcLoc loc)
  * every step; the labels or targets become an input of the model. */
 static void model_loss(Lower *L, Scope *ms, const Stmt *s, int *first_arg)
 {
+	static const char *const losses[] = {"cross_entropy", "mse"};
 	const Expr *e = s->value;
 	int ce = e->kind == E_CALL && strcmp(e->name, "cross_entropy") == 0;
 	if (!ce && !(e->kind == E_CALL && strcmp(e->name, "mse") == 0)) {
-		lower_error(L, e->loc, "'loss' must be cross_entropy(y) or mse(y)");
+		const char *m = e->kind == E_CALL || e->kind == E_NAME ? lower_suggest(e->name, losses, 2) : NULL;
+		lower_error(L, e->loc, "'loss' must be cross_entropy(y) or mse(y)%s%s%s", m ? " (did you mean '" : "",
+			    m ? m : "", m ? "'?)" : "");
 		return;
 	}
 	if (e->nargs != 1 || e->args[0].name) {
 		lower_error(L, e->loc, "'%s' takes one argument, the model's prediction", e->name);
 		return;
 	}
-	L->target = NULL;
+	L->target = "loss";
 	Value y = lower_expr(L, ms, e->args[0].value);
 	if (y.kind == V_NONE || !lower_want_node(L, &y, "the prediction"))
 		return;
@@ -365,6 +437,27 @@ static void model_loss(Lower *L, Scope *ms, const Stmt *s, int *first_arg)
 	*first_arg = pred;
 }
 
+/* The loss's labels or targets are an input of the model called `labels`
+ * or `targets`; a user input must not take that name. */
+static void check_loss_input(Lower *L, const Model *m, SrcLoc loss_loc)
+{
+	Graph *g = L->g;
+	const Input *li = NULL;
+	for (int i = 0; i < g->inputs.len; i++)
+		if (g->inputs.items[i].kind == IN_CLASS || g->inputs.items[i].kind == IN_TARGET)
+			li = &g->inputs.items[i];
+	if (!li)
+		return;
+	for (int i = 0; i < m->nbody; i++) {
+		const Stmt *s = m->body[i];
+		if (s->kind != S_INPUT || strcmp(s->names[0], li->name) != 0)
+			continue;
+		lower_error(L, s->name_locs[0], "'%s' is the name of the loss's %s input; rename this input", li->name,
+			    li->name);
+		diag_note(loss_loc, "the loss reads its %s from an input called '%s'", li->name, li->name);
+	}
+}
+
 static void lower_model(Lower *L, const Model *m)
 {
 	Scope ms = {0};
@@ -372,53 +465,50 @@ static void lower_model(Lower *L, const Model *m)
 	int output = -1, loss_pred = -1;
 	for (int i = 0; i < m->nbody; i++) {
 		const Stmt *s = m->body[i];
-		int errors = diag_error_count();
 		switch (s->kind) {
 		case S_INPUT: model_input(L, &ms, s); break;
 		case S_OUTPUT: {
-			if (output >= 0) {
+			if (out_loc.line) {
 				lower_error(L, s->loc, "the model has a second 'output'");
 				diag_note(out_loc, "the first is here");
 				break;
 			}
-			L->target = NULL;
+			out_loc = s->loc;
+			L->target = "output";
 			Value v = lower_expr(L, &ms, s->value);
-			if (v.kind != V_NONE && lower_want_node(L, &v, "the output")) {
+			if (v.kind != V_NONE && lower_want_node(L, &v, "the output"))
 				output = after_loop(L, v, s->loc);
-				out_loc = s->loc;
-			}
 			break;
 		}
 		case S_ASSIGN:
 			if (s->nnames > 1) {
 				lower_multi_assign(L, &ms, s);
 			} else if (strcmp(s->names[0], "loss") == 0) {
-				if (L->g->loss >= 0) {
+				if (loss_loc.line) {
 					lower_error(L, s->name_locs[0], "redefinition of 'loss'");
 					diag_note(loss_loc, "'loss' was defined here");
 					break;
 				}
 				loss_loc = s->name_locs[0];
 				model_loss(L, &ms, s, &loss_pred);
-			} else {
+			} else if (lower_check_new(L, &ms, s->names[0], s->name_locs[0])) {
+				/* The name is checked first: redefining `h = slstm(...)`
+				 * is reported as such, not as its layer's clash. */
 				L->target = s->names[0];
-				L->target_uses = 0;
 				Value v = lower_expr(L, &ms, s->value);
-				if (v.kind == V_NONE)
-					break;
 				if (v.kind == V_NODE && !L->g->nodes.items[v.node].name)
 					L->g->nodes.items[v.node].name = s->names[0];
-				define(L, &ms, s->names[0], s->name_locs[0], v);
+				define(&ms, s->names[0], s->name_locs[0], v);
 			}
 			break;
 		default:
 			lower_error(L, s->loc, "this statement is only allowed in a cell");
 			break;
 		}
-		if (diag_error_count() > errors + 0 && diag_error_count() >= 20)
-			break;
 	}
 	vec_free(&ms);
+	if (L->g->loss >= 0)
+		check_loss_input(L, m, loss_loc);
 	if (diag_error_count())
 		return;
 	if (!L->seqs.len) {
@@ -472,6 +562,7 @@ static void lower_reset(Lower *L)
 	vec_free(&L->out_nodes);
 	vec_free(&L->carry_guess);
 	vec_free(&L->calls);
+	vec_free(&L->layers);
 }
 
 Graph *dsl_lower(Arena *arena, Program *prog, int file)

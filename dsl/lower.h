@@ -28,6 +28,9 @@ typedef struct {
 	SrcLoc loc;
 } Value;
 
+/* A name in scope. A definition that failed binds its name to a poisoned
+ * value (kind V_NONE): using it reports nothing more, so one mistake gives
+ * one message. */
 typedef struct {
 	const char *name;
 	Value v;
@@ -55,8 +58,9 @@ typedef struct Lower {
 	int retry;           /* a state's dtype differed from its guess */
 	const char *prefix;  /* parameter-name prefix of the cell being expanded */
 	const char *cells_top; /* name of the cell being expanded */
-	const char *target;  /* name the current statement assigns */
-	int target_uses;     /* cell calls so far in the current statement */
+	const char *target;  /* what names the current statement's layers: the name
+	                      * it assigns, or output, loss, return */
+	Vec(const char *) layers;  /* layer names given out, each once */
 	Vec(const char *) calls;   /* cells being expanded, for recursion */
 	const char *builtin; /* innermost built-in cell being expanded, or NULL */
 	SrcLoc callsite;     /* its call in user code */
@@ -68,10 +72,15 @@ Value lower_expr(Lower *L, Scope *scope, const Expr *e);
 /* `a, b, c, d = split(x, 4)` and friends: binds targets in scope. */
 void lower_multi_assign(Lower *L, Scope *scope, const Stmt *s);
 Binding *lower_lookup(Scope *scope, const char *name);
+/* Returns 1 if name is not yet defined in scope; otherwise reports the
+ * redefinition, with a note at the first definition, and returns 0. */
+int lower_check_new(Lower *L, Scope *scope, const char *name, SrcLoc loc);
 const char *lower_value_kind(const Value *v);
 /* Checks that v is a tensor; reports and returns 0 otherwise. */
 int lower_want_node(Lower *L, const Value *v, const char *what);
-/* Checks that v is a positive integer; reports and returns 0 otherwise. */
+/* Checks that v is a positive integer of at most LOWER_MAX_COUNT; reports
+ * and returns 0 otherwise. */
+#define LOWER_MAX_COUNT (1 << 24)
 int lower_want_count(Lower *L, const Value *v, const char *what);
 /* Expands a call of cell c; returns its result. */
 Value lower_cell_call(Lower *L, Scope *scope, const Cell *c, const Expr *call);

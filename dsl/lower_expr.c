@@ -53,9 +53,12 @@ int lower_want_node(Lower *L, const Value *v, const char *what)
 
 int lower_want_count(Lower *L, const Value *v, const char *what)
 {
-	if (v->kind == V_NUM && v->num == floor(v->num) && v->num >= 1 && v->num <= 1 << 24)
+	int whole = v->kind == V_NUM && v->num == floor(v->num) && v->num >= 1;
+	if (whole && v->num <= LOWER_MAX_COUNT)
 		return 1;
-	if (v->kind == V_NUM)
+	if (whole)
+		lower_error(L, v->loc, "%s is %.0f, more than the limit of %d", what, v->num, LOWER_MAX_COUNT);
+	else if (v->kind == V_NUM)
 		lower_error(L, v->loc, "%s must be a positive integer, got %g", what, v->num);
 	else if (v->kind != V_NONE)
 		lower_error(L, v->loc, "%s must be a positive integer, not %s", what, lower_value_kind(v));
@@ -377,43 +380,81 @@ static Value over_time(Lower *L, Scope *scope, const Expr *call, int mean)
 	return node_value(ir_add(g, OP_MUL, 0, t, args, 2, call->loc), call->loc);
 }
 
-void lower_multi_assign(Lower *L, Scope *scope, const Stmt *s)
+/* The names of `a, b = ...` must be new and distinct: reports the first
+ * that is not. */
+static int new_names(Lower *L, Scope *scope, const Stmt *s)
+{
+	for (int i = 0; i < s->nnames; i++) {
+		if (!lower_check_new(L, scope, s->names[i], s->name_locs[i]))
+			return 0;
+		for (int j = 0; j < i; j++)
+			if (strcmp(s->names[j], s->names[i]) == 0) {
+				lower_error(L, s->name_locs[i], "'%s' is assigned twice in one statement", s->names[i]);
+				if (!L->builtin)
+					diag_note(s->name_locs[j], "'%s' is first assigned here", s->names[i]);
+				return 0;
+			}
+	}
+	return 1;
+}
+
+/* A multiple assignment that failed poisons its names. */
+static void poison(Scope *scope, const Stmt *s)
+{
+	for (int i = 0; i < s->nnames; i++)
+		vec_push(scope, ((Binding){s->names[i], {0}, s->name_locs[i], 0, 0}));
+}
+
+/* The vector and the part count of `a, b = split(x, 2)`; reports and
+ * returns 0 unless they fit the names on the left. */
+static int split_args(Lower *L, Scope *scope, const Stmt *s, int *x, int *parts)
 {
 	const Expr *e = s->value;
 	if (e->kind != E_CALL || strcmp(e->name, "split") != 0) {
 		lower_error(L, s->loc, "assigning to %d names needs 'split(x, %d)' on the right", s->nnames,
 			    s->nnames);
-		return;
+		return 0;
 	}
 	Args a;
 	if (!eval_args(L, scope, e, 2, NULL, 0, &a))
-		return;
+		return 0;
 	if (a.npos != 2) {
 		lower_error(L, e->loc, "'split' takes two arguments: split(x, parts)");
-		return;
+		return 0;
 	}
 	if (!lower_want_node(L, &a.pos[0], "the first argument of 'split'") ||
 	    !lower_want_count(L, &a.pos[1], "the number of parts"))
+		return 0;
+	*parts = (int)a.pos[1].num;
+	*x = a.pos[0].node;
+	Type t = type_of(L, *x);
+	if (*parts != s->nnames) {
+		lower_error(L, a.pos[1].loc, "split into %d parts, but %d names on the left", *parts, s->nnames);
+		return 0;
+	}
+	if (t.rank != 1 || t.dim[0] % *parts) {
+		lower_error(L, e->loc, "cannot split a vector of %d values into %d equal parts", t.dim[0], *parts);
+		return 0;
+	}
+	return 1;
+}
+
+void lower_multi_assign(Lower *L, Scope *scope, const Stmt *s)
+{
+	int x, parts;
+	if (!new_names(L, scope, s))
 		return;
-	int parts = (int)a.pos[1].num, x = a.pos[0].node;
+	L->target = s->names[0];
+	if (!split_args(L, scope, s, &x, &parts)) {
+		poison(scope, s);
+		return;
+	}
 	Type t = type_of(L, x);
-	if (parts != s->nnames) {
-		lower_error(L, a.pos[1].loc, "split into %d parts, but %d names on the left", parts, s->nnames);
-		return;
-	}
-	if (t.rank != 1 || t.dim[0] % parts) {
-		lower_error(L, e->loc, "cannot split a vector of %d values into %d equal parts", t.dim[0], parts);
-		return;
-	}
 	int len = t.dim[0] / parts;
 	for (int i = 0; i < parts; i++) {
-		if (lower_lookup(scope, s->names[i])) {
-			lower_error(L, s->name_locs[i], "redefinition of '%s'", s->names[i]);
-			return;
-		}
 		Type st = t;
 		st.dim[0] = len;
-		int n = ir_add(L->g, OP_SLICE, L->g->nodes.items[x].region, st, &x, 1, e->loc);
+		int n = ir_add(L->g, OP_SLICE, L->g->nodes.items[x].region, st, &x, 1, s->value->loc);
 		Node *nd = &L->g->nodes.items[n];
 		nd->a.slice.off = i * len;
 		nd->a.slice.len = len;
@@ -461,12 +502,15 @@ static Value call(Lower *L, Scope *scope, const Expr *e)
 		if (strcmp(L->prog->cells.items[i]->name, f) == 0)
 			return lower_cell_call(L, scope, L->prog->cells.items[i], e);
 
-	const char *known[64];
-	int nk = 0;
-	static const char *const builtins[] = {"sigmoid", "tanh", "spike", "size", "last", "mean", "split"};
-	for (int i = 0; i < (int)(sizeof builtins / sizeof *builtins); i++)
+	static const char *const builtins[] = {"tanh", "spike", "size", "last", "mean", "split", "cross_entropy",
+					       "mse"};
+	int nb = (int)(sizeof builtins / sizeof *builtins), nk = 0;
+	const char **known = arena_alloc(L->arena, sizeof *known * (size_t)(nb + SUR_COUNT + L->prog->cells.len));
+	for (int i = 0; i < nb; i++)
 		known[nk++] = builtins[i];
-	for (int i = 0; i < L->prog->cells.len && nk < 64; i++)
+	for (int k = 0; k < SUR_COUNT; k++)   /* sigmoid is one of them */
+		known[nk++] = ir_surrogates[k].name;
+	for (int i = 0; i < L->prog->cells.len; i++)
 		known[nk++] = L->prog->cells.items[i]->name;
 	const char *s = lower_suggest(f, known, nk);
 	lower_error(L, e->loc, "unknown function or cell '%s'%s%s%s", f, s ? " (did you mean '" : "",
@@ -481,6 +525,8 @@ Value lower_expr(Lower *L, Scope *scope, const Expr *e)
 		return (Value){.kind = V_NUM, .num = e->num, .is_int = e->is_int, .loc = e->loc};
 	case E_NAME: {
 		Binding *b = lower_lookup(scope, e->name);
+		if (b && b->v.kind == V_NONE)
+			return (Value){0};   /* poisoned: its definition failed */
 		if (!b) {
 			const char *names[128];
 			int n = 0;

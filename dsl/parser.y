@@ -120,8 +120,10 @@ static DslList list1(DslParser *p, void *item);
 
 %token EOF 0 "end of file"
 %token NAME "a name" NUMBER "a number" LEXERROR "invalid token"
-/* The order matters to the messages: keywords run from CELL to STEPS, and
- * those that start a statement from PARAM to OUTPUT. */
+/* The order matters to the messages: keywords run from CELL to STEPS, the
+ * reserved ones from CELL to OUTPUT (SPIKES to STEPS are keywords only in
+ * an input statement), and those that start a statement from PARAM to
+ * OUTPUT. */
 %token CELL "cell" MODEL "model" TRAIN "train"
 %token PARAM "param" STATE "state" RETURN "return"
 %token INPUT "input" OUTPUT "output" SPIKES "spikes" ANALOG "analog" OVER "over" STEPS "steps"
@@ -129,7 +131,7 @@ static DslList list1(DslParser *p, void *item);
 %token COMMA "," ASSIGN "=" SEMI ";"
 %token PLUS "+" MINUS "-" STAR "*" SLASH "/" AT "@"
 
-%type <str> NAME
+%type <str> NAME name
 %type <num> NUMBER
 %type <ex> expr primary
 %type <list> cparams_opt cparams cell_body model_body settings targets exprs
@@ -162,7 +164,7 @@ item
 
 /* cell_def := 'cell' NAME '(' [cparam (',' cparam)*] ')' '{' cell_stmt* '}' */
 cell_def
-	: "cell" NAME "(" cparams_opt ")" "{" cell_body "}"
+	: "cell" name "(" cparams_opt ")" "{" cell_body "}"
 		{ add_cell(p, dsl_cell(A, $2, LOC(@2), p->builtin, &$4, &$7)); }
 	;
 
@@ -178,8 +180,8 @@ cparams
 
 /* cparam := NAME ['=' expr] */
 cparam
-	: NAME                 { $$ = dsl_cparam(A, $1, LOC(@1), NULL); }
-	| NAME "=" expr        { $$ = dsl_cparam(A, $1, LOC(@1), $3.e); }
+	: name                 { $$ = dsl_cparam(A, $1, LOC(@1), NULL); }
+	| name "=" expr        { $$ = dsl_cparam(A, $1, LOC(@1), $3.e); }
 	;
 
 cell_body
@@ -192,7 +194,7 @@ cell_body
  *            | NAME (',' NAME)* '=' expr
  *            | 'return' expr */
 cell_stmt
-	: "param" NAME "[" exprs "]" init_opt
+	: "param" name "[" exprs "]" init_opt
 		{
 			DslList n = list1(p, dsl_dname(A, $2, LOC(@2), NULL));
 			$$ = dsl_stmt(A, S_PARAM, LOC(@1), &n, NULL);
@@ -209,7 +211,7 @@ cell_stmt
 
 init_opt
 	: %empty               { $$ = NULL; }
-	| "=" NAME             { $$ = dsl_dname(A, $2, LOC(@2), NULL); }
+	| "=" name             { $$ = dsl_dname(A, $2, LOC(@2), NULL); }
 	;
 
 state_decls
@@ -218,12 +220,12 @@ state_decls
 	;
 
 state_decl
-	: NAME "[" expr "]"    { $$ = dsl_dname(A, $1, LOC(@1), $3.e); }
+	: name "[" expr "]"    { $$ = dsl_dname(A, $1, LOC(@1), $3.e); }
 	;
 
 targets
-	: NAME                 { $$ = list1(p, dsl_dname(A, $1, LOC(@1), NULL)); }
-	| targets "," NAME     { $$ = $1; dsl_list_push(A, &$$, dsl_dname(A, $3, LOC(@3), NULL)); }
+	: name                 { $$ = list1(p, dsl_dname(A, $1, LOC(@1), NULL)); }
+	| targets "," name     { $$ = $1; dsl_list_push(A, &$$, dsl_dname(A, $3, LOC(@3), NULL)); }
 	;
 
 exprs
@@ -233,7 +235,7 @@ exprs
 
 /* model_def := 'model' NAME '{' model_stmt* '}' */
 model_def
-	: "model" NAME "{" model_body "}"
+	: "model" name "{" model_body "}"
 		{ add_model(p, dsl_model(A, $2, LOC(@2), &$4), LOC(@1)); }
 	;
 
@@ -246,7 +248,7 @@ model_body
  *             | NAME (',' NAME)* '=' expr
  *             | 'output' expr */
 model_stmt
-	: "input" NAME "[" expr "]" encoding "over" expr "steps"
+	: "input" name "[" expr "]" encoding "over" expr "steps"
 		{
 			DslList n = list1(p, dsl_dname(A, $2, LOC(@2), $4.e));
 			$$ = dsl_stmt(A, S_INPUT, LOC(@1), &n, $8.e);
@@ -272,11 +274,21 @@ settings
 	;
 
 setting
-	: NAME "=" expr
+	: name "=" expr
 		{
 			DslList n = list1(p, dsl_dname(A, $1, LOC(@1), NULL));
 			$$ = dsl_stmt(A, S_SETTING, LOC(@1), &n, $3.e);
 		}
+	;
+
+/* NAME, or a contextual keyword: 'spikes', 'analog', 'over' and 'steps'
+ * are keywords only where an input statement expects them. */
+name
+	: NAME
+	| "spikes"             { $$ = "spikes"; }
+	| "analog"             { $$ = "analog"; }
+	| "over"               { $$ = "over"; }
+	| "steps"              { $$ = "steps"; }
 	;
 
 /* Any statement may end with ';'. */
@@ -304,8 +316,8 @@ expr
 /* primary := NUMBER | NAME | NAME '(' [arg (',' arg)*] ')' | '(' expr ')' */
 primary
 	: NUMBER               { $$ = node(dsl_num(A, LOC(@1), $1.v, $1.is_int), 1); }
-	| NAME                 { $$ = node(dsl_name(A, LOC(@1), $1), 1); }
-	| NAME "(" args_opt ")"
+	| name                 { $$ = node(dsl_name(A, LOC(@1), $1), 1); }
+	| name "(" args_opt ")"
 		{ $$ = node(dsl_call(A, LOC(@1), $1, &$3), 1 + $3.depth); if (!$$.e) YYABORT; }
 	| "(" expr ")"         { $$ = $2; }
 	;
@@ -329,7 +341,7 @@ args
 /* arg := expr | NAME '=' expr */
 arg
 	: expr                 { $$.a = dsl_arg(A, NULL, LOC(@1), $1.e); $$.depth = $1.depth; }
-	| NAME "=" expr        { $$.a = dsl_arg(A, $1, LOC(@1), $3.e); $$.depth = $3.depth; }
+	| name "=" expr        { $$.a = dsl_arg(A, $1, LOC(@1), $3.e); $$.depth = $3.depth; }
 	;
 
 %%
@@ -361,9 +373,19 @@ static DslExpr binary(DslParser *p, char op, SrcLoc loc, DslExpr l, DslExpr r)
 	return node(dsl_binary(A, loc, op, l.e, r.e), d + 1);
 }
 
-/* A cell name is defined once across all files, the prelude included. */
+/* A cell name is defined once across all files, the prelude included;
+ * a cell's parameters have distinct names. */
 static void add_cell(DslParser *p, Cell *c)
 {
+	for (int i = 0; i < c->nparams; i++)
+		for (int j = 0; j < i; j++) {
+			if (strcmp(c->params[i].name, c->params[j].name) != 0)
+				continue;
+			diag_error(c->params[i].loc, "duplicate parameter '%s' of cell '%s'", c->params[i].name,
+				c->name);
+			diag_note(c->params[j].loc, "the first '%s' is here", c->params[i].name);
+			break;
+		}
 	for (int i = 0; i < p->prog->cells.len; i++) {
 		Cell *old = p->prog->cells.items[i];
 		if (strcmp(old->name, c->name) != 0)
@@ -441,9 +463,16 @@ static int starts_item(int k)
 	return k == YYSYMBOL_CELL || k == YYSYMBOL_MODEL || k == YYSYMBOL_TRAIN;
 }
 
-static int is_keyword(int k)
+/* The keywords that can never be a name. */
+static int is_reserved(int k)
 {
-	return k >= YYSYMBOL_CELL && k <= YYSYMBOL_STEPS;
+	return k >= YYSYMBOL_CELL && k <= YYSYMBOL_OUTPUT;
+}
+
+/* 'spikes', 'analog', 'over', 'steps': names too, except in an input. */
+static int is_contextual(int k)
+{
+	return k >= YYSYMBOL_SPIKES && k <= YYSYMBOL_STEPS;
 }
 
 static int closer_sym(char open)
@@ -467,7 +496,7 @@ static const char *closing(DslParser *p, const DslOpener *o)
 static int expected_words(DslParser *p, const int *want, const DslOpener *top,
 	const char **items)
 {
-	int n = 0, absorbed[YYNTOKENS] = {0};
+	int n = 0, absorbed[YYNTOKENS];
 	int stmt = 0, ops = 0;
 
 	for (int k = YYSYMBOL_PARAM; k <= YYSYMBOL_OUTPUT; k++)
@@ -476,6 +505,9 @@ static int expected_words(DslParser *p, const int *want, const DslOpener *top,
 		stmt = 2;
 	for (int k = 0; k < YYNTOKENS; k++)
 		ops |= is_op(k) && want[k];
+	/* Where a name may go, so may a contextual keyword: "a name" says it. */
+	for (int k = 0; k < YYNTOKENS; k++)
+		absorbed[k] = want[YYSYMBOL_NAME] && is_contextual(k);
 	if (want[YYSYMBOL_NUMBER]) {
 		items[n++] = "an expression";
 		absorbed[YYSYMBOL_NUMBER] = absorbed[YYSYMBOL_NAME] = 1;
@@ -587,7 +619,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner, DslP
 		sb_printf(&m, " after '%s'", p->prev.text);
 	if (la != YYSYMBOL_YYEOF)
 		sb_printf(&m, ", found %s", found);
-	if (is_keyword(la) && want[YYSYMBOL_NAME])
+	if (is_reserved(la) && want[YYSYMBOL_NAME])
 		sb_puts(&m, ", which is a keyword and cannot be used as a name");
 	diag_error(at, "%s", m.buf);
 	sb_free(&m);

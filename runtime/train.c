@@ -10,6 +10,7 @@
 #include "data.h"
 #include "safetensors.h"
 #include "train.h"
+#include "version.h"
 
 static double now(void)
 {
@@ -117,17 +118,31 @@ int train_evaluate(const TrainModel *m, const TrainConfig *tc, const float *para
 	int eb = tc->eval_batch;
 	Batch b;
 	batch_alloc(&b, m, eb, m->workspace_floats(eb));
-	double loss = 0;
-	long correct = 0, count = 0;
+	double loss = 0, warm = 0;
+	long correct = 0, count = 0, nwarm = 0, samples = 0;
+	/* A split smaller than a batch (the toy signal) is evaluated on a batch
+	 * of independent spike draws of it. */
 	for (int at = 0; at < d->count; at += eb) {
-		int n = d->count - at < eb ? d->count - at : eb;
+		int n = d->count < eb ? eb : d->count - at < eb ? d->count - at : eb;
 		for (int i = 0; i < n; i++)
-			b.idx[i] = at + i;
+			b.idx[i] = (at + i) % d->count;
 		data_batch(d, &tc->data, b.idx, n, tc->seed, 0, b.x, b.labels, b.targets, m->per_step);
 		m->forward(params, b.x, n, b.out, b.ws);
 		score(m, &b, n, &loss, &correct, &count);
+		samples += n;
+		if (tc->data.dataset == DATA_TOY_SIGNAL && m->output_timed)
+			for (int t = 0; t < m->steps; t++) {
+				if (4.5 * t / (m->steps - 1) < 0.5)
+					continue;
+				for (size_t i = (size_t)t * n * m->outputs; i < (size_t)(t + 1) * n * m->outputs; i++) {
+					double e = b.out[i] - b.targets[i];
+					warm += e * e;
+					nwarm++;
+				}
+			}
 	}
-	r->samples = d->count;
+	r->rmse_warm = nwarm ? sqrt(warm / nwarm) : 0;
+	r->samples = samples;
 	r->loss = count ? loss / count * (m->classes ? 1 : 1) : 0;
 	r->accuracy = m->classes && count ? (double)correct / count : 0;
 	r->rmse = !m->classes && count ? sqrt(loss / count) : 0;
@@ -184,7 +199,7 @@ int train_save_checkpoint(const TrainModel *m, const char *path, const float *pa
 	snprintf(st, sizeof st, "%ld", step);
 	snprintf(sd, sizeof sd, "%u", seed);
 	const char *keys[] = {"format", "model", "model_hash", "spikec_version", "surrogates", "epoch", "step", "seed"};
-	const char *vals[] = {"spikec", m->name, hash, "0.1.0", m->surrogates ? m->surrogates : "", ep, st, sd};
+	const char *vals[] = {"spikec", m->name, hash, SPIKEC_VERSION, m->surrogates ? m->surrogates : "", ep, st, sd};
 	int rc = st_write(path, w, n, keys, vals, 8, err, errlen);
 	for (int i = nt; i < n; i++)
 		free(names[i]);
@@ -219,6 +234,13 @@ int train_load_checkpoint(const TrainModel *m, const char *path, float *params, 
 		return -1;
 	int rc = 0, slots = (int)(m->opt_state_floats / (m->nparams ? m->nparams : 1));
 	char name[512];
+	const char *e = st_meta(&f, "epoch"), *s = st_meta(&f, "step");
+	if ((epoch || step) && (!e || !s)) {
+		snprintf(err, errlen, "%s: no training progress in its metadata; it cannot be resumed "
+			 "(a checkpoint from 'spikec init' holds parameters only)", path);
+		st_free(&f);
+		return -1;
+	}
 	for (const TrainTensor *t = m->tensors; t->name && !rc; t++) {
 		if (params)
 			rc = load_tensor(&f, path, t->name, t, params + t->offset, err, errlen);
@@ -227,10 +249,12 @@ int train_load_checkpoint(const TrainModel *m, const char *path, float *params, 
 			rc = load_tensor(&f, path, name, t, opt_state + (long)s * m->nparams + t->offset, err, errlen);
 		}
 	}
-	const char *e = st_meta(&f, "epoch"), *s = st_meta(&f, "step");
-	if (!rc && (epoch || step) && (!e || !s)) {
-		snprintf(err, errlen, "%s: no training progress in its metadata; it cannot be resumed "
-			 "(a checkpoint from 'spikec init' holds parameters only)", path);
+	char hash[32];
+	snprintf(hash, sizeof hash, "%016llx", (unsigned long long)m->model_hash);
+	const char *h = st_meta(&f, "model_hash");
+	if (!rc && (epoch || step) && (!h || strcmp(h, hash))) {
+		snprintf(err, errlen, "%s was written by another model file (model hash %s, this one %s); a run resumes "
+			 "only with the model file it started from", path, h ? h : "none", hash);
 		rc = -1;
 	}
 	if (!rc && epoch)
@@ -253,6 +277,34 @@ static void fmt_eta(double s, char *buf, size_t n)
 		snprintf(buf, n, "%dh%02dm", (int)s / 3600, (int)s % 3600 / 60);
 }
 
+/* Keeps the metrics lines of epochs 1..epoch (a resumed run rewrites the
+ * ones after its checkpoint). A missing file is fine. */
+static int keep_metrics_until(const char *path, int epoch)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return errno == ENOENT ? 0 : -1;
+	char tmp[4300], line[8192];
+	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+	FILE *o = fopen(tmp, "w");
+	if (!o) {
+		fclose(f);
+		return -1;
+	}
+	while (fgets(line, sizeof line, f)) {
+		const char *e = strstr(line, "\"epoch\": ");
+		if (e && atoi(e + 10) <= epoch)
+			fputs(line, o);
+	}
+	fclose(f);
+	int ok = fclose(o) == 0;
+	if (!ok || rename(tmp, path)) {
+		remove(tmp);
+		return -1;
+	}
+	return 0;
+}
+
 static int mkdir_p(const char *dir)
 {
 	char tmp[4096];
@@ -267,6 +319,31 @@ static int mkdir_p(const char *dir)
 	return mkdir(tmp, 0777) && errno != EEXIST ? -1 : 0;
 }
 
+/* "rate h 0.21  " : per layer (the name before the first '.'), the mean
+ * firing rate of its counted spike values. */
+static void layer_rates(const TrainModel *m, const double *sum, int nspikes, long samples, char *buf, size_t n)
+{
+	size_t k = 0;
+	buf[0] = 0;
+	for (int i = 0; i < nspikes && samples; i++) {
+		const char *name = m->spikes[i].name, *dot = strchr(name, '.');
+		int len = dot ? (int)(dot - name) : (int)strlen(name), first = 1;
+		for (int j = 0; j < i; j++)
+			if (!strncmp(m->spikes[j].name, name, (size_t)len) && m->spikes[j].name[len] == name[len])
+				first = 0;
+		if (!first)
+			continue;
+		double num = 0, den = 0;
+		for (int j = i; j < nspikes; j++)
+			if (!strncmp(m->spikes[j].name, name, (size_t)len) && m->spikes[j].name[len] == name[len]) {
+				num += sum[j];
+				den += (double)m->steps * samples * m->spikes[j].size;
+			}
+		if (k < n)
+			k += (size_t)snprintf(buf + k, n - k, "rate %.*s %.2f  ", len, name, den ? num / den : 0);
+	}
+}
+
 int train_run(const TrainModel *m, const TrainConfig *tc, const TrainOptions *opt)
 {
 	char err[1024], path[4200];
@@ -279,31 +356,36 @@ int train_run(const TrainModel *m, const TrainConfig *tc, const TrainOptions *op
 		return -1;
 	}
 	t_load = now() - t_load;
-	if (mkdir_p(opt->out_dir)) {
-		fprintf(stderr, "spikec: error: cannot create '%s': %s\n", opt->out_dir, strerror(errno));
-		data_free(&data);
-		return -1;
-	}
 	float *params = must_alloc(sizeof(float) * (size_t)m->nparams);
 	float *grads = must_alloc(sizeof(float) * (size_t)m->nparams);
 	float *opt_state = must_alloc(sizeof(float) * (size_t)m->opt_state_floats);
+	FILE *metrics = NULL;
 	if (opt->resume) {
 		if (train_load_checkpoint(m, opt->resume, params, opt_state, &start, &t, err, sizeof err)) {
 			fprintf(stderr, "spikec: error: %s\n", err);
-			data_free(&data);
-			free(params), free(grads), free(opt_state);
-			return -1;
+			goto fail;
+		}
+		if (start >= epochs) {
+			fprintf(stderr, "spikec: error: %s is already at epoch %d of %d; ask for more with --epochs N\n",
+				opt->resume, start, epochs);
+			goto fail;
 		}
 	} else {
 		m->init(params, tc->seed);
 	}
+	if (mkdir_p(opt->out_dir)) {
+		fprintf(stderr, "spikec: error: cannot create '%s': %s\n", opt->out_dir, strerror(errno));
+		goto fail;
+	}
 	snprintf(path, sizeof path, "%s/metrics.jsonl", opt->out_dir);
-	FILE *metrics = fopen(path, opt->resume ? "a" : "w");
+	if (opt->resume && keep_metrics_until(path, start)) {
+		fprintf(stderr, "spikec: error: cannot rewrite '%s': %s\n", path, strerror(errno));
+		goto fail;
+	}
+	metrics = fopen(path, opt->resume ? "a" : "w");
 	if (!metrics) {
 		fprintf(stderr, "spikec: error: cannot write '%s': %s\n", path, strerror(errno));
-		data_free(&data);
-		free(params), free(grads), free(opt_state);
-		return -1;
+		goto fail;
 	}
 	const Dataset *tr = &data.train;
 	int B = tc->batch, nb = (tr->count + B - 1) / B;
@@ -314,12 +396,18 @@ int train_run(const TrainModel *m, const TrainConfig *tc, const TrainOptions *op
 		fprintf(stderr, "%s: %d train / %d test samples (loaded in %.2fs), %ld parameters, batch %d, %d "
 			"epochs, backend %s%s\n", m->name, tr->count, data.test.count, t_load, m->nparams, B, epochs,
 			opt->backend ? opt->backend : "c", opt->resume ? " (resumed)" : "");
+	int nspikes = 0;
+	while (m->spikes && m->spikes[nspikes].name)
+		nspikes++;
+	double *spike_sum = must_alloc(sizeof(double) * (size_t)(nspikes + 1));
+	float *counts = must_alloc(sizeof(float) * (size_t)(nspikes + 1));
 	int rc = 0;
 	double t_run = now();
 	long seen_total = 0;
 	for (int epoch = start; epoch < epochs && !rc; epoch++) {
 		double lr = schedule_lr(tc, epoch, epochs), t0 = now(), loss_sum = 0;
 		long correct = 0, count = 0, samples = 0;
+		memset(spike_sum, 0, sizeof(double) * (size_t)(nspikes + 1));
 		data_shuffle(perm, tr->count, tc->seed, (uint64_t)epoch);
 		for (int bi = 0; bi < nb && !rc; bi++) {
 			int at = bi * B, n = tr->count < B ? B : (tr->count - at < B ? tr->count - at : B);
@@ -335,6 +423,11 @@ int train_run(const TrainModel *m, const TrainConfig *tc, const TrainOptions *op
 					(double)loss, epoch + 1, bi + 1);
 				rc = -1;
 				break;
+			}
+			if (nspikes) {
+				m->spike_counts(b.ws, n, counts);
+				for (int k = 0; k < nspikes; k++)
+					spike_sum[k] += counts[k];
 			}
 			m->zero_grad(grads);
 			m->backward(params, b.x, lab, n, grads, b.ws);
@@ -362,11 +455,13 @@ int train_run(const TrainModel *m, const TrainConfig *tc, const TrainOptions *op
 				double left = (double)(nb - bi - 1) * B / rate + (double)(epochs - epoch - 1) * nb * B / rate;
 				char eta[32];
 				fmt_eta(left, eta, sizeof eta);
-				fprintf(stderr, "\repoch %d/%d  step %d/%d  loss %.4f  %s %.2f%s  %.0f samples/s  ETA %s   ",
+				char rates[256];
+				layer_rates(m, spike_sum, nspikes, samples, rates, sizeof rates);
+				fprintf(stderr, "\repoch %d/%d  step %d/%d  loss %.4f  %s %.2f%s  %s%.0f samples/s  ETA %s   ",
 					epoch + 1, epochs, bi + 1, nb, count ? loss_sum / count : 0,
 					m->classes ? "acc" : "rmse",
 					m->classes ? 100.0 * correct / (count ? count : 1) : sqrt(loss_sum / (count ? count : 1)),
-					m->classes ? "%" : "", rate, eta);
+					m->classes ? "%" : "", rates, rate, eta);
 			}
 		}
 		if (rc)
@@ -386,8 +481,8 @@ int train_run(const TrainModel *m, const TrainConfig *tc, const TrainOptions *op
 					"%.0f samples/s  %.1fs\n", epoch + 1, epochs, tl, 100.0 * correct / (count ? count : 1),
 					ev.loss, 100 * ev.accuracy, samples / train_time, train_time);
 			else
-				fprintf(stderr, "epoch %d/%d  loss %.5f  test rmse %.4f  %.0f samples/s  %.2fs\n", epoch + 1,
-					epochs, tl, ev.rmse, samples / train_time, train_time);
+				fprintf(stderr, "epoch %d/%d  loss %.5f  test rmse %.4f (x >= 0.5: %.4f)  %.0f samples/s  "
+					"%.2fs\n", epoch + 1, epochs, tl, ev.rmse, ev.rmse_warm, samples / train_time, train_time);
 		}
 		fprintf(metrics, "{\"epoch\": %d, \"step\": %ld, \"lr\": %.9g, \"train_loss\": %.9g", epoch + 1, t, lr, tl);
 		if (m->classes)
@@ -395,7 +490,13 @@ int train_run(const TrainModel *m, const TrainConfig *tc, const TrainOptions *op
 				(double)correct / (count ? count : 1), ev.loss, ev.accuracy);
 		else
 			fprintf(metrics, ", \"test_mse\": %.9g, \"test_rmse\": %.9g", ev.loss, ev.rmse);
-		fprintf(metrics, ", \"samples_per_s\": %.1f, \"epoch_seconds\": %.3f, \"elapsed_seconds\": %.3f}\n",
+		if (tc->data.dataset == DATA_TOY_SIGNAL)
+			fprintf(metrics, ", \"test_rmse_x_ge_0.5\": %.9g", ev.rmse_warm);
+		fprintf(metrics, ", \"spike_rates\": {");
+		for (int k = 0; k < nspikes; k++)
+			fprintf(metrics, "%s\"%s\": %.6f", k ? ", " : "", m->spikes[k].name,
+				spike_sum[k] / ((double)m->steps * samples * m->spikes[k].size));
+		fprintf(metrics, "}, \"samples_per_s\": %.1f, \"epoch_seconds\": %.3f, \"elapsed_seconds\": %.3f}\n",
 			samples / train_time, train_time, now() - t_run);
 		fflush(metrics);
 		snprintf(path, sizeof path, "%s/epoch-%d.safetensors", opt->out_dir, epoch + 1);
@@ -410,8 +511,13 @@ int train_run(const TrainModel *m, const TrainConfig *tc, const TrainOptions *op
 		fprintf(stderr, "trained %ld samples in %.1fs; checkpoints and metrics.jsonl in %s\n", seen_total,
 			now() - t_run, opt->out_dir);
 	fclose(metrics);
+	free(spike_sum), free(counts);
 	batch_free(&b);
 	free(perm), free(params), free(grads), free(opt_state);
 	data_free(&data);
 	return rc;
+fail:
+	free(params), free(grads), free(opt_state);
+	data_free(&data);
+	return -1;
 }

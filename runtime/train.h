@@ -39,6 +39,10 @@ typedef struct {
 			 float *workspace);
 	void (*zero_grad)(float *grads);
 	void (*step)(float *params, const float *grads, float *opt_state, float lr, long t);
+	/* Firing rates: the counted spike values (NULL-terminated by name) and
+	 * the counts of the last forward_train. */
+	const struct { const char *name; int size; } *spikes;
+	void (*spike_counts)(const float *workspace, int batch, float *counts);
 } TrainModel;
 
 typedef struct {
@@ -52,6 +56,7 @@ typedef struct {
 
 typedef struct {
 	double loss, accuracy, rmse;  /* accuracy: classification; rmse: regression */
+	double rmse_warm;             /* toy_signal: rmse over the steps with x >= 0.5 */
 	long samples;
 } EvalResult;
 

@@ -6,7 +6,9 @@
 # (compared with diff -u). Prints PASS/FAIL per case and a summary; exits 1
 # if any case failed. With SPIKEC_GOLDEN_UPDATE=1 the .err files are
 # rewritten from the current output instead (review the diff before
-# committing). SPIKEC overrides the compiler to run.
+# committing). Arguments restrict the run to those cases
+# (`sh tests/run_errors.sh missing_paren two_models`), which is also the way
+# to update only some goldens. SPIKEC overrides the compiler to run.
 set -u
 cd "$(dirname "$0")/.." || exit 2
 spikec=${SPIKEC:-bin/spikec}
@@ -21,14 +23,22 @@ out=$(mktemp) || exit 2
 trap 'rm -f "$out"' EXIT INT TERM
 pass=0
 fail=0
-for snn in tests/errors/*.snn; do
-	[ -e "$snn" ] || continue
-	name=$(basename "$snn" .snn)
+if [ $# -eq 0 ]; then
+	set -- tests/errors/*.snn
+fi
+for arg in "$@"; do
+	name=$(basename "$arg" .snn)
+	snn=tests/errors/$name.snn
+	if [ ! -f "$snn" ]; then
+		echo "FAIL $name: no $snn"
+		fail=$((fail + 1))
+		continue
+	fi
 	err=tests/errors/$name.err
 	"$spikec" check "$snn" >/dev/null 2>"$out"
 	status=$?
 	if [ "$update" = 1 ]; then
-		cp "$out" "$err"
+		cat "$out" >"$err"
 	fi
 	if [ "$status" -ne 1 ]; then
 		echo "FAIL $name: exit status $status, expected 1"

@@ -10,12 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "../../runtime/version.h"
 #include "emit_private.h"
 
 extern const char runtime_rng_h_text[];
 extern const char runtime_gemm_portable_h_text[];
 
-#define SPIKEC_VERSION "0.1.0"
 
 static const char *upper(const Kir *k)
 {
@@ -123,6 +123,13 @@ void cemit_header(const Kir *k, const CEmitOptions *opt, StrBuf *o)
 		train_params(k, o);
 		sb_printf(o, ", float *grads, float *workspace);\n");
 		sb_printf(o, "void %s_zero_grad(float *grads);\n", m);
+		sb_printf(o, "\n/* Firing rates: forward_train counts the spikes of each named spike value\n"
+			     " * (gates, cells, outputs); spike_counts() copies the counts of the last\n"
+			     " * forward_train out of its workspace. A rate is count / (T * batch * size). */\n");
+		sb_printf(o, "#define %s_NUM_SPIKES %d\n", M, k->spikes.len);
+		sb_printf(o, "typedef struct {\n\tconst char *name;\n\tint size;\n} %s_spike;\n", m);
+		sb_printf(o, "extern const %s_spike %s_spikes[];  /* ends with a NULL name */\n", m, m);
+		sb_printf(o, "void %s_spike_counts(const float *workspace, int batch, float *counts);\n", m);
 		sb_printf(o, "void %s_step(float *params, const float *grads, float *opt_state, float lr, long t);\n", m);
 	}
 	sb_printf(o, "\n#endif\n");
@@ -427,6 +434,17 @@ static void emit_train(CEmit *e)
 	sb_puts(o, "\t(void)grads;\n\ttrain_backward(&p, &a, batch);\n}\n\n");
 	sb_printf(o, "void %s_zero_grad(float *grads)\n{\n\tmemset(grads, 0, sizeof(float) * %ld);\n}\n\n", m,
 		  k->nparams);
+	sb_printf(o, "const %s_spike %s_spikes[] = {\n", m, m);
+	for (int i = 0; i < k->spikes.len; i++)
+		sb_printf(o, "\t{\"%s\", %d},\n", k->spikes.items[i].name, k->spikes.items[i].size);
+	sb_puts(o, "\t{NULL, 0},\n};\n\n");
+	sb_printf(o, "void %s_spike_counts(const float *workspace, int batch, float *counts)\n{\n", m);
+	if (k->spike_counts >= 0)
+		sb_printf(o, "\tTrainBuffers a;\n\tcarve_train_buffers(&a, (float *)workspace, batch);\n"
+			     "\tmemcpy(counts, a.%s, sizeof(float) * %d);\n}\n\n", k->bufs.items[k->spike_counts].name,
+			  k->spikes.len);
+	else
+		sb_puts(o, "\t(void)workspace;\n\t(void)batch;\n\t(void)counts;\n}\n\n");
 	TrainConfig dflt;
 	if (!e->opt->train)
 		train_defaults(&dflt);

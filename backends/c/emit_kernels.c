@@ -270,7 +270,10 @@ static void emit_map(CEmit *e, const Kernel *m)
 		const KStore *s = &m->stores.items[i];
 		KVal v = {KV_LOAD, 0, s->buf, s->off, 0};
 		sb_puts(o, ind);
-		load(e, m, v);
+		if (s->reduce)
+			ref(e, s->buf), sb_printf(o, "[%d]", s->off);
+		else
+			load(e, m, v);
 		sb_puts(o, s->accumulate ? " += " : " = ");
 		if (inlined(m, s->let))
 			expr(e, m, s->let);

@@ -27,6 +27,8 @@ typedef struct {
 			 float *workspace);
 	void (*zero_grad)(float *grads);
 	void (*step)(float *params, const float *grads, float *opt_state, float lr, long t);
+	const void *spikes;      /* <model>_spikes */
+	void (*spike_counts)(const float *workspace, int batch, float *counts);
 } CModule;
 
 /* Returns 0, or -1 with a message in err (compiler failure, dlopen error). */

@@ -123,18 +123,33 @@ SPK_MAYBE_UNUSED static inline float spk_rng_normal(uint64_t seed, uint64_t stre
 
 #endif
 
-/* out (batch, m) = x (batch, k) w^T, plus beta * out; w is (m, k). */
-static void matmul_xwt(int batch, int m, int k, const float *x, const float *w, float *out, float beta)
+enum { T = 4 };  /* time steps */
+
+/* out (rows, m) = x (rows, k) w^T + beta out; w is (m, k) */
+static void matmul_xwt(int rows, int m, int k, const float *x, const float *w, float *out, float beta)
 {
-	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, batch, m, k, 1.0f, x, k, w, k, beta, out, m);
+	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, m, k, 1.0f, x, k, w, k, beta, out, m);
 }
 
-const per_step_tensor per_step_tensors[PER_STEP_NUM_TENSORS] = {
+/* out (rows, k) = d (rows, m) w + beta out; w is (m, k) */
+static void matmul_dw(int rows, int m, int k, const float *d, const float *w, float *out, float beta)
+{
+	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, k, m, 1.0f, d, m, w, k, beta, out, k);
+}
+
+/* out (m, k) = d^T x + beta out, summed over the rows of d (rows, m) and x (rows, k) */
+static void matmul_outer(int rows, int m, int k, const float *d, const float *x, float *out, float beta)
+{
+	cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, m, k, rows, 1.0f, d, m, x, k, beta, out, k);
+}
+
+const per_step_tensor per_step_tensors[] = {
 	{"h.weight_ih", 2, {24, 3}, 0},
 	{"h.weight_hh", 2, {24, 6}, 72},
 	{"h.bias", 1, {24, 0}, 216},
 	{"y.weight", 2, {3, 6}, 240},
 	{"y.bias", 1, {3, 0}, 258},
+	{NULL, 0, {0, 0}, 0},
 };
 
 /* Parameters, carved from the one parameter array. */
@@ -146,15 +161,6 @@ typedef struct {
 	const float *y_bias;  /* (3) y.bias */
 } Params;
 
-/* State and scratch of a batch, carved from one workspace. */
-typedef struct {
-	float *h_h;  /* (B, 6) state: h.h */
-	float *h_c;  /* (B, 6) state: h.c */
-	float *h_a;  /* (B, 24) h.a */
-	float *h_h_2;  /* (B, 6) h.h */
-	float *y;  /* (B, 3) y */
-} Buffers;
-
 static void carve_params(Params *p, const float *params)
 {
 	p->h_weight_ih = params + 0;
@@ -162,67 +168,6 @@ static void carve_params(Params *p, const float *params)
 	p->h_bias = params + 216;
 	p->y_weight = params + 240;
 	p->y_bias = params + 258;
-}
-
-static void carve_buffers(Buffers *a, float *ws, int batch)
-{
-	a->h_h = ws;
-	ws += (size_t)batch * 6;
-	a->h_c = ws;
-	ws += (size_t)batch * 6;
-	a->h_a = ws;
-	ws += (size_t)batch * 24;
-	a->h_h_2 = ws;
-	ws += (size_t)batch * 6;
-	a->y = ws;
-	ws += (size_t)batch * 3;
-}
-
-/* One time step for a batch: reads step t of each input, updates the
- * state and writes step t of the output. */
-static void step(const Params *p, Buffers *a, int batch, const float *x, float *out)
-{
-	matmul_xwt(batch, 24, 3, x, p->h_weight_ih, a->h_a, 0.0f);
-	matmul_xwt(batch, 24, 6, a->h_h, p->h_weight_hh, a->h_a, 1.0f);
-	for (int b = 0; b < batch; b++) {
-		for (int j = 0; j < 6; j++) {
-			float af = a->h_a[b * 24 + 6 + j] + p->h_bias[6 + j];
-			float f = (af - 0.1f) > 0.0f ? 1.0f : 0.0f;  /* spike, surrogate gaussian */
-			float ai = a->h_a[b * 24 + j] + p->h_bias[j];
-			float i = (ai - 0.1f) > 0.0f ? 1.0f : 0.0f;  /* spike, surrogate gaussian */
-			float ag = a->h_a[b * 24 + 12 + j] + p->h_bias[12 + j];
-			float g = (ag - 0.1f) > 0.0f ? 1.0f : 0.0f;  /* spike, surrogate gaussian */
-			float c = (((f * a->h_c[b * 6 + j]) + (i * g)) - 0.1f) > 0.0f ? 1.0f : 0.0f;  /* spike, surrogate gaussian */
-			float ao = a->h_a[b * 24 + 18 + j] + p->h_bias[18 + j];
-			float o = (ao - 0.1f) > 0.0f ? 1.0f : 0.0f;  /* spike, surrogate gaussian */
-			float h = o * c;
-			a->h_c[b * 6 + j] = c;
-			a->h_h_2[b * 6 + j] = h;
-			a->h_h[b * 6 + j] = h;
-		}
-	}
-	matmul_xwt(batch, 3, 6, a->h_h_2, p->y_weight, a->y, 0.0f);
-	for (int b = 0; b < batch; b++) {
-		for (int j = 0; j < 3; j++) {
-			float y = a->y[b * 3 + j] + p->y_bias[j];
-			out[b * 3 + j] = y;
-		}
-	}
-}
-
-/* After the last step: the output from the final state. */
-static void readout(const Params *p, Buffers *a, int batch, float *out)
-{
-	(void)p;
-	(void)a;
-	(void)batch;
-	(void)out;
-}
-
-static void clear_state(Buffers *a, int batch)
-{
-	memset(a->h_h, 0, sizeof(float) * (size_t)batch * 6);
-	memset(a->h_c, 0, sizeof(float) * (size_t)batch * 6);
 }
 
 void per_step_init(float *params, uint64_t seed)
@@ -237,6 +182,81 @@ void per_step_init(float *params, uint64_t seed)
 	memset(params + 258, 0, sizeof(float) * 3);  /* y.bias: zeros */
 }
 
+/* The buffers of the forward pass, carved from one workspace (inputs, outputs point to
+ * the caller's arrays). */
+typedef struct {
+	const float *x;  /* (T, B, 3) input x */
+	float *h_h;  /* (B, 6) state: h.h */
+	float *h_c;  /* (B, 6) state: h.c */
+	float *output;  /* (T, B, 3) outputoutput */
+	float *h_a;  /* (B, 24) h.a */
+	float *h_h_2;  /* (B, 6) h.h */
+	float *y_;  /* (B, 3) y */
+} Buffers;
+
+static void carve_buffers(Buffers *a, float *ws, int batch)
+{
+	a->h_h = ws;
+	ws += (size_t)batch * 6;
+	a->h_c = ws;
+	ws += (size_t)batch * 6;
+	a->h_a = ws;
+	ws += (size_t)batch * 24;
+	a->h_h_2 = ws;
+	ws += (size_t)batch * 6;
+	a->y_ = ws;
+	ws += (size_t)batch * 3;
+}
+
+/* One time step for a batch: reads step t of each input, updates the state. */
+static void step(const Params *p, Buffers *a, int batch, int t)
+{
+	const float *x_t = a->x + (size_t)t * batch * 3;
+	float *output_t = a->output + (size_t)t * batch * 3;
+	matmul_xwt(batch, 24, 3, x_t, p->h_weight_ih, a->h_a, 0.0f);
+	matmul_xwt(batch, 24, 6, a->h_h, p->h_weight_hh, a->h_a, 1.0f);
+	for (int b = 0; b < batch; b++) {
+		for (int j = 0; j < 6; j++) {
+			float af = a->h_a[b * 24 + 6 + j] + p->h_bias[6 + j];
+			float f = (af - 0.1f) > 0.0f ? 1.0f : 0.0f;  /* spike, surrogate gaussian */
+			float ai = a->h_a[b * 24 + j] + p->h_bias[j];
+			float i = (ai - 0.1f) > 0.0f ? 1.0f : 0.0f;  /* spike, surrogate gaussian */
+			float ag = a->h_a[b * 24 + 12 + j] + p->h_bias[12 + j];
+			float g_ = (ag - 0.1f) > 0.0f ? 1.0f : 0.0f;  /* spike, surrogate gaussian */
+			float c = (((f * a->h_c[b * 6 + j]) + (i * g_)) - 0.1f) > 0.0f ? 1.0f : 0.0f;  /* spike, surrogate gaussian */
+			float ao = a->h_a[b * 24 + 18 + j] + p->h_bias[18 + j];
+			float o = (ao - 0.1f) > 0.0f ? 1.0f : 0.0f;  /* spike, surrogate gaussian */
+			float h = o * c;
+			a->h_h_2[b * 6 + j] = h;
+			a->h_h[b * 6 + j] = h;
+			a->h_c[b * 6 + j] = c;
+		}
+	}
+	matmul_xwt(batch, 3, 6, a->h_h_2, p->y_weight, a->y_, 0.0f);
+	for (int b = 0; b < batch; b++) {
+		for (int j = 0; j < 3; j++) {
+			float y_ = a->y_[b * 3 + j] + p->y_bias[j];
+			output_t[b * 3 + j] = y_;
+		}
+	}
+}
+
+/* Before the first step: the state starts at zero. */
+static void clear_state(const Params *p, Buffers *a, int batch)
+{
+	(void)p;
+	memset(a->h_h, 0, sizeof(float) * (size_t)(batch) * 6);
+	memset(a->h_c, 0, sizeof(float) * (size_t)(batch) * 6);
+}
+
+/* After the last step: the output from the final state. */
+static void readout(const Params *p, Buffers *a, int batch)
+{
+	(void)p;
+	(void)a;
+	(void)batch;
+}
+
 size_t per_step_workspace_floats(int batch)
 {
 	return (size_t)batch * 45;
@@ -248,23 +268,320 @@ void per_step_forward(const float *params, const float *x, int batch, float *out
 	Buffers a;
 	carve_params(&p, params);
 	carve_buffers(&a, workspace, batch);
-	clear_state(&a, batch);
-	for (int t = 0; t < 4; t++)
-		step(&p, &a, batch, x + (size_t)t * batch * 3, out + (size_t)t * batch * 3);
-	readout(&p, &a, batch, out);
+	a.x = x;
+	a.output = out;
+	clear_state(&p, &a, batch);
+	for (int t = 0; t < T; t++)
+		step(&p, &a, batch, t);
+	readout(&p, &a, batch);
 }
 
-void per_step_reset(float *state)
+void per_step_stream_reset(float *state)
 {
 	memset(state, 0, sizeof(float) * PER_STEP_STATE_FLOATS);
 }
 
-void per_step_step(const float *params, float *state, const float *x_t, float *out)
+void per_step_stream_step(const float *params, float *state, const float *x_t, float *out)
 {
 	Params p;
 	Buffers a;
 	carve_params(&p, params);
 	carve_buffers(&a, state, 1);
-	step(&p, &a, 1, x_t, out);
-	readout(&p, &a, 1, out);
+	a.x = x_t;
+	a.output = out;
+	step(&p, &a, 1, 0);
+	readout(&p, &a, 1);
+}
+
+/* The buffers of training, carved from one workspace (inputs, outputs and gradients point to
+ * the caller's arrays). */
+typedef struct {
+	const float *x;  /* (T, B, 3) input x */
+	const int32_t *labels_;  /* (T, B) labels */
+	float *h_h;  /* (B, 6) state: h.h */
+	float *h_c;  /* (B, 6) state: h.c */
+	float *y_;  /* (T, B, 3) the model's output */
+	float *h_a_seq;  /* (T, B, 24) h.a_seq */
+	float *h_c_seq;  /* (T, B, 6) h.c_seq */
+	float *h_h_seq;  /* (T, B, 6) h.h_seq */
+	float *h_h_seq_2;  /* (T, B, 6) h.h_seq */
+	float *h_h_2;  /* (B, 6) h.h */
+	float *y__2;  /* (B, 3) y */
+	float *spike_counts;  /* (6) spikes counted per value */
+	float *loss_;  /* () lossloss */
+	float *d_loss;  /* (T, B, 3) d_loss */
+	float *h_d_h;  /* (B, 6) state: h.d_h */
+	float *h_d_c;  /* (B, 6) state: h.d_c */
+	float *h_d_a_seq;  /* (T, B, 24) h.d_a_seq */
+	float *h_d_h_2;  /* (B, 6) h.d_h */
+	float *d_h_weight_ih;  /* (24, 3) gradient of d_h.weight_ih */
+	float *d_h_weight_hh;  /* (24, 6) gradient of d_h.weight_hh */
+	float *d_h_bias;  /* (24) gradient of d_h.bias */
+	float *d_y_weight;  /* (3, 6) gradient of d_y.weight */
+	float *d_y_bias;  /* (3) gradient of d_y.bias */
+} TrainBuffers;
+
+static void carve_train_buffers(TrainBuffers *a, float *ws, int batch)
+{
+	a->h_h = ws;
+	ws += (size_t)batch * 6;
+	a->h_c = ws;
+	ws += (size_t)batch * 6;
+	a->y_ = ws;
+	ws += (size_t)batch * 12;
+	a->h_a_seq = ws;
+	ws += (size_t)batch * 96;
+	a->h_c_seq = ws;
+	ws += (size_t)batch * 24;
+	a->h_h_seq = ws;
+	ws += (size_t)batch * 24;
+	a->h_h_seq_2 = ws;
+	ws += (size_t)batch * 24;
+	a->h_h_2 = ws;
+	ws += (size_t)batch * 6;
+	a->y__2 = ws;
+	ws += (size_t)batch * 3;
+	a->spike_counts = ws;
+	ws += (size_t)batch * 6;
+	a->d_loss = ws;
+	ws += (size_t)batch * 12;
+	a->h_d_h = ws;
+	ws += (size_t)batch * 6;
+	a->h_d_c = ws;
+	ws += (size_t)batch * 6;
+	a->h_d_a_seq = ws;
+	ws += (size_t)batch * 96;
+	a->h_d_h_2 = ws;
+	ws += (size_t)batch * 6;
+}
+
+/* One time step of the forward pass, saving what the backward pass needs for a batch. */
+static void train_step(const Params *p, TrainBuffers *a, int batch, int t)
+{
+	const float *x_t = a->x + (size_t)t * batch * 3;
+	float *y__t = a->y_ + (size_t)t * batch * 3;
+	float *h_a_seq_t = a->h_a_seq + (size_t)t * batch * 24;
+	float *h_c_seq_t = a->h_c_seq + (size_t)t * batch * 6;
+	float *h_h_seq_t = a->h_h_seq + (size_t)t * batch * 6;
+	float *h_h_seq_2_t = a->h_h_seq_2 + (size_t)t * batch * 6;
+	memcpy(h_c_seq_t, a->h_c, sizeof(float) * (size_t)(batch) * 6);
+	memcpy(h_h_seq_t, a->h_h, sizeof(float) * (size_t)(batch) * 6);
+	matmul_xwt(batch, 24, 3, x_t, p->h_weight_ih, h_a_seq_t, 0.0f);
+	matmul_xwt(batch, 24, 6, a->h_h, p->h_weight_hh, h_a_seq_t, 1.0f);
+	for (int b = 0; b < batch; b++) {
+		for (int j = 0; j < 6; j++) {
+			float af = h_a_seq_t[b * 24 + 6 + j] + p->h_bias[6 + j];
+			float f = (af - 0.1f) > 0.0f ? 1.0f : 0.0f;  /* spike, surrogate gaussian */
+			float ai = h_a_seq_t[b * 24 + j] + p->h_bias[j];
+			float i = (ai - 0.1f) > 0.0f ? 1.0f : 0.0f;  /* spike, surrogate gaussian */
+			float ag = h_a_seq_t[b * 24 + 12 + j] + p->h_bias[12 + j];
+			float g_ = (ag - 0.1f) > 0.0f ? 1.0f : 0.0f;  /* spike, surrogate gaussian */
+			float c = (((f * a->h_c[b * 6 + j]) + (i * g_)) - 0.1f) > 0.0f ? 1.0f : 0.0f;  /* spike, surrogate gaussian */
+			float ao = h_a_seq_t[b * 24 + 18 + j] + p->h_bias[18 + j];
+			float o = (ao - 0.1f) > 0.0f ? 1.0f : 0.0f;  /* spike, surrogate gaussian */
+			float h = o * c;
+			a->h_h_2[b * 6 + j] = h;
+			h_h_seq_2_t[b * 6 + j] = h;
+			a->h_h[b * 6 + j] = h;
+			a->h_c[b * 6 + j] = c;
+			a->spike_counts[0] += o;
+			a->spike_counts[1] += f;
+			a->spike_counts[2] += i;
+			a->spike_counts[3] += g_;
+			a->spike_counts[4] += c;
+			a->spike_counts[5] += h;
+		}
+	}
+	matmul_xwt(batch, 3, 6, a->h_h_2, p->y_weight, a->y__2, 0.0f);
+	for (int b = 0; b < batch; b++) {
+		for (int j = 0; j < 3; j++) {
+			float y_ = a->y__2[b * 3 + j] + p->y_bias[j];
+			y__t[b * 3 + j] = y_;
+		}
+	}
+}
+
+/* One time step of the backward pass (backpropagation through time, t descending) for a batch. */
+static void backward_step(const Params *p, TrainBuffers *a, int batch, int t)
+{
+	float *h_a_seq_t = a->h_a_seq + (size_t)t * batch * 24;
+	float *h_c_seq_t = a->h_c_seq + (size_t)t * batch * 6;
+	float *d_loss_t = a->d_loss + (size_t)t * batch * 3;
+	float *h_d_a_seq_t = a->h_d_a_seq + (size_t)t * batch * 24;
+	matmul_dw(batch, 3, 6, d_loss_t, p->y_weight, a->h_d_h_2, 0.0f);
+	for (int b = 0; b < batch; b++) {
+		for (int j = 0; j < 6; j++) {
+			float d_h = a->h_d_h[b * 6 + j] + a->h_d_h_2[b * 6 + j];
+			float ao = h_a_seq_t[b * 24 + 18 + j] + p->h_bias[18 + j];
+			float sub = ao - 0.1f;
+			float o = sub > 0.0f ? 1.0f : 0.0f;  /* spike, surrogate gaussian */
+			float d_c = a->h_d_c[b * 6 + j] + (d_h * o);
+			float af = h_a_seq_t[b * 24 + 6 + j] + p->h_bias[6 + j];
+			float sub_2 = af - 0.1f;
+			float f = sub_2 > 0.0f ? 1.0f : 0.0f;  /* spike, surrogate gaussian */
+			float ai = h_a_seq_t[b * 24 + j] + p->h_bias[j];
+			float sub_3 = ai - 0.1f;
+			float i = sub_3 > 0.0f ? 1.0f : 0.0f;  /* spike, surrogate gaussian */
+			float ag = h_a_seq_t[b * 24 + 12 + j] + p->h_bias[12 + j];
+			float sub_4 = ag - 0.1f;
+			float g_ = sub_4 > 0.0f ? 1.0f : 0.0f;  /* spike, surrogate gaussian */
+			float sub_5 = ((f * h_c_seq_t[b * 6 + j]) + (i * g_)) - 0.1f;
+			float mul_4 = d_c * (1.0300646f * expf(-sub_5 * sub_5 / 1.0f));
+			float d_i = mul_4 * g_;
+			float d_ai = d_i * (1.0300645f * expf(-sub_3 * sub_3 / 0.3f));
+			float d_f = mul_4 * h_c_seq_t[b * 6 + j];
+			float d_af = d_f * (1.0300645f * expf(-sub_2 * sub_2 / 0.3f));
+			float d_g = mul_4 * i;
+			float d_ag = d_g * (1.0300646f * expf(-sub_4 * sub_4 / 1.0f));
+			float c = sub_5 > 0.0f ? 1.0f : 0.0f;  /* spike, surrogate gaussian */
+			float d_o = d_h * c;
+			float d_ao = d_o * (1.0300645f * expf(-sub * sub / 0.3f));
+			float d_c_2 = mul_4 * f;
+			h_d_a_seq_t[b * 24 + j] = d_ai;
+			h_d_a_seq_t[b * 24 + 6 + j] = d_af;
+			h_d_a_seq_t[b * 24 + 12 + j] = d_ag;
+			h_d_a_seq_t[b * 24 + 18 + j] = d_ao;
+			a->h_d_c[b * 6 + j] = d_c_2;
+		}
+	}
+	/* h.d_h */
+	matmul_dw(batch, 24, 6, h_d_a_seq_t, p->h_weight_hh, a->h_d_h, 0.0f);
+}
+
+/* The forward pass and the loss. */
+static void train_forward(const Params *p, TrainBuffers *a, int batch)
+{
+	memset(a->h_h, 0, sizeof(float) * (size_t)(batch) * 6);
+	memset(a->h_c, 0, sizeof(float) * (size_t)(batch) * 6);
+	memset(a->spike_counts, 0, sizeof(float) * (size_t)(1) * 6);
+	for (int t = 0; t < T; t++) {
+		train_step(p, a, batch, t);
+	}
+	{	/* cross entropy: mean over rows of log sum exp(y) - y[label] */
+		double sum = 0;
+		for (int r = 0; r < T * batch; r++) {
+			const float *y = a->y_ + (size_t)r * 3;
+			float m = y[0];
+			double s = 0;
+			for (int j = 1; j < 3; j++)
+				m = y[j] > m ? y[j] : m;
+			for (int j = 0; j < 3; j++)
+				s += exp((double)(y[j] - m));
+			sum += log(s) + m - y[a->labels_[r]];
+		}
+		a->loss_[0] = (float)(sum / (T * batch));
+	}
+}
+
+/* The backward pass: gradients added into a->d_*. */
+static void train_backward(const Params *p, TrainBuffers *a, int batch)
+{
+	/* d loss / d y = (softmax(y) - onehot(label)) / rows */
+	for (int r = 0; r < T * batch; r++) {
+		const float *y = a->y_ + (size_t)r * 3;
+		float *dy = a->d_loss + (size_t)r * 3;
+		float m = y[0];
+		double s = 0;
+		for (int j = 1; j < 3; j++)
+			m = y[j] > m ? y[j] : m;
+		for (int j = 0; j < 3; j++)
+			s += exp((double)(y[j] - m));
+		for (int j = 0; j < 3; j++)
+			dy[j] = (float)((exp((double)(y[j] - m)) / s - (j == a->labels_[r])) / (T * batch));
+	}
+	memset(a->h_d_h, 0, sizeof(float) * (size_t)(batch) * 6);
+	memset(a->h_d_c, 0, sizeof(float) * (size_t)(batch) * 6);
+	for (int t = T - 1; t >= 0; t--) {
+		backward_step(p, a, batch, t);
+	}
+	/* h.d_weight_ih */
+	matmul_outer(T * batch, 24, 3, a->h_d_a_seq, a->x, a->d_h_weight_ih, 1.0f);
+	/* h.d_weight_hh */
+	matmul_outer(T * batch, 24, 6, a->h_d_a_seq, a->h_h_seq, a->d_h_weight_hh, 1.0f);
+	for (int r = 0; r < T * batch; r++)
+		for (int j = 0; j < 24; j++)
+			a->d_h_bias[j] += a->h_d_a_seq[(size_t)r * 24 + j];
+	/* y.d_weight */
+	matmul_outer(T * batch, 3, 6, a->d_loss, a->h_h_seq_2, a->d_y_weight, 1.0f);
+	for (int r = 0; r < T * batch; r++)
+		for (int j = 0; j < 3; j++)
+			a->d_y_bias[j] += a->d_loss[(size_t)r * 3 + j];
+}
+
+size_t per_step_train_workspace_floats(int batch)
+{
+	return (size_t)batch * 333;
+}
+
+float per_step_forward_train(const float *params, const float *x, const int32_t *labels_, int batch, float *out, float *workspace)
+{
+	Params p;
+	TrainBuffers a;
+	float loss;
+	carve_params(&p, params);
+	carve_train_buffers(&a, workspace, batch);
+	a.x = x;
+	a.labels_ = labels_;
+	a.loss_ = &loss;
+	train_forward(&p, &a, batch);
+	if (out)
+		memcpy(out, a.y_, sizeof(float) * (size_t)batch * 12);
+	return loss;
+}
+
+void per_step_backward(const float *params, const float *x, const int32_t *labels_, int batch, float *grads, float *workspace)
+{
+	Params p;
+	TrainBuffers a;
+	float loss;
+	carve_params(&p, params);
+	carve_train_buffers(&a, workspace, batch);
+	a.x = x;
+	a.labels_ = labels_;
+	a.loss_ = &loss;
+	a.d_h_weight_ih = grads + 0;
+	a.d_h_weight_hh = grads + 72;
+	a.d_h_bias = grads + 216;
+	a.d_y_weight = grads + 240;
+	a.d_y_bias = grads + 258;
+	(void)grads;
+	train_backward(&p, &a, batch);
+}
+
+void per_step_zero_grad(float *grads)
+{
+	memset(grads, 0, sizeof(float) * 261);
+}
+
+const per_step_spike per_step_spikes[] = {
+	{"h.o", 6},
+	{"h.f", 6},
+	{"h.i", 6},
+	{"h.g", 6},
+	{"h.c", 6},
+	{"h.h", 6},
+	{NULL, 0},
+};
+
+void per_step_spike_counts(const float *workspace, int batch, float *counts)
+{
+	TrainBuffers a;
+	carve_train_buffers(&a, (float *)workspace, batch);
+	memcpy(counts, a.spike_counts, sizeof(float) * 6);
+}
+
+/* One adam update (as torch.optim.Adam), after clipping the gradient to a
+ * global L2 norm of infinity (no clipping). */
+void per_step_step(float *params, const float *grads, float *opt_state, float lr, long t)
+{
+	float scale = 1.0f;
+	float *m = opt_state, *v = opt_state + 261;
+	double bc1 = 1.0 - pow(0.90000000000000002, (double)t), bc2 = 1.0 - pow(0.999, (double)t);
+	float step_size = (float)(lr / bc1), sqrt_bc2 = (float)sqrt(bc2);
+	for (long i = 0; i < 261; i++) {
+		float g = grads[i] * scale + 0.0f * params[i];
+		m[i] = 0.9f * m[i] + 0.1f * g;
+		v[i] = 0.999f * v[i] + 0.001f * g * g;
+		params[i] -= step_size * m[i] / (sqrtf(v[i]) / sqrt_bc2 + 1e-08f);
+	}
 }

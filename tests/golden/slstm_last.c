@@ -123,18 +123,33 @@ SPK_MAYBE_UNUSED static inline float spk_rng_normal(uint64_t seed, uint64_t stre
 
 #endif
 
-/* out (batch, m) = x (batch, k) w^T, plus beta * out; w is (m, k). */
-static void matmul_xwt(int batch, int m, int k, const float *x, const float *w, float *out, float beta)
+enum { T = 4 };  /* time steps */
+
+/* out (rows, m) = x (rows, k) w^T + beta out; w is (m, k) */
+static void matmul_xwt(int rows, int m, int k, const float *x, const float *w, float *out, float beta)
 {
-	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, batch, m, k, 1.0f, x, k, w, k, beta, out, m);
+	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, m, k, 1.0f, x, k, w, k, beta, out, m);
 }
 
-const slstm_last_tensor slstm_last_tensors[SLSTM_LAST_NUM_TENSORS] = {
+/* out (rows, k) = d (rows, m) w + beta out; w is (m, k) */
+static void matmul_dw(int rows, int m, int k, const float *d, const float *w, float *out, float beta)
+{
+	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, k, m, 1.0f, d, m, w, k, beta, out, k);
+}
+
+/* out (m, k) = d^T x + beta out, summed over the rows of d (rows, m) and x (rows, k) */
+static void matmul_outer(int rows, int m, int k, const float *d, const float *x, float *out, float beta)
+{
+	cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, m, k, rows, 1.0f, d, m, x, k, beta, out, k);
+}
+
+const slstm_last_tensor slstm_last_tensors[] = {
 	{"h.weight_ih", 2, {16, 3}, 0},
 	{"h.weight_hh", 2, {16, 4}, 48},
 	{"h.bias", 1, {16, 0}, 112},
 	{"y.weight", 2, {2, 4}, 128},
 	{"y.bias", 1, {2, 0}, 136},
+	{NULL, 0, {0, 0}, 0},
 };
 
 /* Parameters, carved from the one parameter array. */
@@ -146,15 +161,6 @@ typedef struct {
 	const float *y_bias;  /* (2) y.bias */
 } Params;
 
-/* State and scratch of a batch, carved from one workspace. */
-typedef struct {
-	float *h_h;  /* (B, 4) state: h.h */
-	float *h_c;  /* (B, 4) state: h.c */
-	float *last_h;  /* (B, 4) state: last_h */
-	float *h_a;  /* (B, 16) h.a */
-	float *y;  /* (B, 2) y */
-} Buffers;
-
 static void carve_params(Params *p, const float *params)
 {
 	p->h_weight_ih = params + 0;
@@ -162,65 +168,6 @@ static void carve_params(Params *p, const float *params)
 	p->h_bias = params + 112;
 	p->y_weight = params + 128;
 	p->y_bias = params + 136;
-}
-
-static void carve_buffers(Buffers *a, float *ws, int batch)
-{
-	a->h_h = ws;
-	ws += (size_t)batch * 4;
-	a->h_c = ws;
-	ws += (size_t)batch * 4;
-	a->last_h = ws;
-	ws += (size_t)batch * 4;
-	a->h_a = ws;
-	ws += (size_t)batch * 16;
-	a->y = ws;
-	ws += (size_t)batch * 2;
-}
-
-/* One time step for a batch: reads step t of each input, updates the
- * state. */
-static void step(const Params *p, Buffers *a, int batch, const float *x, float *out)
-{
-	(void)out;
-	matmul_xwt(batch, 16, 3, x, p->h_weight_ih, a->h_a, 0.0f);
-	matmul_xwt(batch, 16, 4, a->h_h, p->h_weight_hh, a->h_a, 1.0f);
-	for (int b = 0; b < batch; b++) {
-		for (int j = 0; j < 4; j++) {
-			float af = a->h_a[b * 16 + 4 + j] + p->h_bias[4 + j];
-			float f = (af - 0.1f) > 0.0f ? 1.0f : 0.0f;  /* spike, surrogate gaussian */
-			float ai = a->h_a[b * 16 + j] + p->h_bias[j];
-			float i = (ai - 0.1f) > 0.0f ? 1.0f : 0.0f;  /* spike, surrogate gaussian */
-			float ag = a->h_a[b * 16 + 8 + j] + p->h_bias[8 + j];
-			float g = (ag - 0.1f) > 0.0f ? 1.0f : 0.0f;  /* spike, surrogate gaussian */
-			float c = (((f * a->h_c[b * 4 + j]) + (i * g)) - 0.1f) > 0.0f ? 1.0f : 0.0f;  /* spike, surrogate gaussian */
-			float ao = a->h_a[b * 16 + 12 + j] + p->h_bias[12 + j];
-			float o = (ao - 0.1f) > 0.0f ? 1.0f : 0.0f;  /* spike, surrogate gaussian */
-			float h = o * c;
-			a->last_h[b * 4 + j] = h;
-			a->h_c[b * 4 + j] = c;
-			a->h_h[b * 4 + j] = h;
-		}
-	}
-}
-
-/* After the last step: the output from the final state. */
-static void readout(const Params *p, Buffers *a, int batch, float *out)
-{
-	matmul_xwt(batch, 2, 4, a->last_h, p->y_weight, a->y, 0.0f);
-	for (int b = 0; b < batch; b++) {
-		for (int j = 0; j < 2; j++) {
-			float y = a->y[b * 2 + j] + p->y_bias[j];
-			out[b * 2 + j] = y;
-		}
-	}
-}
-
-static void clear_state(Buffers *a, int batch)
-{
-	memset(a->h_h, 0, sizeof(float) * (size_t)batch * 4);
-	memset(a->h_c, 0, sizeof(float) * (size_t)batch * 4);
-	memset(a->last_h, 0, sizeof(float) * (size_t)batch * 4);
 }
 
 void slstm_last_init(float *params, uint64_t seed)
@@ -235,6 +182,78 @@ void slstm_last_init(float *params, uint64_t seed)
 	memset(params + 136, 0, sizeof(float) * 2);  /* y.bias: zeros */
 }
 
+/* The buffers of the forward pass, carved from one workspace (inputs, outputs point to
+ * the caller's arrays). */
+typedef struct {
+	const float *x;  /* (T, B, 3) input x */
+	float *h_h;  /* (B, 4) state: h.h */
+	float *h_c;  /* (B, 4) state: h.c */
+	float *last_h;  /* (B, 4) state: last_h */
+	float *h_a;  /* (B, 16) h.a */
+	float *y_;  /* (B, 2) y */
+	float *output;  /* (B, 2) outputoutput */
+} Buffers;
+
+static void carve_buffers(Buffers *a, float *ws, int batch)
+{
+	a->h_h = ws;
+	ws += (size_t)batch * 4;
+	a->h_c = ws;
+	ws += (size_t)batch * 4;
+	a->last_h = ws;
+	ws += (size_t)batch * 4;
+	a->h_a = ws;
+	ws += (size_t)batch * 16;
+	a->y_ = ws;
+	ws += (size_t)batch * 2;
+}
+
+/* One time step for a batch: reads step t of each input, updates the state. */
+static void step(const Params *p, Buffers *a, int batch, int t)
+{
+	const float *x_t = a->x + (size_t)t * batch * 3;
+	matmul_xwt(batch, 16, 3, x_t, p->h_weight_ih, a->h_a, 0.0f);
+	matmul_xwt(batch, 16, 4, a->h_h, p->h_weight_hh, a->h_a, 1.0f);
+	for (int b = 0; b < batch; b++) {
+		for (int j = 0; j < 4; j++) {
+			float af = a->h_a[b * 16 + 4 + j] + p->h_bias[4 + j];
+			float f = (af - 0.1f) > 0.0f ? 1.0f : 0.0f;  /* spike, surrogate gaussian */
+			float ai = a->h_a[b * 16 + j] + p->h_bias[j];
+			float i = (ai - 0.1f) > 0.0f ? 1.0f : 0.0f;  /* spike, surrogate gaussian */
+			float ag = a->h_a[b * 16 + 8 + j] + p->h_bias[8 + j];
+			float g_ = (ag - 0.1f) > 0.0f ? 1.0f : 0.0f;  /* spike, surrogate gaussian */
+			float c = (((f * a->h_c[b * 4 + j]) + (i * g_)) - 0.1f) > 0.0f ? 1.0f : 0.0f;  /* spike, surrogate gaussian */
+			float ao = a->h_a[b * 16 + 12 + j] + p->h_bias[12 + j];
+			float o = (ao - 0.1f) > 0.0f ? 1.0f : 0.0f;  /* spike, surrogate gaussian */
+			float h = o * c;
+			a->h_h[b * 4 + j] = h;
+			a->h_c[b * 4 + j] = c;
+			a->last_h[b * 4 + j] = h;
+		}
+	}
+}
+
+/* Before the first step: the state starts at zero. */
+static void clear_state(const Params *p, Buffers *a, int batch)
+{
+	(void)p;
+	memset(a->h_h, 0, sizeof(float) * (size_t)(batch) * 4);
+	memset(a->h_c, 0, sizeof(float) * (size_t)(batch) * 4);
+	memset(a->last_h, 0, sizeof(float) * (size_t)(batch) * 4);
+}
+
+/* After the last step: the output from the final state. */
+static void readout(const Params *p, Buffers *a, int batch)
+{
+	matmul_xwt(batch, 2, 4, a->last_h, p->y_weight, a->y_, 0.0f);
+	for (int b = 0; b < batch; b++) {
+		for (int j = 0; j < 2; j++) {
+			float y_ = a->y_[b * 2 + j] + p->y_bias[j];
+			a->output[b * 2 + j] = y_;
+		}
+	}
+}
+
 size_t slstm_last_workspace_floats(int batch)
 {
 	return (size_t)batch * 30;
@@ -246,23 +265,319 @@ void slstm_last_forward(const float *params, const float *x, int batch, float *o
 	Buffers a;
 	carve_params(&p, params);
 	carve_buffers(&a, workspace, batch);
-	clear_state(&a, batch);
-	for (int t = 0; t < 4; t++)
-		step(&p, &a, batch, x + (size_t)t * batch * 3, out);
-	readout(&p, &a, batch, out);
+	a.x = x;
+	a.output = out;
+	clear_state(&p, &a, batch);
+	for (int t = 0; t < T; t++)
+		step(&p, &a, batch, t);
+	readout(&p, &a, batch);
 }
 
-void slstm_last_reset(float *state)
+void slstm_last_stream_reset(float *state)
 {
 	memset(state, 0, sizeof(float) * SLSTM_LAST_STATE_FLOATS);
 }
 
-void slstm_last_step(const float *params, float *state, const float *x_t, float *out)
+void slstm_last_stream_step(const float *params, float *state, const float *x_t, float *out)
 {
 	Params p;
 	Buffers a;
 	carve_params(&p, params);
 	carve_buffers(&a, state, 1);
-	step(&p, &a, 1, x_t, out);
-	readout(&p, &a, 1, out);
+	a.x = x_t;
+	a.output = out;
+	step(&p, &a, 1, 0);
+	readout(&p, &a, 1);
+}
+
+/* The buffers of training, carved from one workspace (inputs, outputs and gradients point to
+ * the caller's arrays). */
+typedef struct {
+	const float *x;  /* (T, B, 3) input x */
+	const int32_t *labels_;  /* (B) labels */
+	float *h_h;  /* (B, 4) state: h.h */
+	float *h_c;  /* (B, 4) state: h.c */
+	float *last_h;  /* (B, 4) state: last_h */
+	float *h_a_seq;  /* (T, B, 16) h.a_seq */
+	float *h_c_seq;  /* (T, B, 4) h.c_seq */
+	float *h_h_seq;  /* (T, B, 4) h.h_seq */
+	float *spike_counts;  /* (6) spikes counted per value */
+	float *y_;  /* (B, 2) y */
+	float *y__2;  /* (B, 2) the model's output */
+	float *loss_;  /* () lossloss */
+	float *d_y;  /* (B, 2) d_y */
+	float *backward;  /* (B, 4) backward */
+	float *h_d_h;  /* (B, 4) state: h.d_h */
+	float *h_d_c;  /* (B, 4) state: h.d_c */
+	float *h_d_h_2;  /* (B, 4) state: h.d_h */
+	float *h_d_a_seq;  /* (T, B, 16) h.d_a_seq */
+	float *d_h_weight_ih;  /* (16, 3) gradient of d_h.weight_ih */
+	float *d_h_weight_hh;  /* (16, 4) gradient of d_h.weight_hh */
+	float *d_h_bias;  /* (16) gradient of d_h.bias */
+	float *d_y_weight;  /* (2, 4) gradient of d_y.weight */
+	float *d_y_bias;  /* (2) gradient of d_y.bias */
+} TrainBuffers;
+
+static void carve_train_buffers(TrainBuffers *a, float *ws, int batch)
+{
+	a->h_h = ws;
+	ws += (size_t)batch * 4;
+	a->h_c = ws;
+	ws += (size_t)batch * 4;
+	a->last_h = ws;
+	ws += (size_t)batch * 4;
+	a->h_a_seq = ws;
+	ws += (size_t)batch * 64;
+	a->h_c_seq = ws;
+	ws += (size_t)batch * 16;
+	a->h_h_seq = ws;
+	ws += (size_t)batch * 16;
+	a->spike_counts = ws;
+	ws += (size_t)batch * 6;
+	a->y_ = ws;
+	ws += (size_t)batch * 2;
+	a->y__2 = ws;
+	ws += (size_t)batch * 2;
+	a->d_y = ws;
+	ws += (size_t)batch * 2;
+	a->backward = ws;
+	ws += (size_t)batch * 4;
+	a->h_d_h = ws;
+	ws += (size_t)batch * 4;
+	a->h_d_c = ws;
+	ws += (size_t)batch * 4;
+	a->h_d_h_2 = ws;
+	ws += (size_t)batch * 4;
+	a->h_d_a_seq = ws;
+	ws += (size_t)batch * 64;
+}
+
+/* One time step of the forward pass, saving what the backward pass needs for a batch. */
+static void train_step(const Params *p, TrainBuffers *a, int batch, int t)
+{
+	const float *x_t = a->x + (size_t)t * batch * 3;
+	float *h_a_seq_t = a->h_a_seq + (size_t)t * batch * 16;
+	float *h_c_seq_t = a->h_c_seq + (size_t)t * batch * 4;
+	float *h_h_seq_t = a->h_h_seq + (size_t)t * batch * 4;
+	memcpy(h_c_seq_t, a->h_c, sizeof(float) * (size_t)(batch) * 4);
+	memcpy(h_h_seq_t, a->h_h, sizeof(float) * (size_t)(batch) * 4);
+	matmul_xwt(batch, 16, 3, x_t, p->h_weight_ih, h_a_seq_t, 0.0f);
+	matmul_xwt(batch, 16, 4, a->h_h, p->h_weight_hh, h_a_seq_t, 1.0f);
+	for (int b = 0; b < batch; b++) {
+		for (int j = 0; j < 4; j++) {
+			float af = h_a_seq_t[b * 16 + 4 + j] + p->h_bias[4 + j];
+			float f = (af - 0.1f) > 0.0f ? 1.0f : 0.0f;  /* spike, surrogate gaussian */
+			float ai = h_a_seq_t[b * 16 + j] + p->h_bias[j];
+			float i = (ai - 0.1f) > 0.0f ? 1.0f : 0.0f;  /* spike, surrogate gaussian */
+			float ag = h_a_seq_t[b * 16 + 8 + j] + p->h_bias[8 + j];
+			float g_ = (ag - 0.1f) > 0.0f ? 1.0f : 0.0f;  /* spike, surrogate gaussian */
+			float c = (((f * a->h_c[b * 4 + j]) + (i * g_)) - 0.1f) > 0.0f ? 1.0f : 0.0f;  /* spike, surrogate gaussian */
+			float ao = h_a_seq_t[b * 16 + 12 + j] + p->h_bias[12 + j];
+			float o = (ao - 0.1f) > 0.0f ? 1.0f : 0.0f;  /* spike, surrogate gaussian */
+			float h = o * c;
+			a->h_h[b * 4 + j] = h;
+			a->h_c[b * 4 + j] = c;
+			a->last_h[b * 4 + j] = h;
+			a->spike_counts[0] += o;
+			a->spike_counts[1] += f;
+			a->spike_counts[2] += i;
+			a->spike_counts[3] += g_;
+			a->spike_counts[4] += c;
+			a->spike_counts[5] += h;
+		}
+	}
+}
+
+/* One time step of the backward pass (backpropagation through time, t descending) for a batch. */
+static void backward_step(const Params *p, TrainBuffers *a, int batch, int t)
+{
+	float *h_a_seq_t = a->h_a_seq + (size_t)t * batch * 16;
+	float *h_c_seq_t = a->h_c_seq + (size_t)t * batch * 4;
+	float *h_d_a_seq_t = a->h_d_a_seq + (size_t)t * batch * 16;
+	for (int b = 0; b < batch; b++) {
+		for (int j = 0; j < 4; j++) {
+			float d_h = a->h_d_h[b * 4 + j] + a->h_d_h_2[b * 4 + j];
+			float ao = h_a_seq_t[b * 16 + 12 + j] + p->h_bias[12 + j];
+			float sub = ao - 0.1f;
+			float o = sub > 0.0f ? 1.0f : 0.0f;  /* spike, surrogate gaussian */
+			float d_c = a->h_d_c[b * 4 + j] + (d_h * o);
+			float af = h_a_seq_t[b * 16 + 4 + j] + p->h_bias[4 + j];
+			float sub_2 = af - 0.1f;
+			float f = sub_2 > 0.0f ? 1.0f : 0.0f;  /* spike, surrogate gaussian */
+			float ai = h_a_seq_t[b * 16 + j] + p->h_bias[j];
+			float sub_3 = ai - 0.1f;
+			float i = sub_3 > 0.0f ? 1.0f : 0.0f;  /* spike, surrogate gaussian */
+			float ag = h_a_seq_t[b * 16 + 8 + j] + p->h_bias[8 + j];
+			float sub_4 = ag - 0.1f;
+			float g_ = sub_4 > 0.0f ? 1.0f : 0.0f;  /* spike, surrogate gaussian */
+			float sub_5 = ((f * h_c_seq_t[b * 4 + j]) + (i * g_)) - 0.1f;
+			float mul_4 = d_c * (1.0300646f * expf(-sub_5 * sub_5 / 1.0f));
+			float d_i = mul_4 * g_;
+			float d_ai = d_i * (1.0300645f * expf(-sub_3 * sub_3 / 0.3f));
+			float d_f = mul_4 * h_c_seq_t[b * 4 + j];
+			float d_af = d_f * (1.0300645f * expf(-sub_2 * sub_2 / 0.3f));
+			float d_g = mul_4 * i;
+			float d_ag = d_g * (1.0300646f * expf(-sub_4 * sub_4 / 1.0f));
+			float c = sub_5 > 0.0f ? 1.0f : 0.0f;  /* spike, surrogate gaussian */
+			float d_o = d_h * c;
+			float d_ao = d_o * (1.0300645f * expf(-sub * sub / 0.3f));
+			float d_c_2 = mul_4 * f;
+			h_d_a_seq_t[b * 16 + j] = d_ai;
+			h_d_a_seq_t[b * 16 + 4 + j] = d_af;
+			h_d_a_seq_t[b * 16 + 8 + j] = d_ag;
+			h_d_a_seq_t[b * 16 + 12 + j] = d_ao;
+			a->h_d_c[b * 4 + j] = d_c_2;
+		}
+	}
+	/* h.d_h */
+	matmul_dw(batch, 16, 4, h_d_a_seq_t, p->h_weight_hh, a->h_d_h, 0.0f);
+	memset(a->h_d_h_2, 0, sizeof(float) * (size_t)(batch) * 4);
+}
+
+/* The forward pass and the loss. */
+static void train_forward(const Params *p, TrainBuffers *a, int batch)
+{
+	memset(a->h_h, 0, sizeof(float) * (size_t)(batch) * 4);
+	memset(a->h_c, 0, sizeof(float) * (size_t)(batch) * 4);
+	memset(a->last_h, 0, sizeof(float) * (size_t)(batch) * 4);
+	memset(a->spike_counts, 0, sizeof(float) * (size_t)(1) * 6);
+	for (int t = 0; t < T; t++) {
+		train_step(p, a, batch, t);
+	}
+	matmul_xwt(batch, 2, 4, a->last_h, p->y_weight, a->y_, 0.0f);
+	for (int b = 0; b < batch; b++) {
+		for (int j = 0; j < 2; j++) {
+			float y_ = a->y_[b * 2 + j] + p->y_bias[j];
+			a->y__2[b * 2 + j] = y_;
+		}
+	}
+	{	/* cross entropy: mean over rows of log sum exp(y) - y[label] */
+		double sum = 0;
+		for (int r = 0; r < batch; r++) {
+			const float *y = a->y__2 + (size_t)r * 2;
+			float m = y[0];
+			double s = 0;
+			for (int j = 1; j < 2; j++)
+				m = y[j] > m ? y[j] : m;
+			for (int j = 0; j < 2; j++)
+				s += exp((double)(y[j] - m));
+			sum += log(s) + m - y[a->labels_[r]];
+		}
+		a->loss_[0] = (float)(sum / (batch));
+	}
+}
+
+/* The backward pass: gradients added into a->d_*. */
+static void train_backward(const Params *p, TrainBuffers *a, int batch)
+{
+	/* d loss / d y = (softmax(y) - onehot(label)) / rows */
+	for (int r = 0; r < batch; r++) {
+		const float *y = a->y__2 + (size_t)r * 2;
+		float *dy = a->d_y + (size_t)r * 2;
+		float m = y[0];
+		double s = 0;
+		for (int j = 1; j < 2; j++)
+			m = y[j] > m ? y[j] : m;
+		for (int j = 0; j < 2; j++)
+			s += exp((double)(y[j] - m));
+		for (int j = 0; j < 2; j++)
+			dy[j] = (float)((exp((double)(y[j] - m)) / s - (j == a->labels_[r])) / (batch));
+	}
+	matmul_dw(batch, 2, 4, a->d_y, p->y_weight, a->backward, 0.0f);
+	memset(a->h_d_h, 0, sizeof(float) * (size_t)(batch) * 4);
+	memset(a->h_d_c, 0, sizeof(float) * (size_t)(batch) * 4);
+	memcpy(a->h_d_h_2, a->backward, sizeof(float) * (size_t)(batch) * 4);
+	for (int t = T - 1; t >= 0; t--) {
+		backward_step(p, a, batch, t);
+	}
+	/* h.d_weight_ih */
+	matmul_outer(T * batch, 16, 3, a->h_d_a_seq, a->x, a->d_h_weight_ih, 1.0f);
+	/* h.d_weight_hh */
+	matmul_outer(T * batch, 16, 4, a->h_d_a_seq, a->h_h_seq, a->d_h_weight_hh, 1.0f);
+	for (int r = 0; r < T * batch; r++)
+		for (int j = 0; j < 16; j++)
+			a->d_h_bias[j] += a->h_d_a_seq[(size_t)r * 16 + j];
+	/* y.d_weight */
+	matmul_outer(batch, 2, 4, a->d_y, a->last_h, a->d_y_weight, 1.0f);
+	for (int r = 0; r < batch; r++)
+		for (int j = 0; j < 2; j++)
+			a->d_y_bias[j] += a->d_y[(size_t)r * 2 + j];
+}
+
+size_t slstm_last_train_workspace_floats(int batch)
+{
+	return (size_t)batch * 200;
+}
+
+float slstm_last_forward_train(const float *params, const float *x, const int32_t *labels_, int batch, float *out, float *workspace)
+{
+	Params p;
+	TrainBuffers a;
+	float loss;
+	carve_params(&p, params);
+	carve_train_buffers(&a, workspace, batch);
+	a.x = x;
+	a.labels_ = labels_;
+	a.loss_ = &loss;
+	train_forward(&p, &a, batch);
+	if (out)
+		memcpy(out, a.y__2, sizeof(float) * (size_t)batch * 2);
+	return loss;
+}
+
+void slstm_last_backward(const float *params, const float *x, const int32_t *labels_, int batch, float *grads, float *workspace)
+{
+	Params p;
+	TrainBuffers a;
+	float loss;
+	carve_params(&p, params);
+	carve_train_buffers(&a, workspace, batch);
+	a.x = x;
+	a.labels_ = labels_;
+	a.loss_ = &loss;
+	a.d_h_weight_ih = grads + 0;
+	a.d_h_weight_hh = grads + 48;
+	a.d_h_bias = grads + 112;
+	a.d_y_weight = grads + 128;
+	a.d_y_bias = grads + 136;
+	(void)grads;
+	train_backward(&p, &a, batch);
+}
+
+void slstm_last_zero_grad(float *grads)
+{
+	memset(grads, 0, sizeof(float) * 138);
+}
+
+const slstm_last_spike slstm_last_spikes[] = {
+	{"h.o", 4},
+	{"h.f", 4},
+	{"h.i", 4},
+	{"h.g", 4},
+	{"h.c", 4},
+	{"h.h", 4},
+	{NULL, 0},
+};
+
+void slstm_last_spike_counts(const float *workspace, int batch, float *counts)
+{
+	TrainBuffers a;
+	carve_train_buffers(&a, (float *)workspace, batch);
+	memcpy(counts, a.spike_counts, sizeof(float) * 6);
+}
+
+/* One adam update (as torch.optim.Adam), after clipping the gradient to a
+ * global L2 norm of infinity (no clipping). */
+void slstm_last_step(float *params, const float *grads, float *opt_state, float lr, long t)
+{
+	float scale = 1.0f;
+	float *m = opt_state, *v = opt_state + 138;
+	double bc1 = 1.0 - pow(0.90000000000000002, (double)t), bc2 = 1.0 - pow(0.999, (double)t);
+	float step_size = (float)(lr / bc1), sqrt_bc2 = (float)sqrt(bc2);
+	for (long i = 0; i < 138; i++) {
+		float g = grads[i] * scale + 0.0f * params[i];
+		m[i] = 0.9f * m[i] + 0.1f * g;
+		v[i] = 0.999f * v[i] + 0.001f * g * g;
+		params[i] -= step_size * m[i] / (sqrtf(v[i]) / sqrt_bc2 + 1e-08f);
+	}
 }

@@ -14,7 +14,7 @@
 #define SLSTM_LAST_STATE_FLOATS 30   /* streaming state of one sample */
 
 /* A parameter tensor: its checkpoint name, shape (row-major) and offset in
- * the parameter array. */
+ * the parameter array. The table ends with a NULL name. */
 typedef struct {
 	const char *name;
 	int rank;
@@ -22,24 +22,46 @@ typedef struct {
 	long offset;
 } slstm_last_tensor;
 
-extern const slstm_last_tensor slstm_last_tensors[SLSTM_LAST_NUM_TENSORS];
+extern const slstm_last_tensor slstm_last_tensors[];
 
 /* Fills params (NUM_PARAMS floats) as spikec init does: He-normal weights,
  * zero biases, from a counter-based RNG seeded with `seed`. */
 void slstm_last_init(float *params, uint64_t seed);
 
-/* Floats of workspace forward() needs for a batch. */
+/* The forward pass over a batch of sequences, in a workspace of
+ * workspace_floats(batch) floats. Inputs are (T, B, INPUTS); out is (B, 2). */
 size_t slstm_last_workspace_floats(int batch);
-
-/* The forward pass over a batch of sequences.
- * x: (T, B, 3)
- * out: (B, 2) */
 void slstm_last_forward(const float *params, const float *x, int batch, float *out, float *workspace);
 
-/* Streaming, one sample: reset() clears the state (STATE_FLOATS floats),
- * each step() consumes one time step and writes the output as it stands
- * (after step T, exactly forward()'s output for that sample). */
-void slstm_last_reset(float *state);
-void slstm_last_step(const float *params, float *state, const float *x_t, float *out);
+/* Streaming, one sample: stream_reset() clears the state (STATE_FLOATS
+ * floats), each stream_step() consumes one time step and writes the output
+ * as it stands (after step T, exactly forward()'s output for that sample). */
+void slstm_last_stream_reset(float *state);
+void slstm_last_stream_step(const float *params, float *state, const float *x_t, float *out);
+
+/* Training. forward_train() runs the forward pass over a batch, saving in
+ * the workspace (train_workspace_floats(batch) floats) what backward()
+ * needs, and returns the mean loss; out (may be NULL) receives the outputs.
+ * backward() adds d loss / d params into grads (NUM_PARAMS floats, laid out
+ * like params; zero_grad() clears them). step() applies one adam update
+ * with learning rate lr; t counts updates from 1; opt_state holds
+ * OPT_STATE_FLOATS floats, zero before the first update. */
+#define SLSTM_LAST_OPT_STATE_FLOATS 276
+size_t slstm_last_train_workspace_floats(int batch);
+float slstm_last_forward_train(const float *params, const float *x, const int32_t *labels_, int batch, float *out, float *workspace);
+void slstm_last_backward(const float *params, const float *x, const int32_t *labels_, int batch, float *grads, float *workspace);
+void slstm_last_zero_grad(float *grads);
+
+/* Firing rates: forward_train counts the spikes of each named spike value
+ * (gates, cells, outputs); spike_counts() copies the counts of the last
+ * forward_train out of its workspace. A rate is count / (T * batch * size). */
+#define SLSTM_LAST_NUM_SPIKES 6
+typedef struct {
+	const char *name;
+	int size;
+} slstm_last_spike;
+extern const slstm_last_spike slstm_last_spikes[];  /* ends with a NULL name */
+void slstm_last_spike_counts(const float *workspace, int batch, float *counts);
+void slstm_last_step(float *params, const float *grads, float *opt_state, float lr, long t);
 
 #endif

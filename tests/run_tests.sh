@@ -1,0 +1,56 @@
+#!/bin/sh
+# run_tests.sh: every test script, in order (`make check` runs this after
+# bin/unit_tests):
+#   tests/run_errors.sh       error-message goldens
+#   tests/run_golden.sh       IR, kernel IR and emitted-C goldens
+#   tests/ref/run_forward.sh  emitted C against the reference and PyTorch
+#   tests/run_cli.sh          the command line's exit statuses and messages
+#   tests/grad/run_grad.sh    gradients against PyTorch fixtures and finite differences
+#   tests/train/run_train.sh  training end to end: pinned losses, resume, TBPTT, grad, errors
+# Each script prints `N passed, M failed` last; this one shows their output,
+# then one summary line per script, then the sum `N passed, M failed` as its
+# last line, and exits 1 if any script failed. A script that ends without a
+# summary line, or exits non-zero with no failures counted, adds a failure.
+# SPIKEC_GOLDEN_UPDATE=1 is passed on, so the golden scripts rewrite their
+# files (review the diff before committing).
+set -u
+cd "$(dirname "$0")/.." || exit 2
+
+SCRIPTS="tests/run_errors.sh tests/run_golden.sh tests/ref/run_forward.sh tests/run_cli.sh
+	tests/grad/run_grad.sh tests/train/run_train.sh"
+log=$(mktemp) || exit 2
+st=$(mktemp) || exit 2
+trap 'rm -f "$log" "$st"' EXIT INT TERM
+
+pass=0
+fail=0
+summary=
+for script in $SCRIPTS; do
+	echo "==== $script"
+	{
+		sh "$script" 2>&1
+		echo $? >"$st"
+	} | tee "$log"
+	status=$(cat "$st")
+	counts=$(sed -n 's/^\([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed$/\1 \2/p' "$log" | tail -n 1)
+	if [ -n "$counts" ]; then
+		p=${counts% *}
+		f=${counts#* }
+	else
+		p=0
+		f=0
+	fi
+	if [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1
+		echo "FAIL $script exited with status $status without counting a failure"
+	fi
+	pass=$((pass + p))
+	fail=$((fail + f))
+	summary="$summary$(printf '%-28s %s passed, %s failed' "$script" "$p" "$f")
+"
+done
+
+echo "==== summary"
+printf '%s' "$summary"
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
