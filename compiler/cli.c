@@ -67,7 +67,7 @@ int cli_check(int argc, char **argv)
 int cli_ir(int argc, char **argv)
 {
 	CliArgs a = cli_parse(argc, argv, "after", "dot");
-	PipelineOptions opt = {a.after ? a.after : "simplify", a.dot, stdout};
+	PipelineOptions opt = {a.after ? a.after : "simplify", a.dot, stdout, 0};
 	int known = 0;
 	for (int i = 0; pipeline_stages[i]; i++)
 		known |= !strcmp(pipeline_stages[i], opt.dump_after);
@@ -84,11 +84,13 @@ int cli_ir(int argc, char **argv)
 
 int cli_emit(int argc, char **argv)
 {
-	CliArgs a = cli_parse(argc, argv, "o", "portable smooth-spikes");
+	CliArgs a = cli_parse(argc, argv, "o", "portable smooth-spikes input-grads");
 	if (!a.out)
 		diag_fatal("emit needs an output directory: spikec emit %s -o DIR", a.model);
 	Compilation c = {0};
-	compile_or_exit(&c, a.model, NULL);
+	PipelineOptions po = {0};
+	po.input_grads = a.inputs;
+	compile_or_exit(&c, a.model, &po);
 	if (mkdir(a.out, 0777) != 0 && errno != EEXIST)
 		diag_fatal("cannot create directory '%s': %s", a.out, strerror(errno));
 	const char *base = strrchr(a.model, '/');

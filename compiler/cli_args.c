@@ -35,6 +35,8 @@ CliArgs cli_parse(int argc, char **argv, const char *values, const char *flags)
 				a.quiet = 1;
 			else if (!strcmp(name, "smooth-spikes"))
 				a.smooth_spikes = 1;
+			else if (!strcmp(name, "inputs") || !strcmp(name, "input-grads"))
+				a.inputs = 1;
 			continue;
 		}
 		if (!listed(values, name))

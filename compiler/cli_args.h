@@ -13,7 +13,7 @@ typedef struct {
 	const char *resume;      /* --resume CKPT */
 	const char *backend;     /* --backend c|llvm */
 	const char *labels;      /* --labels y.npy */
-	int dot, portable, quiet, smooth_spikes;
+	int dot, portable, quiet, smooth_spikes, inputs;
 } CliArgs;
 
 /* Parses `argv` (argv[0] is the command). `values` and `flags` list, space

@@ -24,7 +24,9 @@ static void load_model(Loaded *L, const CliArgs *a, int need_train_block)
 {
 	if (a->backend && strcmp(a->backend, "c") != 0)
 		diag_fatal("unknown backend '%s' (available: c; the LLVM JIT backend is not built yet)", a->backend);
-	if (pipeline_compile(&L->c, a->model, NULL))
+	PipelineOptions po = {0};
+	po.input_grads = a->inputs;
+	if (pipeline_compile(&L->c, a->model, &po))
 		diag_exit();
 	const Kir *k = L->c.kir;
 	if (!k->has_train)
@@ -176,7 +178,7 @@ static void *read_labels(const TrainModel *tm, const char *path, int batch)
 
 int cli_grad(int argc, char **argv)
 {
-	CliArgs a = cli_parse(argc, argv, "checkpoint input labels o backend", "");
+	CliArgs a = cli_parse(argc, argv, "checkpoint input labels o backend", "inputs");
 	if (!a.checkpoint || !a.input || !a.labels || !a.out)
 		diag_fatal("grad needs --checkpoint F --input x.npy --labels y.npy --output g.safetensors");
 	Loaded L = {0};
@@ -193,15 +195,20 @@ int cli_grad(int argc, char **argv)
 	float *grads = xcalloc((size_t)k->nparams + 1, sizeof(float));
 	float loss = L.tm.forward_train(params, x, labels, batch, NULL, ws);
 	L.tm.zero_grad(grads);
-	L.tm.backward(params, x, labels, batch, grads, ws);
+	size_t nx = (size_t)k->steps * (size_t)batch * (size_t)L.tm.inputs;
+	float *dx = a.inputs ? xcalloc(nx + 1, sizeof(float)) : NULL;
+	if (a.inputs)
+		L.mod.backward_inputs(params, x, labels, batch, grads, dx, ws);
+	else
+		L.tm.backward(params, x, labels, batch, grads, ws);
 
 	int nt = 0;
 	const TrainTensor *tt = L.tm.tensors;
 	while (tt[nt].name)
 		nt++;
-	StWriteTensor *w = xcalloc((size_t)nt + 1, sizeof *w);
+	StWriteTensor *w = xcalloc((size_t)nt + 2, sizeof *w);
 	long *shapes = xcalloc(2 * (size_t)nt + 1, sizeof(long));
-	char **names = xcalloc((size_t)nt + 1, sizeof(char *));
+	char **names = xcalloc((size_t)nt + 2, sizeof(char *));
 	for (int i = 0; i < nt; i++) {
 		size_t len = strlen(tt[i].name) + 6;
 		names[i] = xmalloc(len);
@@ -210,16 +217,25 @@ int cli_grad(int argc, char **argv)
 		shapes[2 * i + 1] = tt[i].shape[1];
 		w[i] = (StWriteTensor){names[i], "F32", tt[i].rank, &shapes[2 * i], grads + tt[i].offset};
 	}
+	long xshape[3] = {k->steps, batch, L.tm.inputs};
+	if (dx) {
+		const KBuf *in = cli_only_input(k);
+		size_t len = strlen(in->name) + 6;
+		names[nt] = xmalloc(len);
+		snprintf(names[nt], len, "grad.%s", in->what);
+		w[nt] = (StWriteTensor){names[nt], "F32", 3, xshape, dx};
+	}
 	char ls[64], bs[32];
 	snprintf(ls, sizeof ls, "%.9g", (double)loss);
 	snprintf(bs, sizeof bs, "%d", batch);
 	const char *keys[] = {"format", "model", "loss", "batch"};
 	const char *vals[] = {"spikec-gradients", k->model, ls, bs};
-	if (st_write(a.out, w, nt, keys, vals, 4, err, sizeof err))
+	if (st_write(a.out, w, nt + (dx != NULL), keys, vals, 4, err, sizeof err))
 		diag_fatal("%s", err);
 	printf("wrote %s: gradients of %d tensors, loss %.6g over a batch of %d\n", a.out, nt, (double)loss, batch);
-	for (int i = 0; i < nt; i++)
+	for (int i = 0; i < nt + (dx != NULL); i++)
 		free(names[i]);
+	free(dx);
 	free(names), free(shapes), free(w), free(grads), free(ws), free(labels), free(x), free(params);
 	unload(&L);
 	return 0;

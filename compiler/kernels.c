@@ -505,6 +505,8 @@ static void lower_scan(KL *L, KList *list, int s)
 			continue;
 		}
 		int *sb = &L->stack_buf[n->a.k - nc];
+		if (*sb < 0 && L->buf[i] >= 0)
+			*sb = L->buf[i];  /* an input's gradient */
 		if (*sb < 0)
 			*sb = i == g->output ? output_buf(L, n->type)
 					     : add_buf(L, KB_ACT, display_name(L, i), display_name(L, i), n->type);
@@ -647,6 +649,13 @@ static void lower_program(Kir *k, const Graph *g, int program)
 				mark(&L, g->param_grad[p]);
 				L.grad_of[g->param_grad[p]] = p;
 			}
+		for (int in = 0; g->input_grad && in < g->inputs.len; in++)
+			if (g->input_grad[in] >= 0) {
+				int d = g->input_grad[in];
+				mark(&L, d);
+				L.buf[d] = shared_buf(&L, KB_DINPUT, in,
+						      arena_printf(k->arena, "d_%s", g->inputs.items[in].name), g->nodes.items[d].type);
+			}
 	}
 	plan(&L);
 	for (int i = 0; i < nn; i++) {
@@ -751,7 +760,8 @@ long kir_workspace_floats(const Kir *k, int program, int batch)
 	long n = 0;
 	for (int b = 0; b < k->bufs.len; b++) {
 		const KBuf *kb = &k->bufs.items[b];
-		if ((kb->cls == KB_STATE || kb->cls == KB_ACT) && kb->program == program)
+		if (((kb->cls == KB_STATE || kb->cls == KB_ACT) && kb->program == program) ||
+		    (kb->cls == KB_DINPUT && program == PROG_TRAIN))
 			n += kir_buf_floats(k, b, batch);
 	}
 	return n;

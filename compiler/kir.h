@@ -34,6 +34,7 @@
 typedef enum {
 	KB_PARAM,   /* in the parameter array at `offset` */
 	KB_GRAD,    /* in the gradient array at `offset` (same layout as params) */
+	KB_DINPUT,  /* d loss / d input `index` (T, B, n), when asked for */
 	KB_INPUT,   /* a model input (T, B, n) */
 	KB_LABELS,  /* the loss's labels (int32) or targets (float) */
 	KB_OUTPUT,  /* the model's output array */

@@ -1,7 +1,7 @@
 /* kir_print.c: the kernel IR as text (`spikec ir --after kernels`). */
 #include "kir.h"
 
-static const char *const cls_name[] = {"param", "grad", "input", "labels", "output", "loss", "state", "act"};
+static const char *const cls_name[] = {"param", "grad", "dinput", "input", "labels", "output", "loss", "state", "act"};
 static const char *const prog_name[PROG_COUNT] = {"infer", "train"};
 
 static void val(const Kir *k, const Kernel *m, KVal v, FILE *out)

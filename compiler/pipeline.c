@@ -79,7 +79,7 @@ int pipeline_compile(Compilation *c, const char *path, const PipelineOptions *op
 	if (dump(c, opt, "dce"))
 		return 2;
 	if (c->graph->loss >= 0) {
-		AdOptions ad = {c->has_train ? c->train.tbptt : 0, 0};
+		AdOptions ad = {c->has_train ? c->train.tbptt : 0, opt && opt->input_grads};
 		pass_autodiff(c->graph, &ad);
 		if (dump(c, opt, "autodiff"))
 			return 2;

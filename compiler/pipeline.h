@@ -11,6 +11,7 @@ typedef struct {
 	const char *dump_after; /* print the IR after this stage to `dump` and stop */
 	int dump_dot;           /* ... as Graphviz dot */
 	FILE *dump;
+	int input_grads;        /* also differentiate the loss with respect to the inputs */
 } PipelineOptions;
 
 typedef struct {

@@ -123,6 +123,16 @@ void cemit_header(const Kir *k, const CEmitOptions *opt, StrBuf *o)
 		train_params(k, o);
 		sb_printf(o, ", float *grads, float *workspace);\n");
 		sb_printf(o, "void %s_zero_grad(float *grads);\n", m);
+		if (buf_of(k, KB_DINPUT, 0)) {
+			sb_printf(o, "/* backward() that also writes d loss / d inputs, (T, B, INPUTS) each. */\n");
+			sb_printf(o, "#define %s_INPUT_GRADS 1\n", M);
+			sb_printf(o, "void %s_backward_inputs(const float *params", m);
+			train_params(k, o);
+			sb_puts(o, ", float *grads");
+			for (int i = 0; buf_of(k, KB_DINPUT, i); i++)
+				sb_printf(o, ", float *%s", buf_of(k, KB_DINPUT, i)->name);
+			sb_puts(o, ", float *workspace);\n");
+		}
 		sb_printf(o, "\n/* Firing rates: forward_train counts the spikes of each named spike value\n"
 			     " * (gates, cells, outputs); spike_counts() copies the counts of the last\n"
 			     " * forward_train out of its workspace. A rate is count / (T * batch * size). */\n");
@@ -146,7 +156,7 @@ static int used_by(const Kir *k, int program, int b)
 		return 1;
 	if (kb->program >= 0)
 		return kb->program == program;
-	if (program == PROG_TRAIN && (kb->cls == KB_LABELS || kb->cls == KB_LOSS || kb->cls == KB_GRAD))
+	if (program == PROG_TRAIN && (kb->cls == KB_LABELS || kb->cls == KB_LOSS || kb->cls == KB_GRAD || kb->cls == KB_DINPUT))
 		return 1;
 	const KList *l = &k->prog[program].kernels;
 	for (int i = 0; i < l->len; i++)
@@ -167,7 +177,7 @@ static const char *ptr_type(const KBuf *kb, const Kir *k)
 static void emit_buffers(const Kir *k, int program, const char *type, StrBuf *o)
 {
 	char sh[64];
-	static const char *const what[] = {"", "gradient of ", "input ", "", "output", "loss", "state: ", ""};
+	static const char *const what[] = {"", "gradient of ", "gradient of input ", "input ", "", "output", "loss", "state: ", ""};
 	sb_printf(o, "/* The buffers of %s, carved from one workspace (inputs, outputs%s point to\n"
 		     " * the caller's arrays). */\ntypedef struct {\n",
 		  program == PROG_INFER ? "the forward pass" : "training", program == PROG_TRAIN ? " and gradients" : "");
@@ -183,7 +193,8 @@ static void emit_buffers(const Kir *k, int program, const char *type, StrBuf *o)
 	int any = 0;
 	for (int b = 0; b < k->bufs.len; b++) {
 		const KBuf *kb = &k->bufs.items[b];
-		if (kb->program != program || (kb->cls != KB_STATE && kb->cls != KB_ACT))
+		int dinput = kb->cls == KB_DINPUT && program == PROG_TRAIN;  /* copied out by backward_inputs */
+		if (!dinput && (kb->program != program || (kb->cls != KB_STATE && kb->cls != KB_ACT)))
 			continue;
 		any = 1;
 		sb_printf(o, "\ta->%s = ws;\n\tws += (size_t)batch * %ld;\n", kb->name,
@@ -432,6 +443,25 @@ static void emit_train(CEmit *e)
 		if (k->bufs.items[b].cls == KB_GRAD)
 			sb_printf(o, "\ta.%s = grads + %ld;\n", k->bufs.items[b].name, k->bufs.items[b].offset);
 	sb_puts(o, "\t(void)grads;\n\ttrain_backward(&p, &a, batch);\n}\n\n");
+	if (buf_of(k, KB_DINPUT, 0)) {
+		sb_printf(o, "void %s_backward_inputs(const float *params", m);
+		train_params(k, o);
+		sb_puts(o, ", float *grads");
+		for (int i = 0; buf_of(k, KB_DINPUT, i); i++)
+			sb_printf(o, ", float *%s", buf_of(k, KB_DINPUT, i)->name);
+		sb_puts(o, ", float *workspace)\n{\n\tParams p;\n\tTrainBuffers a;\n\tfloat loss;\n");
+		sb_puts(o, "\tcarve_params(&p, params);\n\tcarve_train_buffers(&a, workspace, batch);\n");
+		set_inputs(k, o, "");
+		sb_printf(o, "\ta.%s = %s;\n\ta.%s = &loss;\n", labels, labels, lossb);
+		for (int b = 0; b < k->bufs.len; b++)
+			if (k->bufs.items[b].cls == KB_GRAD)
+				sb_printf(o, "\ta.%s = grads + %ld;\n", k->bufs.items[b].name, k->bufs.items[b].offset);
+		sb_puts(o, "\ttrain_backward(&p, &a, batch);\n");
+		for (int i = 0; buf_of(k, KB_DINPUT, i); i++)
+			sb_printf(o, "\tmemcpy(%s, a.%s, sizeof(float) * (size_t)T * batch * %d);\n", buf_of(k, KB_DINPUT, i)->name,
+				  buf_of(k, KB_DINPUT, i)->name, buf_of(k, KB_DINPUT, i)->type.dim[0]);
+		sb_puts(o, "}\n\n");
+	}
 	sb_printf(o, "void %s_zero_grad(float *grads)\n{\n\tmemset(grads, 0, sizeof(float) * %ld);\n}\n\n", m,
 		  k->nparams);
 	sb_printf(o, "const %s_spike %s_spikes[] = {\n", m, m);

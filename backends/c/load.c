@@ -129,6 +129,9 @@ int cload_build(const Kir *k, const CEmitOptions *opt, CModule *m, char *err, si
 		*(void **)&m->backward = sym(m, k, "backward", err, errlen);
 		*(void **)&m->zero_grad = sym(m, k, "zero_grad", err, errlen);
 		*(void **)&m->step = sym(m, k, "step", err, errlen);
+		char name[256];
+		snprintf(name, sizeof name, "%s_backward_inputs", k->model);
+		*(void **)&m->backward_inputs = dlsym(m->handle, name);  /* optional */
 		m->spikes = sym(m, k, "spikes", err, errlen);
 		*(void **)&m->spike_counts = sym(m, k, "spike_counts", err, errlen);
 		rc = m->train_workspace_floats && m->forward_train && m->backward && m->zero_grad && m->step &&

@@ -27,6 +27,9 @@ typedef struct {
 			 float *workspace);
 	void (*zero_grad)(float *grads);
 	void (*step)(float *params, const float *grads, float *opt_state, float lr, long t);
+	/* Compiled with input gradients: backward that also writes d loss / d x. */
+	void (*backward_inputs)(const float *params, const float *x, const void *labels, int batch, float *grads,
+				float *d_x, float *workspace);
 	const void *spikes;      /* <model>_spikes */
 	void (*spike_counts)(const float *workspace, int batch, float *counts);
 } CModule;

@@ -3,6 +3,9 @@
  * -DMODEL=name -DMODEL_UPPER=NAME -include DIR/name.h; models must be smooth
  * (no spikes, or spikes replaced by their surrogate's primitive).
  *
+ * With -DCHECK_INPUT_GRADS (models emitted with --input-grads) it also
+ * checks d loss / d x.
+ *
  * usage: fd_check [--seed N] [--batch B] [--samples K] [--tol REL]
  * Prints one line per checked parameter element and `N passed, M failed`. */
 #include <math.h>
@@ -58,7 +61,12 @@ int main(int argc, char **argv)
 		labels[i] = LABEL_IS_CLASS ? (LABEL_T)(uniform() * O) : (LABEL_T)uniform();
 	FN(forward_train)(p, x, labels, batch, NULL, ws);
 	FN(zero_grad)(g);
+#ifdef CHECK_INPUT_GRADS
+	float *dx = malloc(sizeof(float) * T * batch * I);
+	FN(backward_inputs)(p, x, labels, batch, g, dx, ws);
+#else
 	FN(backward)(p, x, labels, batch, g, ws);
+#endif
 	int passed = 0, failed = 0;
 	for (int s = 0; s < samples; s++) {
 		long i = s < K(NUM_TENSORS) ? FN(tensors)[s].offset : (long)(uniform() * np);
@@ -76,6 +84,25 @@ int main(int argc, char **argv)
 		printf("%s param[%ld] analytic %+.6e  finite difference %+.6e  rel err %.2e\n", ok ? "ok  " : "FAIL", i,
 		       an, fd, err);
 	}
+#ifdef CHECK_INPUT_GRADS
+	/* d loss / d x, for models emitted with --input-grads. */
+	for (int s = 0; s < samples / 2; s++) {
+		long i = (long)(uniform() * T * batch * I);
+		float keep = x[i], h = 1e-2f;
+		x[i] = keep + h;
+		double lp = FN(forward_train)(p, x, labels, batch, NULL, ws);
+		x[i] = keep - h;
+		double lm = FN(forward_train)(p, x, labels, batch, NULL, ws);
+		x[i] = keep;
+		double fd = (lp - lm) / (2.0 * h), an = dx[i];
+		double err = fabs(fd - an) / fmax(1e-3, fmax(fabs(fd), fabs(an)));
+		int ok = err <= tol;
+		passed += ok;
+		failed += !ok;
+		printf("%s input[%ld] analytic %+.6e  finite difference %+.6e  rel err %.2e\n", ok ? "ok  " : "FAIL", i,
+		       an, fd, err);
+	}
+#endif
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

@@ -89,6 +89,9 @@ for snn in tests/grad/*.snn; do
 	else
 		DEFS="-DMODEL=$name -DMODEL_UPPER=$upper -DLABEL_IS_CLASS=0 -DLABEL_T=float"
 	fi
+	if grep -q '_INPUT_GRADS 1' "$dir/$name.h"; then
+		DEFS="$DEFS -DCHECK_INPUT_GRADS"
+	fi
 	blog=$dir/build.log
 	if ! $CC $WARN -c -o "$dir/$name.o" "$dir/$name.c" >"$blog" 2>&1; then
 		bad "build $dir/$name.c (log $blog)"
