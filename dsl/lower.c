@@ -462,7 +462,7 @@ static void lower_model(Lower *L, const Model *m)
 {
 	Scope ms = {0};
 	SrcLoc loss_loc = NOLOC, out_loc = NOLOC;
-	int output = -1, loss_pred = -1;
+	int output = -1, loss_pred = -1, errors = diag_error_count();
 	for (int i = 0; i < m->nbody; i++) {
 		const Stmt *s = m->body[i];
 		switch (s->kind) {
@@ -509,7 +509,7 @@ static void lower_model(Lower *L, const Model *m)
 	vec_free(&ms);
 	if (L->g->loss >= 0)
 		check_loss_input(L, m, loss_loc);
-	if (diag_error_count())
+	if (diag_error_count() != errors)
 		return;
 	if (!L->seqs.len) {
 		lower_error(L, m->loc, "model '%s' has no input (add e.g. 'input x[28] spikes over 28 steps')",
@@ -572,6 +572,7 @@ Graph *dsl_lower(Arena *arena, Program *prog, int file)
 		return NULL;
 	}
 	Lower L = {0};
+	int errors = diag_error_count();  /* errors of this compilation only */
 	for (int attempt = 0;; attempt++) {
 		if (attempt == 8)
 			SPK_BUG("state dtypes did not settle");
@@ -587,7 +588,7 @@ Graph *dsl_lower(Arena *arena, Program *prog, int file)
 		L.body = ir_new_region(L.g, 0);
 		L.scan = ir_add(L.g, OP_SCAN, 0, ir_scalar(), NULL, 0, prog->model->loc);
 		lower_model(&L, prog->model);
-		if (diag_error_count()) {
+		if (diag_error_count() != errors) {
 			lower_reset(&L);
 			vec_free(&L.guess);
 			ir_free(L.g);

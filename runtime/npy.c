@@ -5,6 +5,7 @@
  *           'shape': (2, 3), } padded with spaces and ended by '\n'
  *   data:   count * itemsize bytes
  */
+#include "fileio.h"
 #include "npy.h"
 
 #include <errno.h>
@@ -347,50 +348,6 @@ void npy_free(NpyArray *a)
 
 /* ---- writing -------------------------------------------------------------- */
 
-/* Writes the concatenation of parts to path through path.tmp.<pid>, fsync
- * and rename, so path holds either its old content or all of the new. */
-static int write_atomic(const char *path, const void *const *parts, const size_t *sizes,
-	int nparts, char *err, size_t errlen)
-{
-	size_t tlen = strlen(path) + 32;
-	char *tmp = malloc(tlen);
-	if (!tmp)
-		return fail(err, errlen, "cannot write '%s': out of memory", path);
-	snprintf(tmp, tlen, "%s.tmp.%ld", path, (long)getpid());
-
-	FILE *f = fopen(tmp, "wb");
-	if (!f) {
-		fail(err, errlen, "cannot create '%s' (to write '%s'): %s; check that the directory exists and is writable",
-			tmp, path, strerror(errno));
-		free(tmp);
-		return -1;
-	}
-	const char *what = NULL;
-	for (int i = 0; i < nparts && !what; i++)
-		if (sizes[i] && fwrite(parts[i], 1, sizes[i], f) != sizes[i])
-			what = "write";
-	if (!what && fflush(f) != 0)
-		what = "write";
-	if (!what && fsync(fileno(f)) != 0)
-		what = "fsync";
-	int e = errno;
-	if (fclose(f) != 0 && !what) {
-		what = "close";
-		e = errno;
-	}
-	if (!what && rename(tmp, path) != 0) {
-		what = "rename";
-		e = errno;
-	}
-	if (what) {
-		remove(tmp);
-		fail(err, errlen, "cannot write '%s': %s failed: %s (check free space and permissions)",
-			path, what, strerror(e));
-	}
-	free(tmp);
-	return what ? -1 : 0;
-}
-
 int npy_write(const char *path, const char *dtype, int ndim, const long *shape,
 	const void *data, char *err, size_t errlen)
 {
@@ -430,7 +387,7 @@ int npy_write(const char *path, const char *dtype, int ndim, const long *shape,
 	}
 	const void *parts[2] = {header, data};
 	size_t sizes[2] = {total, nbytes};
-	int rc = write_atomic(path, parts, sizes, 2, err, errlen);
+	int rc = fileio_write_atomic(path, parts, sizes, 2, err, errlen);
 	free(swapped);
 	return rc;
 }

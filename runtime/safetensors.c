@@ -1,4 +1,5 @@
 /* safetensors.c: reading and writing the safetensors format (see safetensors.h). */
+#include "fileio.h"
 #include "safetensors.h"
 #include "json.h"
 
@@ -383,49 +384,6 @@ static void put_json_string(Buf *b, const char *s)
 	put(b, "\"", 1);
 }
 
-/* Writes the concatenation of parts to path through path.tmp.<pid>, fsync
- * and rename, so path holds either its old content or all of the new. */
-static int write_atomic(const char *path, const void *const *parts, const size_t *sizes,
-	int nparts, char *err, size_t errlen)
-{
-	size_t tlen = strlen(path) + 32;
-	char *tmp = malloc(tlen);
-	if (!tmp)
-		return fail(err, errlen, "cannot write '%s': out of memory", path);
-	snprintf(tmp, tlen, "%s.tmp.%ld", path, (long)getpid());
-
-	FILE *f = fopen(tmp, "wb");
-	if (!f) {
-		fail(err, errlen, "cannot create '%s' (to write '%s'): %s; check that the directory exists and is writable",
-			tmp, path, strerror(errno));
-		free(tmp);
-		return -1;
-	}
-	const char *what = NULL;
-	for (int i = 0; i < nparts && !what; i++)
-		if (sizes[i] && fwrite(parts[i], 1, sizes[i], f) != sizes[i])
-			what = "write";
-	if (!what && fflush(f) != 0)
-		what = "write";
-	if (!what && fsync(fileno(f)) != 0)
-		what = "fsync";
-	int e = errno;
-	if (fclose(f) != 0 && !what) {
-		what = "close";
-		e = errno;
-	}
-	if (!what && rename(tmp, path) != 0) {
-		what = "rename";
-		e = errno;
-	}
-	if (what) {
-		remove(tmp);
-		fail(err, errlen, "cannot write '%s': %s failed: %s (check free space and permissions)",
-			path, what, strerror(e));
-	}
-	free(tmp);
-	return what ? -1 : 0;
-}
 
 /* The header JSON, padded with spaces to a multiple of 8 bytes; sizes[i]
  * receives tensor i's byte count. */
@@ -514,7 +472,7 @@ int st_write(const char *path, const StWriteTensor *tensors, int n,
 	sizes[1] = b.len;
 	for (int i = 0; i < n; i++)
 		parts[i + 2] = tensors[i].data;
-	rc = write_atomic(path, parts, sizes, n + 2, err, errlen);
+	rc = fileio_write_atomic(path, parts, sizes, n + 2, err, errlen);
 out:
 	free(b.buf);
 	free(sizes);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "../../runtime/fileio.h"
 #include "../../runtime/version.h"
 #include "emit_private.h"
 
@@ -59,6 +60,17 @@ static void train_params(const Kir *k, StrBuf *o)
 {
 	input_params(k, o, "");
 	sb_printf(o, ", const %s *%s, int batch", label_type(k), k->bufs.items[k->labels].name);
+}
+
+/* "void m_backward[_inputs](const float *params, ..., float *workspace)" */
+static void backward_signature(const Kir *k, StrBuf *o, int with_inputs)
+{
+	sb_printf(o, "void %s_backward%s(const float *params", k->model, with_inputs ? "_inputs" : "");
+	train_params(k, o);
+	sb_puts(o, ", float *grads");
+	for (int i = 0; with_inputs && buf_of(k, KB_DINPUT, i); i++)
+		sb_printf(o, ", float *%s", buf_of(k, KB_DINPUT, i)->name);
+	sb_puts(o, ", float *workspace)");
 }
 
 void cemit_header(const Kir *k, const CEmitOptions *opt, StrBuf *o)
@@ -119,19 +131,14 @@ void cemit_header(const Kir *k, const CEmitOptions *opt, StrBuf *o)
 		sb_printf(o, "float %s_forward_train(const float *params", m);
 		train_params(k, o);
 		sb_printf(o, ", float *out, float *workspace);\n");
-		sb_printf(o, "void %s_backward(const float *params", m);
-		train_params(k, o);
-		sb_printf(o, ", float *grads, float *workspace);\n");
+		backward_signature(k, o, 0);
+		sb_puts(o, ";\n");
 		sb_printf(o, "void %s_zero_grad(float *grads);\n", m);
 		if (buf_of(k, KB_DINPUT, 0)) {
 			sb_printf(o, "/* backward() that also writes d loss / d inputs, (T, B, INPUTS) each. */\n");
 			sb_printf(o, "#define %s_INPUT_GRADS 1\n", M);
-			sb_printf(o, "void %s_backward_inputs(const float *params", m);
-			train_params(k, o);
-			sb_puts(o, ", float *grads");
-			for (int i = 0; buf_of(k, KB_DINPUT, i); i++)
-				sb_printf(o, ", float *%s", buf_of(k, KB_DINPUT, i)->name);
-			sb_puts(o, ", float *workspace);\n");
+			backward_signature(k, o, 1);
+			sb_puts(o, ";\n");
 		}
 		sb_printf(o, "\n/* Firing rates: forward_train counts the spikes of each named spike value\n"
 			     " * (gates, cells, outputs); spike_counts() copies the counts of the last\n"
@@ -397,6 +404,33 @@ static void emit_optimizer(const Kir *k, const TrainConfig *tc, StrBuf *o)
 	sb_puts(o, "}\n");
 }
 
+/* The start of a training entry point: parameters and buffers carved,
+ * inputs, labels and the loss in place. */
+static void train_prologue(const Kir *k, StrBuf *o)
+{
+	const char *labels = k->bufs.items[k->labels].name, *lossb = buf_of(k, KB_LOSS, 0)->name;
+	sb_puts(o, "{\n\tParams p;\n\tTrainBuffers a;\n\tfloat loss;\n");
+	sb_puts(o, "\tcarve_params(&p, params);\n\tcarve_train_buffers(&a, workspace, batch);\n");
+	set_inputs(k, o, "");
+	sb_printf(o, "\ta.%s = %s;\n\ta.%s = &loss;\n", labels, labels, lossb);
+}
+
+/* backward(), or backward_inputs() which also copies out d loss / d x. */
+static void emit_backward(const Kir *k, StrBuf *o, int with_inputs)
+{
+	backward_signature(k, o, with_inputs);
+	sb_puts(o, "\n");
+	train_prologue(k, o);
+	for (int b = 0; b < k->bufs.len; b++)
+		if (k->bufs.items[b].cls == KB_GRAD)
+			sb_printf(o, "\ta.%s = grads + %ld;\n", k->bufs.items[b].name, k->bufs.items[b].offset);
+	sb_puts(o, "\t(void)grads;\n\ttrain_backward(&p, &a, batch);\n");
+	for (int i = 0; with_inputs && buf_of(k, KB_DINPUT, i); i++)
+		sb_printf(o, "\tmemcpy(%s, a.%s, sizeof(float) * (size_t)T * batch * %d);\n", buf_of(k, KB_DINPUT, i)->name,
+			  buf_of(k, KB_DINPUT, i)->name, buf_of(k, KB_DINPUT, i)->type.dim[0]);
+	sb_puts(o, "}\n\n");
+}
+
 static void emit_train(CEmit *e)
 {
 	const Kir *k = e->k;
@@ -422,46 +456,18 @@ static void emit_train(CEmit *e)
 		   pr->loss_at + 1, l->len, names);
 
 	const KBuf *y = &k->bufs.items[k->train_output];
-	const char *labels = k->bufs.items[k->labels].name, *lossb = buf_of(k, KB_LOSS, 0)->name;
 	sb_printf(o, "size_t %s_train_workspace_floats(int batch)\n{\n\treturn (size_t)batch * %ld;\n}\n\n", m,
 		  kir_workspace_floats(k, PROG_TRAIN, 1));
 	sb_printf(o, "float %s_forward_train(const float *params", m);
 	train_params(k, o);
-	sb_puts(o, ", float *out, float *workspace)\n{\n\tParams p;\n\tTrainBuffers a;\n\tfloat loss;\n");
-	sb_puts(o, "\tcarve_params(&p, params);\n\tcarve_train_buffers(&a, workspace, batch);\n");
-	set_inputs(k, o, "");
-	sb_printf(o, "\ta.%s = %s;\n\ta.%s = &loss;\n\ttrain_forward(&p, &a, batch);\n", labels, labels, lossb);
+	sb_puts(o, ", float *out, float *workspace)\n");
+	train_prologue(k, o);
+	sb_puts(o, "\ttrain_forward(&p, &a, batch);\n");
 	sb_printf(o, "\tif (out)\n\t\tmemcpy(out, a.%s, sizeof(float) * (size_t)batch * %ld);\n\treturn loss;\n}\n\n",
 		  y->name, cemit_row_floats(y->type) * (y->type.timed ? k->steps : 1));
-	sb_printf(o, "void %s_backward(const float *params", m);
-	train_params(k, o);
-	sb_puts(o, ", float *grads, float *workspace)\n{\n\tParams p;\n\tTrainBuffers a;\n\tfloat loss;\n");
-	sb_puts(o, "\tcarve_params(&p, params);\n\tcarve_train_buffers(&a, workspace, batch);\n");
-	set_inputs(k, o, "");
-	sb_printf(o, "\ta.%s = %s;\n\ta.%s = &loss;\n", labels, labels, lossb);
-	for (int b = 0; b < k->bufs.len; b++)
-		if (k->bufs.items[b].cls == KB_GRAD)
-			sb_printf(o, "\ta.%s = grads + %ld;\n", k->bufs.items[b].name, k->bufs.items[b].offset);
-	sb_puts(o, "\t(void)grads;\n\ttrain_backward(&p, &a, batch);\n}\n\n");
-	if (buf_of(k, KB_DINPUT, 0)) {
-		sb_printf(o, "void %s_backward_inputs(const float *params", m);
-		train_params(k, o);
-		sb_puts(o, ", float *grads");
-		for (int i = 0; buf_of(k, KB_DINPUT, i); i++)
-			sb_printf(o, ", float *%s", buf_of(k, KB_DINPUT, i)->name);
-		sb_puts(o, ", float *workspace)\n{\n\tParams p;\n\tTrainBuffers a;\n\tfloat loss;\n");
-		sb_puts(o, "\tcarve_params(&p, params);\n\tcarve_train_buffers(&a, workspace, batch);\n");
-		set_inputs(k, o, "");
-		sb_printf(o, "\ta.%s = %s;\n\ta.%s = &loss;\n", labels, labels, lossb);
-		for (int b = 0; b < k->bufs.len; b++)
-			if (k->bufs.items[b].cls == KB_GRAD)
-				sb_printf(o, "\ta.%s = grads + %ld;\n", k->bufs.items[b].name, k->bufs.items[b].offset);
-		sb_puts(o, "\ttrain_backward(&p, &a, batch);\n");
-		for (int i = 0; buf_of(k, KB_DINPUT, i); i++)
-			sb_printf(o, "\tmemcpy(%s, a.%s, sizeof(float) * (size_t)T * batch * %d);\n", buf_of(k, KB_DINPUT, i)->name,
-				  buf_of(k, KB_DINPUT, i)->name, buf_of(k, KB_DINPUT, i)->type.dim[0]);
-		sb_puts(o, "}\n\n");
-	}
+	emit_backward(k, o, 0);
+	if (buf_of(k, KB_DINPUT, 0))
+		emit_backward(k, o, 1);
 	sb_printf(o, "void %s_zero_grad(float *grads)\n{\n\tmemset(grads, 0, sizeof(float) * %ld);\n}\n\n", m,
 		  k->nparams);
 	sb_printf(o, "const %s_spike %s_spikes[] = {\n", m, m);
@@ -534,25 +540,6 @@ void cemit_source(const Kir *k, const CEmitOptions *opt, StrBuf *o)
 	}
 }
 
-static int write_atomic(const char *path, const StrBuf *sb, char *err, size_t errlen)
-{
-	char tmp[4200];
-	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-	FILE *f = fopen(tmp, "wb");
-	if (!f) {
-		snprintf(err, errlen, "cannot create '%s': %s", tmp, strerror(errno));
-		return -1;
-	}
-	int ok = fwrite(sb->buf, 1, sb->len, f) == sb->len;
-	ok &= fflush(f) == 0;
-	ok &= fclose(f) == 0;
-	if (!ok || rename(tmp, path) != 0) {
-		snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno));
-		remove(tmp);
-		return -1;
-	}
-	return 0;
-}
 
 int cemit_write(const Kir *k, const CEmitOptions *opt, const char *dir, char *err, size_t errlen)
 {
@@ -561,10 +548,10 @@ int cemit_write(const Kir *k, const CEmitOptions *opt, const char *dir, char *er
 	cemit_header(k, opt, &h);
 	cemit_source(k, opt, &c);
 	snprintf(path, sizeof path, "%s/%s.h", dir, k->model);
-	int rc = write_atomic(path, &h, err, errlen);
+	int rc = fileio_write_atomic(path, (const void *const[]){h.buf}, (const size_t[]){h.len}, 1, err, errlen);
 	snprintf(path, sizeof path, "%s/%s.c", dir, k->model);
 	if (rc == 0)
-		rc = write_atomic(path, &c, err, errlen);
+		rc = fileio_write_atomic(path, (const void *const[]){c.buf}, (const size_t[]){c.len}, 1, err, errlen);
 	sb_free(&h);
 	sb_free(&c);
 	return rc;

@@ -21,6 +21,7 @@
 #include <unistd.h>
 #include "compiler/pipeline.h"
 #include "unit.h"
+#include "unit_ir.h"
 
 static const char classify_text[] =
 	"model m {\n"
@@ -59,29 +60,6 @@ __attribute__((constructor)) static void compile_models(void)
 		close(fd);
 		unlink(path);
 	}
-}
-
-/* How ir_verify(g) ends in a child: 'R' returned, 'A' aborted, 'X' other. */
-static int verify_outcome(const Graph *g)
-{
-	fflush(stdout);
-	fflush(stderr);
-	pid_t pid = fork();
-	if (pid == 0) {
-		struct rlimit no_core = {0, 0};
-		setrlimit(RLIMIT_CORE, &no_core);
-		int fd = open("/dev/null", O_WRONLY);
-		if (fd >= 0)
-			dup2(fd, 2);
-		ir_verify(g, "test");
-		_exit(0);
-	}
-	int st = 0;
-	if (pid < 0 || waitpid(pid, &st, 0) != pid)
-		return '?';
-	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
-		return 'R';
-	return WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT ? 'A' : 'X';
 }
 
 /* The kernel IR of a compiled model, NULL if it did not compile. */
@@ -179,8 +157,8 @@ static void test_compiles(void)
 {
 	CU_ASSERT_EQUAL_FATAL(models[CLASSIFY].status, 0);
 	CU_ASSERT_EQUAL_FATAL(models[PER_STEP].status, 0);
-	CU_ASSERT_EQUAL(verify_outcome(models[CLASSIFY].c.graph), 'R');
-	CU_ASSERT_EQUAL(verify_outcome(models[PER_STEP].c.graph), 'R');
+	CU_ASSERT_EQUAL(unit_verify_outcome(models[CLASSIFY].c.graph), 'R');
+	CU_ASSERT_EQUAL(unit_verify_outcome(models[PER_STEP].c.graph), 'R');
 	/* A loss gives a training program; a bare output does not. */
 	CU_ASSERT_TRUE(kir(CLASSIFY)->has_train);
 	CU_ASSERT_FALSE(kir(PER_STEP)->has_train);

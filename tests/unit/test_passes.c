@@ -19,31 +19,9 @@
 #include "compiler/passes.h"
 #include "dsl/lower.h"
 #include "unit.h"
+#include "unit_ir.h"
 
 /* ---- helpers ------------------------------------------------------------- */
-
-/* How ir_verify(g) ends in a child: 'R' returned, 'A' aborted, 'X' other. */
-static int verify_outcome(const Graph *g)
-{
-	fflush(stdout);
-	fflush(stderr);
-	pid_t pid = fork();
-	if (pid == 0) {
-		struct rlimit no_core = {0, 0};
-		setrlimit(RLIMIT_CORE, &no_core);
-		int fd = open("/dev/null", O_WRONLY);
-		if (fd >= 0)
-			dup2(fd, 2);
-		ir_verify(g, "test");
-		_exit(0);
-	}
-	int st = 0;
-	if (pid < 0 || waitpid(pid, &st, 0) != pid)
-		return '?';
-	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
-		return 'R';
-	return WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT ? 'A' : 'X';
-}
 
 static int count_op(const Graph *g, Op op)
 {
@@ -157,9 +135,9 @@ static void test_fold_constants(void)
 	int m = op2(g, OP_MUL, 0, tx(DT_F32), x, s);                  /* not constant: stays */
 	int q = op2(g, OP_DIV, 0, ir_scalar(), two, cnst(g, 0, 0));  /* 2 / 0: not folded */
 	g->output = op2(g, OP_MUL, 0, tx(DT_F32), m, q);
-	CU_ASSERT_EQUAL_FATAL(verify_outcome(g), 'R');
+	CU_ASSERT_EQUAL_FATAL(unit_verify_outcome(g), 'R');
 	pass_fold(g);
-	CU_ASSERT_EQUAL(verify_outcome(g), 'R');
+	CU_ASSERT_EQUAL(unit_verify_outcome(g), 'R');
 	CU_ASSERT_EQUAL(g->nodes.len, 7);
 	CU_ASSERT_EQUAL(count_op(g, OP_ADD) + count_op(g, OP_SUB) + count_op(g, OP_NEG), 0);
 	int out = g->output;
@@ -198,25 +176,21 @@ static void test_fold_spike(void)
 	CU_ASSERT_EQUAL(fold_spike_of(1e-30), 1.0);
 }
 
-/* KNOWN BUG (reported to the lead, not asserted): fold.c turns spike(c)
- * into an f32 CONST, so a user typed spike because both its operands were
- * spikes (spike(c) * x) no longer verifies: its operands now give f32.
- * Build with -DUNIT_KNOWN_BUGS to run the check. */
+/* Folding spike(c) keeps its spike dtype, so a user typed spike because
+ * both its operands are spikes (spike(c) * x) still verifies. */
 static void test_fold_spike_keeps_user_types(void)
 {
-#ifdef UNIT_KNOWN_BUGS
 	Arena a = {0};
 	Graph *g = ir_new(&a, "t", 2);
 	int x = input(g, DT_SPIKE, 3);
 	/* S(-0.5) = 0; with S = 1 the product would fold away as 1 * x. */
 	int s = op2(g, OP_SPIKE, 0, (Type){DT_SPIKE, 0, 0, 0, {0, 0}}, cnst(g, 0, -0.5), -1);
 	g->output = op2(g, OP_MUL, 0, tx(DT_SPIKE), s, x);
-	CU_ASSERT_EQUAL_FATAL(verify_outcome(g), 'R');
+	CU_ASSERT_EQUAL_FATAL(unit_verify_outcome(g), 'R');
 	pass_fold(g);
-	CU_ASSERT_EQUAL(verify_outcome(g), 'R');
+	CU_ASSERT_EQUAL(unit_verify_outcome(g), 'R');
 	ir_free(g);
 	arena_free(&a);
-#endif
 }
 
 static void test_fold_identities(void)
@@ -234,9 +208,9 @@ static void test_fold_identities(void)
 	v = op2(g, OP_NEG, 0, tx(DT_F32), v, -1);          /* -(-x) */
 	v = op2(g, OP_SUB, 0, tx(DT_F32), zero, v);        /* 0 - x: not an identity */
 	g->output = op2(g, OP_DIV, 0, tx(DT_F32), one, v); /* 1 / x: neither */
-	CU_ASSERT_EQUAL_FATAL(verify_outcome(g), 'R');
+	CU_ASSERT_EQUAL_FATAL(unit_verify_outcome(g), 'R');
 	pass_fold(g);
-	CU_ASSERT_EQUAL(verify_outcome(g), 'R');
+	CU_ASSERT_EQUAL(unit_verify_outcome(g), 'R');
 	CU_ASSERT_EQUAL(g->nodes.len, 5);
 	int out = g->output;
 	CU_ASSERT_EQUAL_FATAL(node(g, out)->op, OP_DIV);
@@ -264,9 +238,9 @@ static void test_fold_keeps_types(void)
 	int bz = op2(g, OP_ADD, 0, ir_vec(DT_F32, 3, 0, 0), b, zero);
 	int v = op2(g, OP_ADD, 0, tx(DT_F32), m, s);
 	g->output = op2(g, OP_ADD, 0, tx(DT_F32), v, bz);
-	CU_ASSERT_EQUAL_FATAL(verify_outcome(g), 'R');
+	CU_ASSERT_EQUAL_FATAL(unit_verify_outcome(g), 'R');
 	pass_fold(g);
-	CU_ASSERT_EQUAL(verify_outcome(g), 'R');
+	CU_ASSERT_EQUAL(unit_verify_outcome(g), 'R');
 	CU_ASSERT_EQUAL(count_op(g, OP_MUL), 1);
 	CU_ASSERT_EQUAL(count_op(g, OP_ADD), 3);
 	CU_ASSERT_EQUAL(arg(g, g->output, 1)->op, OP_PARAM);
@@ -287,7 +261,7 @@ static void test_fold_front_end(void)
 	for (int op = 0; op < OP_COUNT; op++)
 		before[op] = count_op(g, (Op)op);
 	pass_fold(g);
-	CU_ASSERT_EQUAL(verify_outcome(g), 'R');
+	CU_ASSERT_EQUAL(unit_verify_outcome(g), 'R');
 	CU_ASSERT_EQUAL(g->nodes.len, n);
 	for (int op = 0; op < OP_COUNT; op++)
 		CU_ASSERT_EQUAL(count_op(g, (Op)op), before[op]);
@@ -300,7 +274,7 @@ static void test_fold_front_end(void)
 	CU_ASSERT_EQUAL(count_op(g, OP_ADD), 7);
 	CU_ASSERT_EQUAL(count_op(g, OP_CONST), 4);
 	pass_fold(g);
-	CU_ASSERT_EQUAL(verify_outcome(g), 'R');
+	CU_ASSERT_EQUAL(unit_verify_outcome(g), 'R');
 	CU_ASSERT_EQUAL(count_op(g, OP_MUL), 2);
 	CU_ASSERT_EQUAL(count_op(g, OP_ADD), 6);
 	CU_ASSERT_EQUAL(count_op(g, OP_CONST), 2);
@@ -324,7 +298,7 @@ static void test_cse_front_end(void)
 	CU_ASSERT_EQUAL(count_op(g, OP_ZEROS), 3);
 	CU_ASSERT_EQUAL(count_op(g, OP_CARRY), 2);
 	pass_cse(g);
-	CU_ASSERT_EQUAL(verify_outcome(g), 'R');
+	CU_ASSERT_EQUAL(unit_verify_outcome(g), 'R');
 	CU_ASSERT_EQUAL(g->nodes.len, n - 4);
 	CU_ASSERT_EQUAL(count_op(g, OP_CONST), 1);
 	CU_ASSERT_EQUAL(count_op(g, OP_ZEROS), 3);
@@ -341,7 +315,7 @@ static void test_cse_front_end(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(g);
 	CU_ASSERT_EQUAL(count_op(g, OP_SPIKE), 4);
 	pass_cse(g);
-	CU_ASSERT_EQUAL(verify_outcome(g), 'R');
+	CU_ASSERT_EQUAL(unit_verify_outcome(g), 'R');
 	CU_ASSERT_EQUAL(count_op(g, OP_SPIKE), 3);
 	CU_ASSERT_EQUAL(count_op(g, OP_CONST), 3);  /* 1 (twice) merge; 0 and 0.2 stay */
 	CU_ASSERT_EQUAL(count_op(g, OP_ADD), 6);
@@ -384,9 +358,9 @@ static void test_cse_keeps_loop_structure(void)
 	}
 	int sum = op2(g, OP_ADD, 0, h, fin[0], fin[1]);
 	g->output = op2(g, OP_ADD, 0, h, sum, z2);
-	CU_ASSERT_EQUAL_FATAL(verify_outcome(g), 'R');
+	CU_ASSERT_EQUAL_FATAL(unit_verify_outcome(g), 'R');
 	pass_cse(g);
-	CU_ASSERT_EQUAL(verify_outcome(g), 'R');
+	CU_ASSERT_EQUAL(unit_verify_outcome(g), 'R');
 	CU_ASSERT_EQUAL(count_op(g, OP_SCAN), 2);
 	CU_ASSERT_EQUAL(count_op(g, OP_SCAN_OUT), 2);
 	CU_ASSERT_EQUAL(count_op(g, OP_ZEROS), 2);
@@ -413,10 +387,10 @@ static void test_dce(void)
 	int loss = op2(g, OP_MSE, 0, ir_scalar(), op2(g, OP_TANH, 0, tx(DT_F32), live, -1), lab);
 	g->output = live;
 	g->loss = loss;
-	CU_ASSERT_EQUAL_FATAL(verify_outcome(g), 'R');
+	CU_ASSERT_EQUAL_FATAL(unit_verify_outcome(g), 'R');
 	CU_ASSERT_EQUAL(g->nodes.len, 8);
 	pass_dce(g);
-	CU_ASSERT_EQUAL(verify_outcome(g), 'R');
+	CU_ASSERT_EQUAL(unit_verify_outcome(g), 'R');
 	/* input, mul, tanh and labels (kept for the loss), mse */
 	CU_ASSERT_EQUAL(g->nodes.len, 5);
 	CU_ASSERT_EQUAL(count_op(g, OP_ADD) + count_op(g, OP_NEG) + count_op(g, OP_CONST), 0);
@@ -433,18 +407,18 @@ static void test_pipeline_order(void)
 {
 	Graph *g = models[SLSTM_PIPE].g;
 	CU_ASSERT_PTR_NOT_NULL_FATAL(g);
-	CU_ASSERT_EQUAL(verify_outcome(g), 'R');
+	CU_ASSERT_EQUAL(unit_verify_outcome(g), 'R');
 	pass_fold(g);
-	CU_ASSERT_EQUAL(verify_outcome(g), 'R');
+	CU_ASSERT_EQUAL(unit_verify_outcome(g), 'R');
 	pass_cse(g);
-	CU_ASSERT_EQUAL(verify_outcome(g), 'R');
+	CU_ASSERT_EQUAL(unit_verify_outcome(g), 'R');
 	int n = g->nodes.len;
 	Op ops[256];
 	CU_ASSERT_FATAL(n <= 256);
 	for (int i = 0; i < n; i++)
 		ops[i] = (Op)node(g, i)->op;
 	pass_dce(g);
-	CU_ASSERT_EQUAL(verify_outcome(g), 'R');
+	CU_ASSERT_EQUAL(unit_verify_outcome(g), 'R');
 	CU_ASSERT_EQUAL(g->nodes.len, n);
 	for (int i = 0; i < n && i < g->nodes.len; i++)
 		CU_ASSERT_EQUAL(node(g, i)->op, ops[i]);

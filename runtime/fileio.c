@@ -1,0 +1,60 @@
+/* fileio.c: see fileio.h. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "fileio.h"
+
+__attribute__((format(printf, 3, 4))) static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	if (err && errlen)
+		vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int fileio_write_atomic(const char *path, const void *const *parts, const size_t *sizes, int nparts, char *err,
+			size_t errlen)
+{
+	size_t tlen = strlen(path) + 32;
+	char *tmp = malloc(tlen);
+	if (!tmp)
+		return fail(err, errlen, "cannot write '%s': out of memory", path);
+	snprintf(tmp, tlen, "%s.tmp.%ld", path, (long)getpid());
+
+	FILE *f = fopen(tmp, "wb");
+	if (!f) {
+		fail(err, errlen, "cannot create '%s' (to write '%s'): %s; check that the directory exists and is writable",
+			tmp, path, strerror(errno));
+		free(tmp);
+		return -1;
+	}
+	const char *what = NULL;
+	for (int i = 0; i < nparts && !what; i++)
+		if (sizes[i] && fwrite(parts[i], 1, sizes[i], f) != sizes[i])
+			what = "write";
+	if (!what && fflush(f) != 0)
+		what = "write";
+	if (!what && fsync(fileno(f)) != 0)
+		what = "fsync";
+	int e = errno;
+	if (fclose(f) != 0 && !what) {
+		what = "close";
+		e = errno;
+	}
+	if (!what && rename(tmp, path) != 0) {
+		what = "rename";
+		e = errno;
+	}
+	if (what) {
+		remove(tmp);
+		fail(err, errlen, "cannot write '%s': %s failed: %s (check free space and permissions)",
+			path, what, strerror(e));
+	}
+	free(tmp);
+	return what ? -1 : 0;
+}

@@ -1,0 +1,14 @@
+/* fileio.h: writing files so that a crash never leaves a half-written one. */
+#ifndef SPIKEC_FILEIO_H
+#define SPIKEC_FILEIO_H
+
+#include <stddef.h>
+
+/* Writes the concatenation of parts to path through path.tmp.<pid>, fsync
+ * and rename, so path holds either its old content or all of the new.
+ * Returns 0, or -1 with a message in err saying what failed and what to
+ * check. */
+int fileio_write_atomic(const char *path, const void *const *parts, const size_t *sizes, int nparts, char *err,
+			size_t errlen);
+
+#endif
