@@ -15,89 +15,38 @@
  * bias. */
 #include <stdlib.h>
 #include <string.h>
-#include "autodiff.h"
+#include "autodiff_private.h"
 
-typedef struct {
-	int off, len, d;
-} Part;
-
-typedef Vec(Part) Parts;
-
-typedef struct {
-	Op op;        /* OP_OUTER or OP_SUM_ROWS */
-	int target;   /* top-level node that receives the sum */
-	int out;      /* backward per-step output holding d */
-	int x;        /* OUTER: the (T, B, K) stack of the matmul's input */
-} Deferred;
-
-typedef struct AD AD;
-typedef void (*GradRule)(AD *ad, int n, int d);
-
-struct AD {
-	Graph *g;
-	int n0;               /* nodes before differentiation */
-	int region;           /* where backward nodes go: 0 or the backward body */
-	int *adj;             /* node -> adjoint so far, -1 */
-	Parts *parts;         /* node -> contributions through slices */
-	unsigned char *live;  /* between a parameter (or input) and the loss */
-	/* the scan being differentiated */
-	int fscan, fbody, fyield;
-	int *stack_of;        /* forward body node -> its (T, B, n) stack, -1 */
-	int *step_of;         /* forward body node -> STEP of it in the backward body, -1 */
-	Vec(int) bseqs;       /* backward scan sequence operands */
-	Vec(int) bouts;       /* backward per-step outputs */
-	Vec(Deferred) deferred;
-	int *final_adj;       /* forward carry k -> adjoint of its final value */
-	int *stack_adj;       /* forward output j -> adjoint of its stack */
-	int *input_out;       /* forward sequence k -> backward output of its adjoint */
-};
-
-static Node *N(AD *ad, int i)
-{
-	return &ad->g->nodes.items[i];
-}
-
-static Type type_of(AD *ad, int i)
-{
-	return ad->g->nodes.items[i].type;
-}
-
-static Type f32(Type t)
-{
-	t.dtype = DT_F32;
-	return t;
-}
-
-static int mk(AD *ad, Op op, Type t, int a, int b)
+int ad_mk(AD *ad, Op op, Type t, int a, int b)
 {
 	int args[2] = {a, b};
 	int nargs = ir_ops[op].arity < 0 ? 0 : ir_ops[op].arity;
 	return ir_add(ad->g, op, ad->region, t, args, nargs, NOLOC);
 }
 
-static int elem(AD *ad, Op op, int a, int b)
+int ad_elem(AD *ad, Op op, int a, int b)
 {
 	Type t;
 	if (!ir_elem_type(op, type_of(ad, a), b >= 0 ? type_of(ad, b) : type_of(ad, a), &t))
 		SPK_BUG("autodiff built an ill-typed %s", ir_ops[op].name);
-	return mk(ad, op, t, a, b);
+	return ad_mk(ad, op, t, a, b);
 }
 
-static int cnst(AD *ad, double v)
+int ad_cnst(AD *ad, double v)
 {
 	int n = ir_add(ad->g, OP_CONST, 0, ir_scalar(), NULL, 0, NOLOC);
 	N(ad, n)->a.f = v;
 	return n;
 }
 
-static void accum(AD *ad, int a, int d)
+void ad_accum(AD *ad, int a, int d)
 {
-	ad->adj[a] = ad->adj[a] < 0 ? d : elem(ad, OP_ADD, ad->adj[a], d);
+	ad->adj[a] = ad->adj[a] < 0 ? d : ad_elem(ad, OP_ADD, ad->adj[a], d);
 }
 
 /* A node's source name, else that of the first named node it feeds (for
  * the names of saved values and adjoints in the IR and the emitted C). */
-static const char *label(AD *ad, int v)
+const char *ad_label(AD *ad, int v)
 {
 	for (int depth = 0; depth < 8; depth++) {
 		if (N(ad, v)->name)
@@ -118,7 +67,7 @@ static const char *label(AD *ad, int v)
 
 /* The (T, B, n) stack of forward body node v: the scan's own sequence for a
  * STEP, otherwise a stacked output the forward scan now also yields. */
-static int stack_of(AD *ad, int v)
+int ad_stack_of(AD *ad, int v)
 {
 	if (ad->stack_of[v] >= 0)
 		return ad->stack_of[v];
@@ -138,7 +87,7 @@ static int stack_of(AD *ad, int v)
 		t.timed = 1;
 		st = ir_add(ad->g, OP_SCAN_OUT, 0, t, &ad->fscan, 1, NOLOC);
 		N(ad, st)->a.k = k;
-		N(ad, st)->name = arena_printf(ad->g->arena, "%s_seq", label(ad, v));
+		N(ad, st)->name = arena_printf(ad->g->arena, "%s_seq", ad_label(ad, v));
 	}
 	return ad->stack_of[v] = st;
 }
@@ -168,7 +117,7 @@ static int recompute(AD *ad, int v)
 /* Forward node v as a value usable where backward nodes are being built:
  * itself outside the loop; inside, recomputed from other forward values or
  * read from its stack. */
-static int fwd(AD *ad, int v)
+int ad_fwd(AD *ad, int v)
 {
 	if (ad->region == 0 || N(ad, v)->region != ad->fbody)
 		return v;
@@ -178,18 +127,18 @@ static int fwd(AD *ad, int v)
 	if (recompute(ad, v)) {
 		int args[2], nargs = N(ad, v)->nargs;
 		for (int k = 0; k < nargs; k++)
-			args[k] = fwd(ad, N(ad, v)->args[k]);
+			args[k] = ad_fwd(ad, N(ad, v)->args[k]);
 		r = ir_add(ad->g, (Op)N(ad, v)->op, ad->region, type_of(ad, v), args, nargs, NOLOC);
 		N(ad, r)->a = N(ad, v)->a;
 		N(ad, r)->name = N(ad, v)->name;
 	} else {
-		r = bstep(ad, stack_of(ad, v));
+		r = bstep(ad, ad_stack_of(ad, v));
 	}
 	return ad->step_of[v] = r;
 }
 
 /* A backward per-step output holding d; each value is stacked once. */
-static int bout(AD *ad, int d)
+int ad_bout(AD *ad, int d)
 {
 	for (int j = 0; j < ad->bouts.len; j++)
 		if (ad->bouts.items[j] == d)
@@ -203,7 +152,7 @@ static int bout(AD *ad, int d)
 /* Adds d (shaped like the user) to the adjoint of operand a, undoing
  * broadcasts: a parameter vector used per sample receives the sum over the
  * batch, and over time when the use is inside the loop. */
-static void contrib(AD *ad, int a, int d)
+void ad_contrib(AD *ad, int a, int d)
 {
 	if (!ad->live[a])
 		return;
@@ -211,18 +160,18 @@ static void contrib(AD *ad, int a, int d)
 	if (ta.rank == 0)
 		SPK_BUG("a scalar %%%d lies between a parameter and the loss", a);
 	if (ad->region != 0 && N(ad, a)->region == 0) {
-		Deferred df = {OP_SUM_ROWS, a, bout(ad, d), -1};
+		Deferred df = {OP_SUM_ROWS, a, ad_bout(ad, d), -1};
 		vec_push(&ad->deferred, df);
 		return;
 	}
 	if (!ta.batched && td.batched)
-		d = mk(ad, OP_SUM_ROWS, f32(ta), d, -1);
-	accum(ad, a, d);
+		d = ad_mk(ad, OP_SUM_ROWS, f32(ta), d, -1);
+	ad_accum(ad, a, d);
 }
 
 /* The adjoint of node n, complete once all its users are done. */
 /* "h.c" -> "h.d_c": the adjoint's name, d_ on the last component. */
-static const char *adjoint_name(AD *ad, const char *name)
+const char *ad_adjoint_name(AD *ad, const char *name)
 {
 	const char *dot = strrchr(name, '.');
 	if (!dot)
@@ -233,7 +182,7 @@ static const char *adjoint_name(AD *ad, const char *name)
 static int name_adjoint(AD *ad, int n, int d)
 {
 	if (d >= ad->n0 && !N(ad, d)->name && N(ad, n)->name)
-		N(ad, d)->name = adjoint_name(ad, N(ad, n)->name);
+		N(ad, d)->name = ad_adjoint_name(ad, N(ad, n)->name);
 	return d;
 }
 
@@ -269,139 +218,8 @@ static int finalize(AD *ad, int n)
 		SPK_BUG("too many slices of %%%d", n);
 	int c = ir_add(ad->g, OP_CONCAT, ad->region, t, args, nargs, NOLOC);
 	vec_free(ps);
-	return name_adjoint(ad, n, d < 0 ? c : elem(ad, OP_ADD, d, c));
+	return name_adjoint(ad, n, d < 0 ? c : ad_elem(ad, OP_ADD, d, c));
 }
-
-/* ---- the derivative rules (one per op; see ops.h) ---------------------- */
-
-static void grad_leaf(AD *ad, int n, int d)
-{
-	(void)ad, (void)n, (void)d;
-}
-
-static void grad_none(AD *ad, int n, int d)
-{
-	(void)d;
-	SPK_BUG("no derivative rule for %s (node %%%d)", ir_ops[N(ad, n)->op].name, n);
-}
-
-static void grad_add(AD *ad, int n, int d)
-{
-	int a = N(ad, n)->args[0], b = N(ad, n)->args[1];
-	contrib(ad, a, d);
-	contrib(ad, b, d);
-}
-
-static void grad_sub(AD *ad, int n, int d)
-{
-	int a = N(ad, n)->args[0], b = N(ad, n)->args[1];
-	contrib(ad, a, d);
-	if (ad->live[b])
-		contrib(ad, b, elem(ad, OP_NEG, d, -1));
-}
-
-static void grad_mul(AD *ad, int n, int d)
-{
-	int a = N(ad, n)->args[0], b = N(ad, n)->args[1];
-	if (ad->live[a])
-		contrib(ad, a, elem(ad, OP_MUL, d, fwd(ad, b)));
-	if (ad->live[b])
-		contrib(ad, b, elem(ad, OP_MUL, d, fwd(ad, a)));
-}
-
-/* d(a/b) = d/b da - d (a/b)/b db */
-static void grad_div(AD *ad, int n, int d)
-{
-	int a = N(ad, n)->args[0], b = N(ad, n)->args[1];
-	int db = elem(ad, OP_DIV, d, fwd(ad, b));
-	if (ad->live[a])
-		contrib(ad, a, db);
-	if (ad->live[b])
-		contrib(ad, b, elem(ad, OP_NEG, elem(ad, OP_MUL, db, fwd(ad, n)), -1));
-}
-
-static void grad_neg(AD *ad, int n, int d)
-{
-	contrib(ad, N(ad, n)->args[0], elem(ad, OP_NEG, d, -1));
-}
-
-/* The spike's rule is its surrogate: d S(v) = psi(v) dv. */
-static void grad_spike(AD *ad, int n, int d)
-{
-	int v = N(ad, n)->args[0];
-	Surrogate sur = N(ad, n)->a.sur;
-	int psi = elem(ad, OP_SURROGATE, fwd(ad, v), -1);
-	N(ad, psi)->a.sur = sur;
-	contrib(ad, v, elem(ad, OP_MUL, d, psi));
-}
-
-/* d sigmoid = s (1 - s), from the output s */
-static void grad_sigmoid(AD *ad, int n, int d)
-{
-	int s = fwd(ad, n);
-	int ds = elem(ad, OP_MUL, s, elem(ad, OP_SUB, cnst(ad, 1), s));
-	contrib(ad, N(ad, n)->args[0], elem(ad, OP_MUL, d, ds));
-}
-
-/* d tanh = 1 - t^2, from the output t */
-static void grad_tanh(AD *ad, int n, int d)
-{
-	int t = fwd(ad, n);
-	int dt = elem(ad, OP_SUB, cnst(ad, 1), elem(ad, OP_MUL, t, t));
-	contrib(ad, N(ad, n)->args[0], elem(ad, OP_MUL, d, dt));
-}
-
-static void grad_slice(AD *ad, int n, int d)
-{
-	int a = N(ad, n)->args[0];
-	if (!ad->live[a])
-		return;
-	Part p = {N(ad, n)->a.slice.off, N(ad, n)->a.slice.len, d};
-	vec_push(&ad->parts[a], p);
-}
-
-/* y = x W^T: dx = dy W; dW = dy^T x, summed over the batch (and, inside
- * the loop, over time: deferred to one GEMM after the backward scan). */
-static void grad_matmul(AD *ad, int n, int d)
-{
-	int w = N(ad, n)->args[0], x = N(ad, n)->args[1];
-	if (ad->live[x]) {
-		Type t = f32(type_of(ad, x));
-		contrib(ad, x, mk(ad, OP_MATMUL_T, t, w, d));
-	}
-	if (!ad->live[w])
-		return;
-	if (ad->region == 0 || N(ad, w)->region != 0) {
-		accum(ad, w, mk(ad, OP_OUTER, type_of(ad, w), d, fwd(ad, x)));
-		return;
-	}
-	Deferred df = {OP_OUTER, w, bout(ad, d), stack_of(ad, x)};
-	vec_push(&ad->deferred, df);
-}
-
-static void grad_loss(AD *ad, int n, int d, Op rule)
-{
-	int y = N(ad, n)->args[0], labels = N(ad, n)->args[1];
-	int g = mk(ad, rule, f32(type_of(ad, y)), y, labels);
-	N(ad, g)->name = adjoint_name(ad, label(ad, y));
-	contrib(ad, y, elem(ad, OP_MUL, g, d));
-}
-
-static void grad_cross_entropy(AD *ad, int n, int d)
-{
-	grad_loss(ad, n, d, OP_CE_GRAD);
-}
-
-static void grad_mse(AD *ad, int n, int d)
-{
-	grad_loss(ad, n, d, OP_MSE_GRAD);
-}
-
-static const GradRule rules[OP_COUNT] = {
-#define OP(id, spelling, arity, flags, rule) rule,
-#include "ops.h"
-#undef OP
-};
 
 /* ---- which nodes to differentiate -------------------------------------- */
 
@@ -502,16 +320,16 @@ static void backward_scan(AD *ad, int s, const AdOptions *opt)
 		int init = ad->final_adj[k] >= 0 ? ad->final_adj[k] : ir_add(g, OP_ZEROS, 0, t, NULL, 0, NOLOC);
 		int c = ir_add(g, OP_CARRY, body, t, NULL, 0, NOLOC);
 		N(ad, c)->a.k = binit.len;
-		N(ad, c)->name = adjoint_name(ad, N(ad, next)->name ? N(ad, next)->name : "carry");
+		N(ad, c)->name = ad_adjoint_name(ad, N(ad, next)->name ? N(ad, next)->name : "carry");
 		vec_push(&bcarry_of, binit.len);
 		vec_push(&binit, init);
 		vec_push(&bcarry_node, c);
-		contrib(ad, next, c);
+		ad_contrib(ad, next, c);
 	}
 	for (int j = 0; j < nout; j++) {
 		int v = N(ad, ad->fyield)->args[ncarry + j];
 		if (ad->stack_adj[j] >= 0 && ad->live[v])
-			contrib(ad, v, bstep(ad, ad->stack_adj[j]));
+			ad_contrib(ad, v, bstep(ad, ad->stack_adj[j]));
 	}
 	/* The body, last node first. */
 	Vec(int) bnext = {0};
@@ -529,9 +347,9 @@ static void backward_scan(AD *ad, int s, const AdOptions *opt)
 				bnext.items[bk] = d;
 		} else if (N(ad, i)->op == OP_STEP) {
 			if (opt->input_grads)
-				ad->input_out[N(ad, i)->a.k] = bout(ad, d);
+				ad->input_out[N(ad, i)->a.k] = ad_bout(ad, d);
 		} else {
-			rules[N(ad, i)->op](ad, i, d);
+			ad_rules[N(ad, i)->op](ad, i, d);
 		}
 	}
 	/* The yield: each backward carry's value before this step. */
@@ -578,9 +396,9 @@ static void backward_scan(AD *ad, int s, const AdOptions *opt)
 		Deferred *df = &ad->deferred.items[i];
 		int st = stacks[df->out];
 		if (df->op == OP_OUTER)
-			accum(ad, df->target, mk(ad, OP_OUTER, type_of(ad, df->target), st, df->x));
+			ad_accum(ad, df->target, ad_mk(ad, OP_OUTER, type_of(ad, df->target), st, df->x));
 		else
-			accum(ad, df->target, mk(ad, OP_SUM_ROWS, f32(type_of(ad, df->target)), st, -1));
+			ad_accum(ad, df->target, ad_mk(ad, OP_SUM_ROWS, f32(type_of(ad, df->target)), st, -1));
 	}
 	for (int k = 0; k < nseq; k++)
 		if (ad->input_out[k] >= 0) {
@@ -622,7 +440,7 @@ void pass_autodiff(Graph *g, const AdOptions *opt)
 		g->input_grad[k] = -1;
 	liveness(&ad, opt);
 
-	ad.adj[g->loss] = cnst(&ad, 1);
+	ad.adj[g->loss] = ad_cnst(&ad, 1);
 	for (int i = n0 - 1; i >= 0; i--) {
 		if (N(&ad, i)->region != 0)
 			continue;
@@ -646,14 +464,14 @@ void pass_autodiff(Graph *g, const AdOptions *opt)
 			const Node *s = N(&ad, n->args[0]);
 			int *slot = n->a.k < s->a.scan.ncarry ? &ad.final_adj[n->a.k]
 							      : &ad.stack_adj[n->a.k - s->a.scan.ncarry];
-			*slot = *slot < 0 ? d : elem(&ad, OP_ADD, *slot, d);
+			*slot = *slot < 0 ? d : ad_elem(&ad, OP_ADD, *slot, d);
 			break;
 		}
 		case OP_PARAM:
 			g->param_grad[n->a.k] = d;
 			break;
 		default:
-			rules[n->op](&ad, i, d);
+			ad_rules[n->op](&ad, i, d);
 			break;
 		}
 	}

@@ -26,6 +26,18 @@ static inline const Node *kl_node(const KL *L, int i)
  * says are in use. */
 const char *kl_ident(Arena *arena, const char *name, int (*taken)(void *, const char *), void *ctx);
 int kl_is_elem(const Node *n);
+/* Buffers: a new one of this program, the shared one of a parameter or
+ * input, the model's output. */
+int kl_add_buf(KL *L, KBufClass cls, const char *name, const char *what, Type t);
+int kl_shared_buf(KL *L, KBufClass cls, int index, const char *name, Type t);
+int kl_output_buf(KL *L, Type t);
+/* A node's name, or that of the first named node it feeds. */
+const char *kl_display_name(KL *L, int i);
+int kl_yield_of(const Graph *g, int scan);
+/* Kernels computing node i (of `region`) into list, if it has a buffer. */
+void kl_lower_node(KL *L, KList *list, int i, int region);
+/* The scan node s as a LOOP kernel appended to list (kernel_loop.c). */
+void kl_lower_scan(KL *L, KList *list, int s);
 /* Computes elementwise `node` in the open MAP at the end of list (or a new
  * one) and stores it into dst at feature offset off. */
 void kl_map_node(KL *L, KList *list, int node, int dst, int off, int accumulate);

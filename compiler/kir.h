@@ -147,5 +147,10 @@ long kir_buf_floats(const Kir *k, int buf, int batch);
 /* Whether a kernel (or, for a loop, its body) reads or writes buffer b. */
 int kir_reads(const Kernel *kn, int b);
 int kir_writes(const Kernel *kn, int b);
+/* Whether a kernel reads b other than at element j of its row. */
+int kir_reads_shifted(const Kernel *kn, int b);
+void kir_rename_buf(Kernel *kn, int from, int to);
+/* Drops stores into scratch nothing reads, then scratch nothing touches. */
+void kir_drop_dead(Kir *k);
 
 #endif

@@ -1,0 +1,216 @@
+/* kernel_loop.c: a scan as a LOOP kernel (see kernels.c).
+ *
+ * The body's kernels are lowered in order; the yield becomes copies into
+ * the states and stacks, which are then removed where the value can be
+ * computed into its destination directly. The training forward loop also
+ * counts spikes for firing rates. */
+#include <stdlib.h>
+#include <string.h>
+#include "kernels.h"
+
+/* Stacked outputs that are a state's value before the step are saved first
+ * thing in the step, before anything overwrites the state. */
+static void save_states(KL *L, KList *body, const Node *scan, const Node *y, const int *state)
+{
+	int nc = scan->a.scan.ncarry;
+	for (int k = nc; k < y->nargs; k++) {
+		const Node *v = kl_node(L, y->args[k]);
+		if (v->op == OP_CARRY && L->stack_buf[k - nc] >= 0)
+			vec_push(body, ((Kernel){.kind = K_COPY, .out = L->stack_buf[k - nc], .a = state[v->a.k]}));
+	}
+}
+
+/* Ends the step: the other stacked outputs, then each state receives its
+ * next value. */
+static void lower_yield(KL *L, KList *body, const Node *scan, const Node *y, const int *state)
+{
+	int nc = scan->a.scan.ncarry;
+	for (int pass = 0; pass < 2; pass++)
+		for (int k = pass ? 0 : nc; k < (pass ? nc : y->nargs); k++) {
+			int v = y->args[k];
+			const Node *vn = kl_node(L, v);
+			int dst = k < nc ? state[k] : L->stack_buf[k - nc];
+			if (dst < 0 || (vn->op == OP_CARRY && (k >= nc || vn->a.k == k)))
+				continue;
+			if (vn->op == OP_ZEROS) {
+				vec_push(body, ((Kernel){.kind = K_ZERO, .out = dst}));
+				continue;
+			}
+			if (L->buf[v] < 0)
+				SPK_BUG("yielded %%%d has no buffer", v);
+			if (L->buf[v] != dst)
+				vec_push(body, ((Kernel){.kind = K_COPY, .out = dst, .a = L->buf[v]}));
+		}
+}
+
+
+
+/* COPY dst <- src, where src is stored by a MAP earlier in the step: that
+ * MAP stores into dst as well, when nothing after it reads or writes dst
+ * and it reads dst only at its own element. Handles a value that several
+ * states take (h is both a state and last(h)). */
+static void duplicate_stores(KList *list)
+{
+	for (int c = 0; c < list->len; c++) {
+		Kernel *cp = &list->items[c];
+		if (cp->kind != K_COPY)
+			continue;
+		int writer = -1, src = cp->a, dst = cp->out;
+		for (int w = 0; w < c; w++)
+			if (kir_writes(&list->items[w], src))
+				writer = list->items[w].kind == K_MAP ? w : -2;
+		if (writer < 0 || kir_reads_shifted(&list->items[writer], dst))
+			continue;
+		int ok = 1;
+		for (int r = writer + 1; r < list->len && ok; r++)
+			if (r != c && (kir_reads(&list->items[r], dst) || kir_writes(&list->items[r], dst)))
+				ok = 0;
+		Kernel *w = &list->items[writer];
+		for (int s = 0; ok && s < w->stores.len; s++)
+			if (w->stores.items[s].buf == src && (w->stores.items[s].off || w->stores.items[s].accumulate))
+				ok = 0;
+		if (!ok)
+			continue;
+		for (int s = 0, n = w->stores.len; s < n; s++)
+			if (w->stores.items[s].buf == src) {
+				KStore st = {w->stores.items[s].let, dst, 0, 0, 0};
+				vec_push(&w->stores, st);
+			}
+		memmove(&list->items[c], &list->items[c + 1], sizeof(Kernel) * (size_t)(list->len - c - 1));
+		list->len--;
+		c--;
+	}
+}
+
+/* COPY dst <- src in a loop body, src being this body's scratch: computes
+ * into dst directly, from the first kernel that writes src, when nothing in
+ * between reads dst's old value (a loop may read it at its own element j,
+ * before it stores). */
+static void rename_copies(Kir *k, KList *list)
+{
+	for (int c = 0; c < list->len; c++) {
+		const Kernel *cp = &list->items[c];
+		if (cp->kind != K_COPY)
+			continue;
+		int src = cp->a, dst = cp->out, first = -1;
+		Type ts = k->bufs.items[src].type, td = k->bufs.items[dst].type;
+		if (k->bufs.items[src].cls != KB_ACT || ts.dim[0] != td.dim[0] || ts.rank != td.rank ||
+		    ts.batched != td.batched || ts.timed)
+			continue;
+		for (int w = 0; w < c && first < 0; w++)
+			if (kir_writes(&list->items[w], src))
+				first = w;
+		int ok = first >= 0;
+		for (int r = first; ok && r < c; r++) {
+			const Kernel *kn = &list->items[r];
+			if (kir_writes(kn, dst) || (kir_reads(kn, dst) && (r != first || kir_reads_shifted(kn, dst))))
+				ok = 0;
+		}
+		for (int r = c + 1; ok && r < list->len; r++)
+			ok = !kir_reads(&list->items[r], src) && !kir_writes(&list->items[r], src);
+		if (!ok)
+			continue;
+		for (int r = first; r < c; r++)
+			kir_rename_buf(&list->items[r], src, dst);
+		memmove(&list->items[c], &list->items[c + 1], sizeof(Kernel) * (size_t)(list->len - c - 1));
+		list->len--;
+		c = -1;  /* renaming may enable earlier copies */
+	}
+}
+
+/* The training forward pass counts each named spike value of the step
+ * (gates, cells, outputs), for the firing rates the driver reports. */
+static void count_spikes(KL *L, KList *list, Kernel *loop, int body)
+{
+	Kir *k = L->k;
+	for (int i = 0; i < L->g->nodes.len; i++) {
+		const Node *n = kl_node(L, i);
+		if (n->region != body || !n->name || n->type.dtype != DT_SPIKE || !L->needed[i] ||
+		    (n->op != OP_SPIKE && n->op != OP_MUL))
+			continue;
+		for (int c = 0; c < loop->body->len; c++) {
+			Kernel *m = &loop->body->items[c];
+			int let = -1;
+			for (int j = 0; m->kind == K_MAP && j < m->lets.len && let < 0; j++)
+				if (m->lets.items[j].node == i && m->lets.items[j].off == 0)
+					let = j;
+			if (let < 0)
+				continue;
+			if (k->spike_counts < 0)
+				k->spike_counts = kl_add_buf(L, KB_ACT, "spike_counts", "spikes counted per value", ir_vec(DT_F32, 1, 0, 0));
+			KStore st = {let, k->spike_counts, k->spikes.len, 1, 1};
+			vec_push(&m->stores, st);
+			vec_push(&k->spikes, ((KSpike){n->name, n->type.dim[0]}));
+			break;
+		}
+	}
+	if (k->spike_counts >= 0) {
+		k->bufs.items[k->spike_counts].type.dim[0] = k->spikes.len;
+		vec_push(list, ((Kernel){.kind = K_ZERO, .out = k->spike_counts}));
+	}
+}
+
+void kl_lower_scan(KL *L, KList *list, int s)
+{
+	const Graph *g = L->g;
+	const Node *scan = kl_node(L, s);
+	int nseq = scan->a.scan.nseq, nc = scan->a.scan.ncarry, nout = scan->a.scan.nout;
+	int body = scan->a.scan.body;
+	int *state = xmalloc(sizeof(int) * (size_t)(nc + 1));
+	Kernel loop = {.kind = K_LOOP, .reverse = scan->a.scan.reverse, .window = scan->a.scan.window, .out = -1};
+	loop.body = arena_alloc(L->k->arena, sizeof(KList));
+	for (int c = 0; c < nc; c++) {
+		int init = scan->args[nseq + c];
+		const char *name = kl_node(L, init)->name;
+		for (int j = 0; j < s; j++)
+			if (kl_node(L, j)->op == OP_CARRY && kl_node(L, j)->a.k == c && kl_node(L, j)->region == body)
+				name = kl_node(L, j)->name;
+		state[c] = kl_add_buf(L, KB_STATE, name ? name : "state", name ? name : "state", kl_node(L, init)->type);
+		vec_push(&loop.states, state[c]);
+		if (kl_node(L, init)->op == OP_ZEROS)
+			vec_push(list, ((Kernel){.kind = K_ZERO, .out = state[c]}));
+		else
+			vec_push(list, ((Kernel){.kind = K_COPY, .out = state[c], .a = L->buf[init]}));
+	}
+	L->stack_buf = xmalloc(sizeof(int) * (size_t)(nout + 1));
+	for (int o = 0; o < nout; o++)
+		L->stack_buf[o] = -1;
+	for (int i = s + 1; i < g->nodes.len; i++) {
+		const Node *n = kl_node(L, i);
+		if (n->op != OP_SCAN_OUT || n->args[0] != s || !L->needed[i])
+			continue;
+		if (n->a.k < nc) {
+			L->buf[i] = state[n->a.k];
+			continue;
+		}
+		int *sb = &L->stack_buf[n->a.k - nc];
+		if (*sb < 0 && L->buf[i] >= 0)
+			*sb = L->buf[i];  /* an input's gradient */
+		if (*sb < 0)
+			*sb = i == g->output ? kl_output_buf(L, n->type)
+					     : kl_add_buf(L, KB_ACT, kl_display_name(L, i), kl_display_name(L, i), n->type);
+		L->buf[i] = *sb;
+	}
+	save_states(L, loop.body, scan, kl_node(L, kl_yield_of(g, s)), state);
+	for (int i = 0; i < s; i++) {
+		const Node *n = kl_node(L, i);
+		if (n->region != body)
+			continue;
+		if (n->op == OP_STEP)
+			L->buf[i] = L->buf[scan->args[n->a.k]];
+		if (n->op == OP_CARRY)
+			L->buf[i] = state[n->a.k];
+		if (n->op == OP_YIELD)
+			lower_yield(L, loop.body, scan, n, state);
+		else
+			kl_lower_node(L, loop.body, i, body);
+	}
+	duplicate_stores(loop.body);
+	rename_copies(L->k, loop.body);
+	if (L->program == PROG_TRAIN && !scan->a.scan.reverse)
+		count_spikes(L, list, &loop, body);
+	vec_push(list, loop);
+	free(L->stack_buf);
+	L->stack_buf = NULL;
+	free(state);
+}

@@ -1,0 +1,224 @@
+/* kir.c: kernel-IR utilities shared by lowering and the backends: what a
+ * kernel touches, renaming a buffer, dropping what nothing reads, sizes. */
+#include <stdlib.h>
+#include <string.h>
+#include "kir.h"
+
+int kir_reads(const Kernel *kn, int b)
+{
+	switch (kn->kind) {
+	case K_ZERO: return 0;
+	case K_COPY: case K_SUM_ROWS: return kn->a == b || (kn->accumulate && kn->out == b);
+	case K_GEMM: return kn->a == b || kn->b == b || (kn->accumulate && kn->out == b);
+	case K_LOSS: case K_LOSS_GRAD: return kn->a == b || kn->b == b;
+	case K_MAP:
+		for (int i = 0; i < kn->lets.len; i++) {
+			const KLet *l = &kn->lets.items[i];
+			if ((l->a.kind == KV_LOAD && l->a.buf == b) || (l->b.kind == KV_LOAD && l->b.buf == b))
+				return 1;
+		}
+		for (int i = 0; i < kn->stores.len; i++)
+			if (kn->stores.items[i].buf == b && kn->stores.items[i].accumulate)
+				return 1;
+		return 0;
+	case K_LOOP:
+		for (int i = 0; i < kn->body->len; i++)
+			if (kir_reads(&kn->body->items[i], b))
+				return 1;
+		return 0;
+	}
+	return 0;
+}
+
+int kir_writes(const Kernel *kn, int b)
+{
+	if (kn->kind == K_MAP) {
+		for (int i = 0; i < kn->stores.len; i++)
+			if (kn->stores.items[i].buf == b)
+				return 1;
+		return 0;
+	}
+	if (kn->kind == K_LOOP) {
+		for (int i = 0; i < kn->body->len; i++)
+			if (kir_writes(&kn->body->items[i], b))
+				return 1;
+		return 0;
+	}
+	return kn->out == b;
+}
+
+void kir_rename_buf(Kernel *kn, int from, int to)
+{
+	if (kn->out == from)
+		kn->out = to;
+	if (kn->kind != K_MAP && kn->kind != K_ZERO && kn->a == from)
+		kn->a = to;
+	if ((kn->kind == K_GEMM || kn->kind == K_LOSS || kn->kind == K_LOSS_GRAD) && kn->b == from)
+		kn->b = to;
+	for (int j = 0; kn->kind == K_MAP && j < kn->lets.len; j++) {
+		if (kn->lets.items[j].a.kind == KV_LOAD && kn->lets.items[j].a.buf == from)
+			kn->lets.items[j].a.buf = to;
+		if (kn->lets.items[j].b.kind == KV_LOAD && kn->lets.items[j].b.buf == from)
+			kn->lets.items[j].b.buf = to;
+	}
+	for (int j = 0; kn->kind == K_MAP && j < kn->stores.len; j++)
+		if (kn->stores.items[j].buf == from)
+			kn->stores.items[j].buf = to;
+}
+
+/* Loads of b other than element j of the row (offsets) in a MAP. */
+int kir_reads_shifted(const Kernel *kn, int b)
+{
+	for (int i = 0; kn->kind == K_MAP && i < kn->lets.len; i++) {
+		const KLet *l = &kn->lets.items[i];
+		if ((l->a.kind == KV_LOAD && l->a.buf == b && l->a.off) ||
+		    (l->b.kind == KV_LOAD && l->b.buf == b && l->b.off))
+			return 1;
+	}
+	return kn->kind != K_MAP;
+}
+
+static int read_anywhere(const Kir *k, int b)
+{
+	for (int p = 0; p < PROG_COUNT; p++)
+		for (int i = 0; i < k->prog[p].kernels.len; i++)
+			if (kir_reads(&k->prog[p].kernels.items[i], b))
+				return 1;
+	return 0;
+}
+
+/* Drops stores into scratch buffers that no kernel reads. */
+static void drop_dead_stores_in(Kir *k, KList *list)
+{
+	for (int i = 0; i < list->len; i++) {
+		Kernel *kn = &list->items[i];
+		if (kn->kind == K_LOOP)
+			drop_dead_stores_in(k, kn->body);
+		for (int j = 0; kn->kind == K_MAP && j < kn->stores.len; j++) {
+			int b = kn->stores.items[j].buf;
+			if (k->bufs.items[b].cls == KB_ACT && !read_anywhere(k, b)) {
+				memmove(&kn->stores.items[j], &kn->stores.items[j + 1],
+					sizeof(KStore) * (size_t)(kn->stores.len - j - 1));
+				kn->stores.len--;
+				j--;
+			}
+		}
+	}
+}
+
+static void remap(int *b, const int *map)
+{
+	if (*b >= 0)
+		*b = map[*b];
+}
+
+static void remap_list(KList *list, const int *map)
+{
+	for (int i = 0; i < list->len; i++) {
+		Kernel *kn = &list->items[i];
+		if (kn->kind == K_LOOP) {
+			remap_list(kn->body, map);
+			for (int s = 0; s < kn->states.len; s++)
+				remap(&kn->states.items[s], map);
+			continue;
+		}
+		if (kn->kind != K_MAP) {
+			remap(&kn->out, map);
+			if (kn->kind != K_ZERO)
+				remap(&kn->a, map);
+			if (kn->kind == K_GEMM || kn->kind == K_LOSS || kn->kind == K_LOSS_GRAD)
+				remap(&kn->b, map);
+		}
+		for (int j = 0; kn->kind == K_MAP && j < kn->lets.len; j++) {
+			if (kn->lets.items[j].a.kind == KV_LOAD)
+				remap(&kn->lets.items[j].a.buf, map);
+			if (kn->lets.items[j].b.kind == KV_LOAD)
+				remap(&kn->lets.items[j].b.buf, map);
+		}
+		for (int j = 0; kn->kind == K_MAP && j < kn->stores.len; j++)
+			remap(&kn->stores.items[j].buf, map);
+	}
+}
+
+static int touched(const Kir *k, int b)
+{
+	for (int p = 0; p < PROG_COUNT; p++)
+		for (int i = 0; i < k->prog[p].kernels.len; i++)
+			if (kir_reads(&k->prog[p].kernels.items[i], b) || kir_writes(&k->prog[p].kernels.items[i], b))
+				return 1;
+	return 0;
+}
+
+/* Removes the scratch buffers no kernel touches any more. */
+static void drop_unused_buffers(Kir *k)
+{
+	int nb = k->bufs.len, n = 0, *map = xmalloc(sizeof(int) * (size_t)(nb + 1));
+	for (int b = 0; b < nb; b++) {
+		map[b] = -1;
+		if (k->bufs.items[b].cls != KB_ACT || touched(k, b))
+			map[b] = n++;
+	}
+	for (int b = 0; b < nb; b++)
+		if (map[b] >= 0)
+			k->bufs.items[map[b]] = k->bufs.items[b];
+	k->bufs.len = n;
+	for (int p = 0; p < PROG_COUNT; p++)
+		remap_list(&k->prog[p].kernels, map);
+	remap(&k->output, map);
+	remap(&k->labels, map);
+	remap(&k->train_output, map);
+	remap(&k->spike_counts, map);
+	free(map);
+}
+
+void kir_drop_dead(Kir *k)
+{
+	for (int p = 0; p < PROG_COUNT; p++)
+		drop_dead_stores_in(k, &k->prog[p].kernels);
+	drop_unused_buffers(k);
+}
+
+static void free_list(KList *list)
+{
+	for (int i = 0; i < list->len; i++) {
+		Kernel *kn = &list->items[i];
+		if (kn->kind == K_LOOP) {
+			free_list(kn->body);
+			vec_free(&kn->states);
+		}
+		vec_free(&kn->lets);
+		vec_free(&kn->stores);
+	}
+	vec_free(list);
+}
+
+void kir_free(Kir *k)
+{
+	for (int p = 0; p < PROG_COUNT; p++)
+		free_list(&k->prog[p].kernels);
+	vec_free(&k->bufs);
+	vec_free(&k->spikes);
+}
+
+long kir_buf_floats(const Kir *k, int b, int batch)
+{
+	Type t = k->bufs.items[b].type;
+	long n = t.rank == 2 ? (long)t.dim[0] * t.dim[1] : t.rank == 1 ? t.dim[0] : 1;
+	if (t.batched)
+		n *= batch;
+	if (t.timed)
+		n *= k->steps;
+	return n;
+}
+
+long kir_workspace_floats(const Kir *k, int program, int batch)
+{
+	long n = 0;
+	for (int b = 0; b < k->bufs.len; b++) {
+		const KBuf *kb = &k->bufs.items[b];
+		if (((kb->cls == KB_STATE || kb->cls == KB_ACT) && kb->program == program) ||
+		    (kb->cls == KB_DINPUT && program == PROG_TRAIN))
+			n += kir_buf_floats(k, b, batch);
+	}
+	return n;
+}
