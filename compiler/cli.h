@@ -13,6 +13,11 @@ int cli_infer(int argc, char **argv);
 int cli_run(int argc, char **argv);
 int cli_eval(int argc, char **argv);
 int cli_grad(int argc, char **argv);
+int cli_plot(int argc, char **argv);
+
+/* spikec plot --raster (cli_raster.c), with the options cli_plot parsed
+ * (sample and seed NULL when not given). */
+int cli_plot_raster(const char *model, const char *checkpoint, const char *out, const char *sample, const char *seed);
 
 /* Shared by the commands that read inputs (cli_model.c). */
 #include "kir.h"

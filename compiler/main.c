@@ -24,6 +24,10 @@ static const char usage[] =
 	"  eval   model.snn --checkpoint F      loss and accuracy (or RMSE) on the test split\n"
 	"  grad   model.snn --checkpoint F --input x.npy --labels y.npy --output g.safetensors\n"
 	"                                       parameter gradients of one batch\n"
+	"  plot   --metrics RUN/metrics.jsonl [--metrics RUN2/metrics.jsonl ...] --output curves.svg\n"
+	"                                       training curves (loss, accuracy or RMSE, firing rates) as SVG\n"
+	"  plot   model.snn --checkpoint F --raster --output raster.svg [--sample N] [--seed S]\n"
+	"                                       spike raster of each layer's gates, cell and output for one input\n"
 	"\n"
 	"spikec -h | --help                     this text\n";
 
@@ -48,6 +52,7 @@ int main(int argc, char **argv)
 	} cmds[] = {
 		{"check", cli_check}, {"ir", cli_ir}, {"emit", cli_emit}, {"init", cli_init},
 		{"infer", cli_infer}, {"run", cli_run}, {"eval", cli_eval}, {"grad", cli_grad},
+		{"plot", cli_plot},
 	};
 	for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++)
 		if (!strcmp(cmds[i].name, cmd))

@@ -7,6 +7,7 @@
 #   tests/run_cli.sh          the command line's exit statuses and messages
 #   tests/grad/run_grad.sh    gradients against PyTorch fixtures and finite differences
 #   tests/train/run_train.sh  training end to end: pinned losses, resume, TBPTT, grad, errors
+#   tests/plot/run_plot.sh    spikec plot: training curves and spike rasters as SVG
 # Each script prints `N passed, M failed` last; this one shows their output,
 # then one summary line per script, then the sum `N passed, M failed` as its
 # last line, and exits 1 if any script failed. A script that ends without a
@@ -17,7 +18,7 @@ set -u
 cd "$(dirname "$0")/.." || exit 2
 
 SCRIPTS="tests/run_errors.sh tests/run_golden.sh tests/ref/run_forward.sh tests/run_cli.sh
-	tests/grad/run_grad.sh tests/train/run_train.sh"
+	tests/grad/run_grad.sh tests/train/run_train.sh tests/plot/run_plot.sh"
 log=$(mktemp) || exit 2
 st=$(mktemp) || exit 2
 trap 'rm -f "$log" "$st"' EXIT INT TERM
