@@ -18,7 +18,7 @@ LIB_SRC  := $(filter-out compiler/main.c,$(SRC_COMPILER)) $(SRC_DSL) $(SRC_BACKE
 LIB_OBJ  := $(patsubst %.c,build/obj/%.o,$(LIB_SRC)) $(patsubst build/gen/%.c,build/obj/gen/%.o,$(GEN_C))
 HEADERS  := $(wildcard compiler/*.h dsl/*.h backends/*/*.h runtime/*.h) build/gen/parser.h
 
-.PHONY: all deps check demo clean golden-update
+.PHONY: all deps check demo clean golden-update bench bench-torch
 all: deps-ok bin/spikec
 
 deps-ok:
@@ -74,6 +74,14 @@ golden-update: all
 
 demo: all
 	sh scripts/demo.sh
+
+# Benchmarks (not part of check): spikec against PyTorch (Debian's
+# python3-torch) on the paper's MNIST model; see docs/bench.md.
+bench: all
+	sh bench/bench.sh
+
+bench-torch: all
+	sh bench/bench.sh
 
 clean:
 	rm -rf build bin
