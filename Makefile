@@ -6,11 +6,21 @@ CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -Ibuild/gen -I.
 LDLIBS  += -lopenblas -lz -lm -ldl
 BISON   ?= bison
+# The LLVM JIT backend is a plugin, bin/spikec-llvm.so, that bin/spikec loads
+# the first time it JITs (backends/llvm/plugin.c): loading libLLVM costs
+# ~0.15 s, which commands that do not JIT should not pay. The plugin calls
+# back into bin/spikec, hence -rdynamic. LLVM's headers come in with -isystem
+# so that -Wall -Wextra -Werror applies to our code only.
+LLVM_CONFIG ?= llvm-config-14
+LLVM_INC    := $(shell $(LLVM_CONFIG) --includedir 2>/dev/null)
+LLVM_LIBS   := $(shell $(LLVM_CONFIG) --ldflags --libs 2>/dev/null)
 FLEX    ?= flex
 
 SRC_COMPILER := $(sort $(wildcard compiler/*.c))
 SRC_DSL      := $(sort $(wildcard dsl/*.c))
-SRC_BACKENDS := $(sort $(wildcard backends/c/*.c))
+SRC_BACKENDS := $(sort $(wildcard backends/c/*.c)) backends/llvm/plugin.c
+SRC_LLVM     := $(filter-out backends/llvm/plugin.c,$(sort $(wildcard backends/llvm/*.c)))
+LLVM_OBJ     := $(patsubst %.c,build/obj/%.o,$(SRC_LLVM))
 SRC_RUNTIME  := $(sort $(wildcard runtime/*.c))
 GEN_C        := build/gen/parser.c build/gen/lexer.c build/gen/embedded.c
 
@@ -18,8 +28,8 @@ LIB_SRC  := $(filter-out compiler/main.c,$(SRC_COMPILER)) $(SRC_DSL) $(SRC_BACKE
 LIB_OBJ  := $(patsubst %.c,build/obj/%.o,$(LIB_SRC)) $(patsubst build/gen/%.c,build/obj/gen/%.o,$(GEN_C))
 HEADERS  := $(wildcard compiler/*.h dsl/*.h backends/*/*.h runtime/*.h) build/gen/parser.h
 
-.PHONY: all deps check demo clean golden-update bench bench-torch
-all: deps-ok bin/spikec
+.PHONY: all deps check demo clean golden-update bench
+all: deps-ok bin/spikec bin/spikec-llvm.so build/libspikec_llvm.a
 
 deps-ok:
 	@sh scripts/deps.sh --check-build
@@ -29,7 +39,16 @@ deps:
 
 bin/spikec: build/obj/compiler/main.o build/libspikec.a
 	@mkdir -p bin
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) -rdynamic -o $@ $^ $(LDLIBS)
+
+bin/spikec-llvm.so: $(LLVM_OBJ)
+	@mkdir -p bin
+	$(CC) $(CFLAGS) -shared -o $@ $^ $(LLVM_LIBS) -lopenblas -lm
+
+# The backend for programs that link it in (tests/llvm, bench): link it
+# before build/libspikec.a, and add $(LLVM_LIBS).
+build/libspikec_llvm.a: $(LLVM_OBJ)
+	rm -f $@; ar rcs $@ $^
 
 build/libspikec.a: $(LIB_OBJ)
 	rm -f $@; ar rcs $@ $^
@@ -37,6 +56,10 @@ build/libspikec.a: $(LIB_OBJ)
 build/obj/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
+
+build/obj/backends/llvm/%.o: backends/llvm/%.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fPIC -isystem $(LLVM_INC) -c -o $@ $<
 
 # Generated code is exempt from -Wextra's unused-parameter noise of flex/bison.
 build/obj/gen/%.o: build/gen/%.c $(HEADERS)
@@ -69,19 +92,16 @@ check: all bin/unit_tests
 	bin/unit_tests
 	sh tests/run_tests.sh
 
+# Compile times and training speed of both backends (not part of check).
+bench: all
+	sh bench/compile_bench.sh
+	sh bench/bench.sh
+
 golden-update: all
 	SPIKEC_GOLDEN_UPDATE=1 sh tests/run_tests.sh
 
 demo: all
 	sh scripts/demo.sh
-
-# Benchmarks (not part of check): spikec against PyTorch (Debian's
-# python3-torch) on the paper's MNIST model; see docs/bench.md.
-bench: all
-	sh bench/bench.sh
-
-bench-torch: all
-	sh bench/bench.sh
 
 clean:
 	rm -rf build bin

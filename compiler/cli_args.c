@@ -67,3 +67,12 @@ CliArgs cli_parse(int argc, char **argv, const char *values, const char *flags)
 		diag_fatal("spikec %s needs a model file: spikec %s model.snn", argv[0], argv[0]);
 	return a;
 }
+
+int cli_backend_is_llvm(const CliArgs *a)
+{
+	if (!a->backend || !strcmp(a->backend, "llvm"))
+		return 1;
+	if (!strcmp(a->backend, "c"))
+		return 0;
+	diag_fatal("unknown backend '%s'; use --backend llvm (the JIT, default) or --backend c (emitted C)", a->backend);
+}

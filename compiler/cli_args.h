@@ -20,5 +20,8 @@ typedef struct {
  * separated, the options this command accepts (without dashes; "o" also
  * accepts --output). Anything else is a user error that exits. */
 CliArgs cli_parse(int argc, char **argv, const char *values, const char *flags);
+/* --backend: 1 for llvm (the default), 0 for c; anything else is a user
+ * error that exits. */
+int cli_backend_is_llvm(const CliArgs *a);
 
 #endif

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "../backends/c/load.h"
+#include "../backends/llvm/llvm.h"
 #include "../runtime/npy.h"
 #include "checkpoint.h"
 #include "cli.h"
@@ -90,9 +91,10 @@ float *cli_read_input(const Kir *k, const KBuf *in, const char *path, int *batch
 
 int cli_infer(int argc, char **argv)
 {
-	CliArgs a = cli_parse(argc, argv, "checkpoint input o", "");
+	CliArgs a = cli_parse(argc, argv, "checkpoint input o backend", "");
 	if (!a.checkpoint || !a.input || !a.out)
 		diag_fatal("infer needs --checkpoint F --input x.npy --output y.npy");
+	int llvm = cli_backend_is_llvm(&a);
 	Compilation c = {0};
 	compile(&c, a.model);
 	const Kir *k = c.kir;
@@ -104,7 +106,7 @@ int cli_infer(int argc, char **argv)
 	float *x = cli_read_input(k, cli_only_input(k), a.input, &batch);
 	CModule m;
 	CEmitOptions eo = {0, a.model, c.has_train ? &c.train : NULL, 0};
-	if (cload_build(k, &eo, &m, err, sizeof err))
+	if ((llvm ? llvm_plugin_build : cload_build)(k, &eo, &m, err, sizeof err))
 		diag_fatal("%s", err);
 	const KBuf *ob = &k->bufs.items[k->output];
 	long o = ob->type.dim[0];
@@ -120,7 +122,10 @@ int cli_infer(int argc, char **argv)
 	free(out);
 	free(x);
 	free(params);
-	cload_close(&m);
+	if (llvm)
+		llvm_plugin_close(&m);
+	else
+		cload_close(&m);
 	pipeline_free(&c);
 	return 0;
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "../backends/c/load.h"
+#include "../backends/llvm/llvm.h"
 #include "../runtime/npy.h"
 #include "../runtime/safetensors.h"
 #include "../runtime/train.h"
@@ -15,15 +16,16 @@
 typedef struct {
 	Compilation c;
 	CModule mod;
+	int llvm;            /* mod came from backends/llvm, else backends/c */
 	TrainModel tm;
 	StrBuf surrogates;
 } Loaded;
 
-/* Compiles the model, builds its C and fills the driver's view of it. */
+/* Compiles the model, builds it with the chosen backend and fills the
+ * driver's view of it. */
 static void load_model(Loaded *L, const CliArgs *a, int need_train_block)
 {
-	if (a->backend && strcmp(a->backend, "c") != 0)
-		diag_fatal("unknown backend '%s' (available: c; the LLVM JIT backend is not built yet)", a->backend);
+	L->llvm = cli_backend_is_llvm(a);
 	PipelineOptions po = {0};
 	po.input_grads = a->inputs;
 	if (pipeline_compile(&L->c, a->model, &po))
@@ -38,7 +40,7 @@ static void load_model(Loaded *L, const CliArgs *a, int need_train_block)
 	cli_only_input(k);
 	char err[1024];
 	CEmitOptions eo = {0, a->model, L->c.has_train ? &L->c.train : NULL, 0};
-	if (cload_build(k, &eo, &L->mod, err, sizeof err))
+	if ((L->llvm ? llvm_plugin_build : cload_build)(k, &eo, &L->mod, err, sizeof err))
 		diag_fatal("%s", err);
 	const Graph *g = L->c.graph;
 	const KBuf *out = &k->bufs.items[k->output];
@@ -74,7 +76,10 @@ static void load_model(Loaded *L, const CliArgs *a, int need_train_block)
 
 static void unload(Loaded *L)
 {
-	cload_close(&L->mod);
+	if (L->llvm)
+		llvm_plugin_close(&L->mod);
+	else
+		cload_close(&L->mod);
 	sb_free(&L->surrogates);
 	pipeline_free(&L->c);
 }
@@ -90,7 +95,7 @@ int cli_run(int argc, char **argv)
 	opt.out_dir = a.out ? a.out : dir;
 	opt.resume = a.resume;
 	opt.quiet = a.quiet;
-	opt.backend = "c";
+	opt.backend = L.llvm ? "llvm" : "c";
 	opt.compile_seconds = L.mod.compile_seconds;
 	if (a.epochs) {
 		char *end;
@@ -100,8 +105,8 @@ int cli_run(int argc, char **argv)
 		opt.epochs = (int)e;
 	}
 	if (!a.quiet)
-		fprintf(stderr, "compiled %s with the C backend in %.2fs%s\n", L.c.kir->model, L.mod.compile_seconds,
-			L.mod.compile_seconds == 0 ? " (cached)" : "");
+		fprintf(stderr, "compiled %s with %s in %.2fs%s\n", L.c.kir->model, L.llvm ? "LLVM" : "the C backend",
+			L.mod.compile_seconds, L.mod.compile_seconds == 0 ? " (cached)" : "");
 	int rc = train_run(&L.tm, &L.c.train, &opt);
 	unload(&L);
 	return rc ? 1 : 0;

@@ -8,6 +8,7 @@
 #   tests/grad/run_grad.sh    gradients against PyTorch fixtures and finite differences
 #   tests/train/run_train.sh  training end to end: pinned losses, resume, TBPTT, grad, errors
 #   tests/plot/run_plot.sh    spikec plot: training curves and spike rasters as SVG
+#   tests/llvm/run_llvm.sh    the LLVM JIT backend bit-identical to the C backend
 # Each script prints `N passed, M failed` last; this one shows their output,
 # then one summary line per script, then the sum `N passed, M failed` as its
 # last line, and exits 1 if any script failed. A script that ends without a
@@ -18,7 +19,7 @@ set -u
 cd "$(dirname "$0")/.." || exit 2
 
 SCRIPTS="tests/run_errors.sh tests/run_golden.sh tests/ref/run_forward.sh tests/run_cli.sh
-	tests/grad/run_grad.sh tests/train/run_train.sh tests/plot/run_plot.sh"
+	tests/grad/run_grad.sh tests/train/run_train.sh tests/plot/run_plot.sh tests/llvm/run_llvm.sh"
 log=$(mktemp) || exit 2
 st=$(mktemp) || exit 2
 trap 'rm -f "$log" "$st"' EXIT INT TERM

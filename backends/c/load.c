@@ -74,7 +74,8 @@ int cload_build(const Kir *k, const CEmitOptions *opt, CModule *m, char *err, si
 	double t0 = now();
 	cemit_source(k, opt, &c);
 	cemit_header(k, opt, &h);
-	const char *flags = "-std=c99 -O2 -march=native -fPIC -shared";
+	/* No FP contraction: clang would fuse a*b+c, changing results' last bits. */
+	const char *flags = "-std=c99 -O2 -march=native -ffp-contract=off -fPIC -shared";
 	uint64_t key = util_hash(c.buf, c.len, util_hash(h.buf, h.len, util_hash(flags, strlen(flags),
 		util_hash(cc, strlen(cc), UTIL_HASH_SEED))));
 	cache_root(root, sizeof root);

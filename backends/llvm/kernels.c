@@ -1,0 +1,454 @@
+/* kernels.c: one builder per kernel kind, each the LLVM twin of its C in
+ * backends/c/emit_kernels.c: the same loops, the same index arithmetic, the
+ * same float operations in the same order (C's operator precedence and
+ * promotions spelled out), the same libm and BLAS calls. Changing one side
+ * without the other breaks tests/llvm (bit-for-bit parity).
+ *
+ * requires: g->base set up for the function being built (codegen.c). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "llvm_private.h"
+
+#define FADD(x, y) LLVMBuildFAdd(g->b, x, y, "")
+#define FSUB(x, y) LLVMBuildFSub(g->b, x, y, "")
+#define FMUL(x, y) LLVMBuildFMul(g->b, x, y, "")
+#define FDIV(x, y) LLVMBuildFDiv(g->b, x, y, "")
+#define IMUL(x, y) LLVMBuildMul(g->b, x, y, "")
+#define IADD(x, y) LLVMBuildAdd(g->b, x, y, "")
+#define F(v) llvm_f32(g, v)
+#define I64(v) llvm_i64(g, v)
+
+static const double PI = 3.14159265358979323846;
+
+static const KBuf *B(Gen *g, int b)
+{
+	return &g->k->bufs.items[b];
+}
+
+/* A buffer as a pointer: inside a loop body a timed buffer is its step-t
+ * view (ref() in emit_kernels.c). */
+static LLVMValueRef ref(Gen *g, int b)
+{
+	const KBuf *kb = B(g, b);
+	LLVMValueRef p = g->in_loop && kb->type.timed && kb->cls != KB_PARAM ? g->view[b] : g->base[b];
+	if (!p) {
+		llvm_gen_error(g, "buffer '%s' is not visible in this function", kb->name);
+		return LLVMConstNull(g->pf32);
+	}
+	return p;
+}
+
+/* Rows of a buffer here: 1, batch, or T * batch outside a loop. */
+static LLVMValueRef rows(Gen *g, int b)
+{
+	const KBuf *kb = B(g, b);
+	if (!kb->type.batched)
+		return I64(1);
+	return kb->type.timed && !g->in_loop ? IMUL(I64(g->k->steps), g->batch) : g->batch;
+}
+
+static long row_floats(Type t)
+{
+	return t.rank == 2 ? (long)t.dim[0] * t.dim[1] : t.rank == 1 ? t.dim[0] : 1;
+}
+
+static LLVMValueRef call1(Gen *g, RtFunc f, LLVMValueRef x)
+{
+	return llvm_rt_call(g, f, &x, 1);
+}
+
+static LLVMValueRef call2(Gen *g, RtFunc f, LLVMValueRef x, LLVMValueRef y)
+{
+	LLVMValueRef a[2] = {x, y};
+	return llvm_rt_call(g, f, a, 2);
+}
+
+/* ---- MAP ------------------------------------------------------------------ */
+
+typedef struct {
+	const Kernel *m;
+	LLVMValueRef b, j;      /* row and feature of this iteration */
+	LLVMValueRef *val;      /* non-inlined lets, once computed */
+} MapCtx;
+
+static int let_uses(const Kernel *m, int let)
+{
+	int n = 0;
+	for (int i = 0; i < m->lets.len; i++) {
+		const KLet *l = &m->lets.items[i];
+		n += (l->a.kind == KV_LET && l->a.let == let) +
+		     (ir_ops[l->op].arity == 2 && l->b.kind == KV_LET && l->b.let == let);
+	}
+	for (int i = 0; i < m->stores.len; i++)
+		n += m->stores.items[i].let == let;
+	return n;
+}
+
+/* As in the C: a let without a source name used once is computed where it is
+ * used (this matters only for when its loads happen). */
+static int inlined(const Kernel *m, int let)
+{
+	return !m->lets.items[let].named && let_uses(m, let) == 1;
+}
+
+static unsigned char *live_lets(const Kernel *m)
+{
+	unsigned char *live = xcalloc((size_t)m->lets.len + 1, 1);
+	for (int i = 0; i < m->stores.len; i++)
+		live[m->stores.items[i].let] = 1;
+	for (int i = m->lets.len - 1; i >= 0; i--) {
+		const KLet *l = &m->lets.items[i];
+		if (!live[i])
+			continue;
+		if (l->a.kind == KV_LET)
+			live[l->a.let] = 1;
+		if (ir_ops[l->op].arity == 2 && l->b.kind == KV_LET)
+			live[l->b.let] = 1;
+	}
+	return live;
+}
+
+/* Element j + off of row b of buffer buf (of the vector, if unbatched). */
+static LLVMValueRef at(Gen *g, MapCtx *c, int buf, int off)
+{
+	LLVMValueRef i = IADD(I64(off), c->j);
+	if (B(g, buf)->type.batched && c->m->batched)
+		i = IADD(IMUL(c->b, I64(B(g, buf)->type.dim[0])), i);
+	return i;
+}
+
+static LLVMValueRef expr(Gen *g, MapCtx *c, int let);
+
+static LLVMValueRef operand(Gen *g, MapCtx *c, KVal v)
+{
+	if (v.kind == KV_CONST)
+		return F(v.c);
+	if (v.kind == KV_LOAD)
+		return llvm_load(g, ref(g, v.buf), at(g, c, v.buf, v.off));
+	if (inlined(c->m, v.let))
+		return expr(g, c, v.let);
+	if (!c->val[v.let]) {
+		llvm_gen_error(g, "let '%s' used before it is computed", c->m->lets.items[v.let].name);
+		return F(0);
+	}
+	return c->val[v.let];
+}
+
+static LLVMValueRef spike(Gen *g, LLVMValueRef v)
+{
+	return LLVMBuildSelect(g->b, LLVMBuildFCmp(g->b, LLVMRealOGT, v, F(0), ""), F(1), F(0), "");
+}
+
+/* psi(v) exactly as surrogate() in emit_kernels.c prints it. */
+static LLVMValueRef surrogate(Gen *g, const KLet *l, LLVMValueRef x)
+{
+	float a = l->sur.p[0], b = l->sur.p[1];
+	switch (l->sur.kind) {
+	case SUR_GAUSSIAN:  /* b * expf(-x * x / (2a)) */
+		return FMUL(F(b), call1(g, RT_EXPF, FDIV(FMUL(LLVMBuildFNeg(g->b, x, ""), x), F(2 * a))));
+	case SUR_FAST_SIGMOID: {  /* 1 / ((1 + a |x|) * (1 + a |x|)) */
+		LLVMValueRef d1 = FADD(F(1), FMUL(F(a), call1(g, RT_FABSF, x)));
+		LLVMValueRef d2 = FADD(F(1), FMUL(F(a), call1(g, RT_FABSF, x)));
+		return FDIV(F(1), FMUL(d1, d2));
+	}
+	case SUR_ATAN: {  /* (a/2) / (1 + c * x * c * x), c = pi/2 a */
+		float k = (float)(PI / 2 * a);
+		return FDIV(F(a / 2), FADD(F(1), FMUL(FMUL(FMUL(F(k), x), F(k)), x)));
+	}
+	case SUR_SIGMOID: {  /* a / (1 + expf(-a * x)) * (1 - 1 / (1 + expf(-a * x))) */
+		LLVMValueRef e1 = call1(g, RT_EXPF, FMUL(F(-a), x));
+		LLVMValueRef e2 = call1(g, RT_EXPF, FMUL(F(-a), x));
+		return FMUL(FDIV(F(a), FADD(F(1), e1)), FSUB(F(1), FDIV(F(1), FADD(F(1), e2))));
+	}
+	case SUR_TRIANGLE:  /* fmaxf(0, 1 - |x| / a) / a */
+		return FDIV(call2(g, RT_FMAXF, F(0), FSUB(F(1), FDIV(call1(g, RT_FABSF, x), F(a)))), F(a));
+	case SUR_RECT:  /* |x| < a/2 ? 1/a : 0 */
+		return LLVMBuildSelect(g->b, LLVMBuildFCmp(g->b, LLVMRealOLT, call1(g, RT_FABSF, x), F(a / 2), ""),
+				       F(1 / a), F(0), "");
+	case SUR_STRAIGHT_THROUGH:
+		return F(1);
+	case SUR_COUNT:
+		break;
+	}
+	llvm_gen_error(g, "bad surrogate %d", (int)l->sur.kind);
+	return F(0);
+}
+
+/* The primitive of psi (smooth-spikes test mode), as primitive() in
+ * emit_kernels.c. */
+static LLVMValueRef primitive(Gen *g, const KLet *l, LLVMValueRef x)
+{
+	float a = l->sur.p[0], b = l->sur.p[1];
+	switch (l->sur.kind) {
+	case SUR_GAUSSIAN: {
+		float c1 = (float)(b * sqrt(2 * PI * a) / 2), c2 = (float)sqrt(2 * a);
+		return FMUL(F(c1), FADD(F(1), call1(g, RT_ERFF, FDIV(x, F(c2)))));
+	}
+	case SUR_FAST_SIGMOID:
+		return FDIV(x, FADD(F(1), FMUL(F(a), call1(g, RT_FABSF, x))));
+	case SUR_ATAN:
+		return FDIV(call1(g, RT_ATANF, FMUL(F((float)(PI / 2 * a)), x)), F((float)PI));
+	case SUR_SIGMOID:
+		return FDIV(F(1), FADD(F(1), call1(g, RT_EXPF, FMUL(F(-a), x))));
+	case SUR_TRIANGLE: {
+		LLVMValueRef in = LLVMBuildFCmp(g->b, LLVMRealOLT, call1(g, RT_FABSF, x), F(a), "");
+		LLVMValueRef ramp = FMUL(FDIV(x, F(a)), FSUB(F(1), FDIV(call1(g, RT_FABSF, x), F(2 * a))));
+		LLVMValueRef side = LLVMBuildSelect(g->b, LLVMBuildFCmp(g->b, LLVMRealOGT, x, F(0), ""), F(0.5f), F(-0.5f), "");
+		return LLVMBuildSelect(g->b, in, ramp, side, "");
+	}
+	case SUR_RECT:
+		return call2(g, RT_FMAXF, F(-0.5f), call2(g, RT_FMINF, F(0.5f), FDIV(x, F(a))));
+	case SUR_STRAIGHT_THROUGH:
+		return x;
+	case SUR_COUNT:
+		break;
+	}
+	llvm_gen_error(g, "bad surrogate %d", (int)l->sur.kind);
+	return F(0);
+}
+
+static LLVMValueRef expr(Gen *g, MapCtx *c, int let)
+{
+	const KLet *l = &c->m->lets.items[let];
+	LLVMValueRef a = operand(g, c, l->a);
+	switch (l->op) {
+	case OP_ADD:
+		if (l->b.kind == KV_CONST && l->b.c == 0)  /* a copy: no `+ 0.0f` (it would turn -0 into +0) */
+			return a;
+		return FADD(a, operand(g, c, l->b));
+	case OP_SUB: return FSUB(a, operand(g, c, l->b));
+	case OP_MUL: return FMUL(a, operand(g, c, l->b));
+	case OP_DIV: return FDIV(a, operand(g, c, l->b));
+	case OP_NEG: return LLVMBuildFNeg(g->b, a, "");
+	case OP_SPIKE: return g->opt->smooth_spikes ? primitive(g, l, a) : spike(g, a);
+	case OP_SIGMOID: return FDIV(F(1), FADD(F(1), call1(g, RT_EXPF, LLVMBuildFNeg(g->b, a, ""))));
+	case OP_TANH: return call1(g, RT_TANHF, a);
+	case OP_SURROGATE: return surrogate(g, l, a);
+	default:
+		llvm_gen_error(g, "no LLVM translation for op %s", ir_ops[l->op].name);
+		return F(0);
+	}
+}
+
+static void build_map(Gen *g, const Kernel *m)
+{
+	unsigned char *live = live_lets(m);
+	MapCtx c = {m, I64(0), NULL, xcalloc((size_t)m->lets.len + 1, sizeof(LLVMValueRef))};
+	LLoop lb, lj;
+	if (m->batched)
+		c.b = llvm_loop_open(g, &lb, m->batched == 2 ? IMUL(I64(g->k->steps), g->batch) : g->batch, "map.b");
+	c.j = llvm_loop_open(g, &lj, I64(m->n), "map.j");
+	for (int i = 0; i < m->lets.len; i++)
+		if (live[i] && !inlined(m, i))
+			c.val[i] = expr(g, &c, i);
+	for (int i = 0; i < m->stores.len; i++) {
+		const KStore *s = &m->stores.items[i];
+		LLVMValueRef v = inlined(m, s->let) ? expr(g, &c, s->let) : c.val[s->let];
+		if (!v) {
+			llvm_gen_error(g, "store of an uncomputed let");
+			break;
+		}
+		LLVMValueRef p = ref(g, s->buf), idx = s->reduce ? I64(s->off) : at(g, &c, s->buf, s->off);
+		if (s->accumulate)
+			v = FADD(llvm_load(g, p, idx), v);
+		llvm_store(g, v, p, idx);
+	}
+	llvm_loop_close(g, &lj);
+	if (m->batched)
+		llvm_loop_close(g, &lb);
+	free(c.val);
+	free(live);
+}
+
+/* ---- GEMM, SUM_ROWS, losses ------------------------------------------------ */
+
+enum { CBLAS_ROW_MAJOR = 101, CBLAS_NO_TRANS = 111, CBLAS_TRANS = 112 };
+
+/* matmul_xwt / matmul_dw / matmul_outer of the emitted C, inlined: one
+ * cblas_sgemm (or portable GEMM) call with the same arguments. */
+static void build_gemm(Gen *g, const Kernel *kn)
+{
+	const KBuf *w = B(g, kn->gemm == GEMM_OUTER ? kn->out : kn->b);
+	LLVMValueRef r = LLVMBuildTrunc(g->b, rows(g, kn->a), g->i32, "rows");
+	LLVMValueRef m = llvm_i32(g, w->type.dim[0]), k = llvm_i32(g, w->type.dim[1]);
+	LLVMValueRef x = ref(g, kn->a), y = ref(g, kn->b), out = ref(g, kn->out);
+	LLVMValueRef beta = F(kn->accumulate ? 1.0f : 0.0f), one = F(1);
+	int ta, tb;
+	LLVMValueRef M, N, K, lda, ldb, ldc;
+	switch (kn->gemm) {
+	case GEMM_XWT: ta = 0, tb = 1, M = r, N = m, K = k, lda = k, ldb = k, ldc = m; break;
+	case GEMM_DW: ta = 0, tb = 0, M = r, N = k, K = m, lda = m, ldb = k, ldc = k; break;
+	default: ta = 1, tb = 0, M = m, N = k, K = r, lda = m, ldb = k, ldc = k; break;
+	}
+	LLVMValueRef a[14];
+	unsigned n = 0;
+	int portable = g->opt->portable;
+	if (!portable)
+		a[n++] = llvm_i32(g, CBLAS_ROW_MAJOR);
+	a[n++] = llvm_i32(g, portable ? ta : ta ? CBLAS_TRANS : CBLAS_NO_TRANS);
+	a[n++] = llvm_i32(g, portable ? tb : tb ? CBLAS_TRANS : CBLAS_NO_TRANS);
+	a[n++] = M, a[n++] = N, a[n++] = K, a[n++] = one, a[n++] = x, a[n++] = lda, a[n++] = y, a[n++] = ldb;
+	a[n++] = beta, a[n++] = out, a[n++] = ldc;
+	llvm_rt_call(g, portable ? RT_SGEMM_PORTABLE : RT_SGEMM, a, n);
+}
+
+static void build_sum_rows(Gen *g, const Kernel *kn)
+{
+	int n = B(g, kn->a)->type.dim[0];
+	LLVMValueRef out = ref(g, kn->out), a = ref(g, kn->a);
+	if (!kn->accumulate)
+		llvm_memset0(g, out, I64(n));
+	LLoop lr, lj;
+	LLVMValueRef r = llvm_loop_open(g, &lr, rows(g, kn->a), "sum.r");
+	LLVMValueRef j = llvm_loop_open(g, &lj, I64(n), "sum.j");
+	LLVMValueRef v = llvm_load(g, a, IADD(IMUL(r, I64(n)), j));
+	llvm_store(g, FADD(llvm_load(g, out, j), v), out, j);
+	llvm_loop_close(g, &lj);
+	llvm_loop_close(g, &lr);
+}
+
+static LLVMValueRef to_f64(Gen *g, LLVMValueRef f)
+{
+	return LLVMBuildFPExt(g->b, f, g->f64, "");
+}
+
+/* For row y of n logits: m = max y[j] (first wins), s = sum exp(y[j] - m) in
+ * double, as the C loops compute them. */
+static void softmax_parts(Gen *g, LLVMValueRef y, int n, LLVMValueRef m_v, LLVMValueRef s_v)
+{
+	LLoop l;
+	LLVMBuildStore(g->b, llvm_load(g, y, I64(0)), m_v);
+	LLVMValueRef j = IADD(llvm_loop_open(g, &l, I64(n - 1), "max"), I64(1));
+	LLVMValueRef yj = llvm_load(g, y, j), m = LLVMBuildLoad2(g->b, g->f32, m_v, "");
+	LLVMBuildStore(g->b, LLVMBuildSelect(g->b, LLVMBuildFCmp(g->b, LLVMRealOGT, yj, m, ""), yj, m, ""), m_v);
+	llvm_loop_close(g, &l);
+	LLVMBuildStore(g->b, llvm_f64(g, 0), s_v);
+	m = LLVMBuildLoad2(g->b, g->f32, m_v, "m");
+	j = llvm_loop_open(g, &l, I64(n), "sumexp");
+	LLVMValueRef e = call1(g, RT_EXP, to_f64(g, FSUB(llvm_load(g, y, j), m)));
+	LLVMBuildStore(g->b, FADD(LLVMBuildLoad2(g->b, g->f64, s_v, ""), e), s_v);
+	llvm_loop_close(g, &l);
+}
+
+static void build_loss(Gen *g, const Kernel *kn)
+{
+	const KBuf *yb = B(g, kn->a);
+	int n = yb->type.dim[0];
+	LLVMValueRef R = rows(g, kn->a), Rd = LLVMBuildSIToFP(g->b, R, g->f64, "");
+	LLVMValueRef ya = ref(g, kn->a), lab = ref(g, kn->b), out = ref(g, kn->out);
+	LLoop l, lj;
+	if (kn->loss == OP_CROSS_ENTROPY) {
+		LLVMValueRef m_v = llvm_local(g, g->f32, "m"), s_v = llvm_local(g, g->f64, "s");
+		LLVMValueRef sum_v = llvm_local(g, g->f64, "sum");
+		if (kn->kind == K_LOSS)
+			LLVMBuildStore(g->b, llvm_f64(g, 0), sum_v);
+		LLVMValueRef r = llvm_loop_open(g, &l, R, "ce.r");
+		LLVMValueRef y = llvm_elem(g, ya, IMUL(r, I64(n)));
+		softmax_parts(g, y, n, m_v, s_v);
+		LLVMValueRef m = LLVMBuildLoad2(g->b, g->f32, m_v, ""), s = LLVMBuildLoad2(g->b, g->f64, s_v, "");
+		LLVMValueRef label = LLVMBuildSExt(g->b, llvm_load(g, lab, r), g->i64, "label");
+		if (kn->kind == K_LOSS) {  /* sum += log(s) + m - y[label] */
+			LLVMValueRef t = FSUB(FADD(call1(g, RT_LOG, s), to_f64(g, m)), to_f64(g, llvm_load(g, y, label)));
+			LLVMBuildStore(g->b, FADD(LLVMBuildLoad2(g->b, g->f64, sum_v, ""), t), sum_v);
+		} else {  /* dy[j] = (exp(y[j] - m) / s - (j == label)) / R */
+			LLVMValueRef dy = llvm_elem(g, out, IMUL(r, I64(n)));
+			LLVMValueRef j = llvm_loop_open(g, &lj, I64(n), "ce.j");
+			LLVMValueRef p = FDIV(call1(g, RT_EXP, to_f64(g, FSUB(llvm_load(g, y, j), m))), s);
+			LLVMValueRef hot = LLVMBuildUIToFP(g->b, LLVMBuildICmp(g->b, LLVMIntEQ, j, label, ""), g->f64, "");
+			llvm_store(g, LLVMBuildFPTrunc(g->b, FDIV(FSUB(p, hot), Rd), g->f32, ""), dy, j);
+			llvm_loop_close(g, &lj);
+		}
+		llvm_loop_close(g, &l);
+		if (kn->kind == K_LOSS)
+			llvm_store(g, LLVMBuildFPTrunc(g->b, FDIV(LLVMBuildLoad2(g->b, g->f64, sum_v, ""), Rd), g->f32, ""),
+				   out, I64(0));
+		return;
+	}
+	/* mse: the difference in float, then squared and summed in double */
+	LLVMValueRef den = FMUL(Rd, llvm_f64(g, n));
+	LLVMValueRef sum_v = llvm_local(g, g->f64, "sum");
+	if (kn->kind == K_LOSS)
+		LLVMBuildStore(g->b, llvm_f64(g, 0), sum_v);
+	LLVMValueRef i = llvm_loop_open(g, &l, IMUL(R, I64(n)), "mse");
+	LLVMValueRef d = to_f64(g, FSUB(llvm_load(g, ya, i), llvm_load(g, lab, i)));
+	if (kn->kind == K_LOSS)
+		LLVMBuildStore(g->b, FADD(LLVMBuildLoad2(g->b, g->f64, sum_v, ""), FMUL(d, d)), sum_v);
+	else
+		llvm_store(g, LLVMBuildFPTrunc(g->b, FDIV(FMUL(llvm_f64(g, 2.0), d), den), g->f32, ""), out, i);
+	llvm_loop_close(g, &l);
+	if (kn->kind == K_LOSS)
+		llvm_store(g, LLVMBuildFPTrunc(g->b, FDIV(LLVMBuildLoad2(g->b, g->f64, sum_v, ""), den), g->f32, ""), out,
+			   I64(0));
+}
+
+/* ---- LOOP ----------------------------------------------------------------- */
+
+/* The body of a time loop at step t (an i64): the step() functions of the
+ * emitted C. Timed buffers are seen at step t. */
+void llvm_loop_body(Gen *g, const Kernel *loop, LLVMValueRef t)
+{
+	for (int b = 0; b < g->k->bufs.len; b++) {
+		g->view[b] = NULL;
+		if (B(g, b)->type.timed && g->base[b])
+			g->view[b] = llvm_elem(g, g->base[b], IMUL(IMUL(t, g->batch), I64(B(g, b)->type.dim[0])));
+	}
+	int outer = g->kernel;
+	g->in_loop = 1;
+	llvm_kernels(g, loop->body, 0, loop->body->len);
+	g->in_loop = 0;
+	g->kernel = outer;
+}
+
+static void build_loop(Gen *g, const Kernel *kn)
+{
+	int T = g->k->steps;
+	if (g->in_loop) {
+		llvm_gen_error(g, "nested time loops");
+		return;
+	}
+	LLoop l;
+	LLVMValueRef i = llvm_loop_open(g, &l, I64(T), "time");
+	LLVMValueRef t = kn->reverse ? LLVMBuildSub(g->b, I64(T - 1), i, "t") : i;
+	if (kn->window) {  /* truncated BPTT: zero the states at the start of a new window */
+		LLVMValueRef last = LLVMBuildICmp(g->b, LLVMIntNE, t, I64(T - 1), "");
+		LLVMValueRef edge = LLVMBuildICmp(g->b, LLVMIntEQ, LLVMBuildSRem(g->b, t, I64(kn->window), ""),
+						  I64(kn->window - 1), "");
+		LLVMBasicBlockRef zero = LLVMAppendBasicBlockInContext(g->ctx, g->fn, "window");
+		LLVMBasicBlockRef go = LLVMAppendBasicBlockInContext(g->ctx, g->fn, "step");
+		LLVMBuildCondBr(g->b, LLVMBuildAnd(g->b, last, edge, ""), zero, go);
+		LLVMPositionBuilderAtEnd(g->b, zero);
+		for (int s = 0; s < kn->states.len; s++) {
+			int sb = kn->states.items[s];
+			llvm_memset0(g, ref(g, sb), IMUL(g->batch, I64(row_floats(B(g, sb)->type))));
+		}
+		LLVMBuildBr(g->b, go);
+		LLVMPositionBuilderAtEnd(g->b, go);
+	}
+	llvm_loop_body(g, kn, t);
+	llvm_loop_close(g, &l);
+}
+
+void llvm_kernels(Gen *g, const KList *list, int from, int to)
+{
+	for (int i = from; i < to; i++) {
+		const Kernel *kn = &list->items[i];
+		g->kernel = i;
+		switch (kn->kind) {
+		case K_ZERO:
+		case K_COPY: {
+			LLVMValueRef n = IMUL(rows(g, kn->out), I64(row_floats(B(g, kn->out)->type)));
+			if (kn->kind == K_ZERO)
+				llvm_memset0(g, ref(g, kn->out), n);
+			else
+				llvm_memcpy(g, ref(g, kn->out), ref(g, kn->a), n);
+			break;
+		}
+		case K_GEMM: build_gemm(g, kn); break;
+		case K_SUM_ROWS: build_sum_rows(g, kn); break;
+		case K_LOSS: case K_LOSS_GRAD: build_loss(g, kn); break;
+		case K_MAP: build_map(g, kn); break;
+		case K_LOOP: build_loop(g, kn); break;
+		}
+	}
+}

@@ -1,0 +1,100 @@
+/* llvm_private.h: shared by the files of backends/llvm.
+ *
+ *   builder.c  constants, memory access, loops, runtime calls (small helpers)
+ *   codegen.c  the module: entry points, buffer carving, tables, init, optimizer
+ *   kernels.c  one builder per kernel kind, mirroring backends/c/emit_kernels.c
+ *   jit.c      target machine, passes, object cache, ORC LLJIT, symbol lookup
+ *   rt.c       the runtime symbols generated code calls, bound by address */
+#ifndef SPIKEC_LLVM_PRIVATE_H
+#define SPIKEC_LLVM_PRIVATE_H
+
+#include <stdint.h>
+#include <llvm-c/Core.h>
+#include "llvm.h"
+
+/* Runtime functions, declared in the module on first use. */
+typedef enum {
+	RT_EXPF, RT_TANHF, RT_ERFF, RT_ATANF, RT_FABSF, RT_SQRTF, RT_FMAXF, RT_FMINF,
+	RT_EXP, RT_LOG, RT_SQRT, RT_POW,
+	RT_SGEMM,           /* cblas_sgemm */
+	RT_SGEMM_PORTABLE,  /* llvm_rt_sgemm_portable: spk_sgemm_portable */
+	RT_RNG_NORMAL,      /* llvm_rt_rng_normal: spk_rng_normal */
+	RT_COUNT
+} RtFunc;
+
+/* The state of building one module. Buffers are seen through `base` (and,
+ * inside a time loop, `view` for timed buffers), set up by the entry point
+ * being built; NULL where that function cannot see a buffer. */
+typedef struct {
+	const Kir *k;
+	const CEmitOptions *opt;
+	LLVMContextRef ctx;
+	LLVMModuleRef mod;
+	LLVMBuilderRef b;
+	LLVMTypeRef f32, f64, i8, i32, i64, vd, pf32, pi8, pi32;
+	LLVMValueRef rt[RT_COUNT];
+	LLVMTypeRef rt_type[RT_COUNT];
+
+	LLVMValueRef fn;       /* the function being built */
+	const char *fn_name;
+	LLVMValueRef *base;    /* per buffer: its first element */
+	LLVMValueRef *view;    /* per timed buffer, in a loop body: step t */
+	LLVMValueRef batch;    /* i64 */
+	int in_loop;
+	int kernel;            /* index of the kernel being built, for errors */
+	char err[512];         /* the first internal error, "" if none */
+} Gen;
+
+/* builder.c */
+void llvm_gen_error(Gen *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+LLVMValueRef llvm_rt_call(Gen *g, RtFunc f, LLVMValueRef *args, unsigned n);
+void llvm_add_attr(Gen *g, LLVMValueRef fn, const char *name);
+LLVMValueRef llvm_f32(Gen *g, float v);
+LLVMValueRef llvm_f64(Gen *g, double v);
+LLVMValueRef llvm_i32(Gen *g, long v);
+LLVMValueRef llvm_i64(Gen *g, long v);
+/* &p[i] for a float (or, for int32 labels, int) pointer p and an i64 index i. */
+LLVMValueRef llvm_elem(Gen *g, LLVMValueRef p, LLVMValueRef i);
+LLVMValueRef llvm_load(Gen *g, LLVMValueRef p, LLVMValueRef i);
+void llvm_store(Gen *g, LLVMValueRef v, LLVMValueRef p, LLVMValueRef i);
+/* A local in the entry block, so that SROA promotes it to a register. */
+LLVMValueRef llvm_local(Gen *g, LLVMTypeRef t, const char *name);
+void llvm_memset0(Gen *g, LLVMValueRef p, LLVMValueRef floats);
+void llvm_memcpy(Gen *g, LLVMValueRef dst, LLVMValueRef src, LLVMValueRef floats);
+
+/* A counted loop `for (i = 0; i < n; i++)` over i64: open returns i and
+ * leaves the builder in the body; close ends the body and continues after
+ * the loop. */
+typedef struct {
+	LLVMBasicBlockRef head, exit;
+	LLVMValueRef i;  /* the induction variable (a phi in head) */
+} LLoop;
+LLVMValueRef llvm_loop_open(Gen *g, LLoop *l, LLVMValueRef n, const char *name);
+void llvm_loop_close(Gen *g, LLoop *l);
+
+/* A Gen with a new module of k in ctx; llvm_gen_free frees all but the
+ * module, which is the caller's. */
+void llvm_gen_init(Gen *g, const Kir *k, const CEmitOptions *opt, LLVMContextRef ctx);
+void llvm_gen_free(Gen *g);
+
+/* codegen.c: builds the whole module into g->mod. Returns 0, or -1 with
+ * g->err set. */
+int llvm_gen_module(Gen *g);
+
+/* kernels.c: kernels [from, to) of list at the builder's position, in the
+ * current function's buffer view; llvm_loop_body is one step t (i64) of a
+ * time loop's body. */
+void llvm_kernels(Gen *g, const KList *list, int from, int to);
+void llvm_loop_body(Gen *g, const Kernel *loop, LLVMValueRef t);
+
+/* rt.c */
+typedef struct {
+	const char *name;
+	void (*addr)(void);
+} LlvmRtSymbol;
+extern const LlvmRtSymbol llvm_rt_symbols[];  /* NULL-terminated */
+float llvm_rt_rng_normal(uint64_t seed, uint64_t stream, uint64_t index);
+void llvm_rt_sgemm_portable(int trans_a, int trans_b, int m, int n, int k, float alpha, const float *a, int lda,
+			    const float *b, int ldb, float beta, float *c, int ldc);
+
+#endif

@@ -1,0 +1,83 @@
+/* plugin.c: the LLVM backend as bin/spikec uses it, loaded on first use.
+ *
+ * Loading libLLVM costs about 0.15 s at every process start (relocations
+ * and static constructors of a 100 MB library), which every `spikec check`,
+ * `ir` or `emit` would pay for nothing. So the backend (codegen.c,
+ * kernels.c, jit.c, rt.c) is built as a plugin, bin/spikec-llvm.so, linked
+ * with libLLVM, and bin/spikec dlopens it the first time a command JITs a
+ * model. The plugin calls back into the compiler's own functions
+ * (kir_print, ...), which bin/spikec exports (linked with -rdynamic).
+ * Programs that link the backend directly (tests/llvm) call llvm_build. */
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "llvm.h"
+
+typedef int (*BuildFn)(const Kir *, const CEmitOptions *, CModule *, char *, size_t);
+typedef void (*CloseFn)(CModule *);
+
+static BuildFn build_fn;
+static CloseFn close_fn;
+
+/* What the plugin calls in bin/spikec: referenced here so that the linker
+ * keeps them in the executable, whatever the commands use. */
+void (*const llvm_plugin_imports[])(void) = {
+	(void (*)(void))kir_print,
+	(void (*)(void))kir_workspace_floats,
+	(void (*)(void))train_defaults,
+	(void (*)(void))util_hash,
+	(void (*)(void))sb_printf,
+	(void (*)(void))sb_puts,
+	(void (*)(void))sb_free,
+	(void (*)(void))xcalloc,
+};
+
+/* $SPIKEC_LLVM_PLUGIN, else spikec-llvm.so next to the running executable. */
+static void plugin_path(char *buf, size_t n)
+{
+	const char *env = getenv("SPIKEC_LLVM_PLUGIN");
+	if (env && *env) {
+		snprintf(buf, n, "%s", env);
+		return;
+	}
+	char exe[4096];
+	ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	exe[len > 0 ? len : 0] = 0;
+	char *slash = strrchr(exe, '/');
+	if (slash)
+		slash[1] = 0;
+	snprintf(buf, n, "%sspikec-llvm.so", slash ? exe : "./");
+}
+
+int llvm_plugin_build(const Kir *k, const CEmitOptions *opt, CModule *m, char *err, size_t errlen)
+{
+	memset(m, 0, sizeof *m);
+	if (!build_fn) {
+		char path[4200];
+		plugin_path(path, sizeof path);
+		/* Never closed: LLVM is not meant to be unloaded. */
+		void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+		if (!h) {
+			snprintf(err, errlen, "the LLVM backend is not available: %s; build it with 'make' "
+				 "(or set SPIKEC_LLVM_PLUGIN), or use --backend c", dlerror());
+			return -1;
+		}
+		*(void **)&build_fn = dlsym(h, "llvm_build");
+		*(void **)&close_fn = dlsym(h, "llvm_close");
+		if (!build_fn || !close_fn) {
+			snprintf(err, errlen, "%s is not the spikec LLVM backend (no llvm_build); rebuild it with 'make'", path);
+			build_fn = NULL;
+			return -1;
+		}
+	}
+	return build_fn(k, opt, m, err, errlen);
+}
+
+void llvm_plugin_close(CModule *m)
+{
+	if (close_fn)
+		close_fn(m);
+	memset(m, 0, sizeof *m);
+}

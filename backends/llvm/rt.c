@@ -1,0 +1,51 @@
+/* rt.c: what JIT-compiled models call, bound by address in this process.
+ *
+ * The C backend's shared object resolves expf, cblas_sgemm, ... through the
+ * dynamic linker; the JIT gets exactly the same functions from this table
+ * (jit.c defines each name as an absolute symbol), so nothing depends on
+ * bin/spikec exporting its symbols (-rdynamic). The RNG and the portable GEMM
+ * are header-only in runtime/; the wrappers below give them an address, and
+ * run the very code that emitted C pastes in, so the bits agree. */
+#include <cblas.h>
+#include <math.h>
+#include <string.h>
+#include "../../runtime/gemm_portable.h"
+#include "../../runtime/rng.h"
+#include "llvm_private.h"
+
+float llvm_rt_rng_normal(uint64_t seed, uint64_t stream, uint64_t index)
+{
+	return spk_rng_normal(seed, stream, index);
+}
+
+void llvm_rt_sgemm_portable(int trans_a, int trans_b, int m, int n, int k, float alpha, const float *a, int lda,
+			    const float *b, int ldb, float beta, float *c, int ldc)
+{
+	spk_sgemm_portable(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+#define SYM(name, fn) {name, (void (*)(void))(fn)}
+
+/* Every external name the module declares (codegen.c, rt_decl), plus the
+ * libc functions LLVM itself may call for memset/memcpy intrinsics. */
+const LlvmRtSymbol llvm_rt_symbols[] = {
+	SYM("expf", expf),
+	SYM("tanhf", tanhf),
+	SYM("erff", erff),
+	SYM("atanf", atanf),
+	SYM("fabsf", fabsf),
+	SYM("sqrtf", sqrtf),
+	SYM("fmaxf", fmaxf),
+	SYM("fminf", fminf),
+	SYM("exp", exp),
+	SYM("log", log),
+	SYM("sqrt", sqrt),
+	SYM("pow", pow),
+	SYM("cblas_sgemm", cblas_sgemm),
+	SYM("llvm_rt_sgemm_portable", llvm_rt_sgemm_portable),
+	SYM("llvm_rt_rng_normal", llvm_rt_rng_normal),
+	SYM("memset", memset),
+	SYM("memcpy", memcpy),
+	SYM("memmove", memmove),
+	{NULL, NULL},
+};
