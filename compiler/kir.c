@@ -222,3 +222,38 @@ long kir_workspace_floats(const Kir *k, int program, int batch)
 	}
 	return n;
 }
+
+static int let_uses(const Kernel *m, int let)
+{
+	int n = 0;
+	for (int i = 0; i < m->lets.len; i++) {
+		const KLet *l = &m->lets.items[i];
+		n += (l->a.kind == KV_LET && l->a.let == let) +
+		     (ir_ops[l->op].arity == 2 && l->b.kind == KV_LET && l->b.let == let);
+	}
+	for (int i = 0; i < m->stores.len; i++)
+		n += m->stores.items[i].let == let;
+	return n;
+}
+
+int kir_let_inlined(const Kernel *m, int let)
+{
+	return !m->lets.items[let].named && let_uses(m, let) == 1;
+}
+
+unsigned char *kir_live_lets(const Kernel *m)
+{
+	unsigned char *live = xcalloc((size_t)m->lets.len + 1, 1);
+	for (int i = 0; i < m->stores.len; i++)
+		live[m->stores.items[i].let] = 1;
+	for (int i = m->lets.len - 1; i >= 0; i--) {
+		const KLet *l = &m->lets.items[i];
+		if (!live[i])
+			continue;
+		if (l->a.kind == KV_LET)
+			live[l->a.let] = 1;
+		if (ir_ops[l->op].arity == 2 && l->b.kind == KV_LET)
+			live[l->b.let] = 1;
+	}
+	return live;
+}

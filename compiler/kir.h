@@ -150,6 +150,12 @@ int kir_writes(const Kernel *kn, int b);
 /* Whether a kernel reads b other than at element j of its row. */
 int kir_reads_shifted(const Kernel *kn, int b);
 void kir_rename_buf(Kernel *kn, int from, int to);
+/* A MAP's let without a source name used once is computed where it is used
+ * (both backends print or build it inside its user). */
+int kir_let_inlined(const Kernel *m, int let);
+/* Which lets of a MAP a store needs, directly or through other lets
+ * (malloc'd, one flag per let). */
+unsigned char *kir_live_lets(const Kernel *m);
 /* Drops stores into scratch nothing reads, then scratch nothing touches. */
 void kir_drop_dead(Kir *k);
 

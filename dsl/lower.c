@@ -70,7 +70,7 @@ static void cell_param(Lower *L, Scope *scope, const Stmt *s)
 			    (double)dims[0] * dims[1], INT_MAX);
 		return;
 	}
-	Param p = {qualify(L, s->names[0]), L->prefix, L->cells_top, s->ndims == 2 ? ir_mat(dims[0], dims[1]) : ir_vec(DT_F32, dims[0], 0, 0),
+	Param p = {qualify(L, s->names[0]), L->prefix, L->cell_name, s->ndims == 2 ? ir_mat(dims[0], dims[1]) : ir_vec(DT_F32, dims[0], 0, 0),
 		   s->ndims == 2 ? INIT_HE_NORMAL : INIT_ZEROS, s->ndims == 2 ? dims[1] : dims[0], s->loc};
 	if (s->init) {
 		if (strcmp(s->init, "zeros") == 0)
@@ -296,7 +296,7 @@ Value lower_cell_call(Lower *L, Scope *caller, const Cell *c, const Expr *call)
 	}
 	vec_push(&L->calls, c->name);
 	L->prefix = prefix;
-	L->cells_top = c->name;
+	L->cell_name = c->name;
 	/* Defaults are computed in the cell's scope, after the parameters
 	 * before them, and may call cells (but not this one). */
 	for (int k = 0; k < c->nparams && diag_error_count() == errors; k++) {
@@ -346,7 +346,7 @@ Value lower_cell_call(Lower *L, Scope *caller, const Cell *c, const Expr *call)
 out:
 	vec_free(&cs);
 	L->prefix = saved.prefix;
-	L->cells_top = saved.cells_top;
+	L->cell_name = saved.cell_name;
 	L->target = saved.target;
 	L->builtin = saved.builtin;
 	L->callsite = saved.callsite;

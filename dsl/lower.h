@@ -57,7 +57,7 @@ typedef struct Lower {
 	int nstate;          /* `state` carries made so far in this attempt */
 	int retry;           /* a state's dtype differed from its guess */
 	const char *prefix;  /* parameter-name prefix of the cell being expanded */
-	const char *cells_top; /* name of the cell being expanded */
+	const char *cell_name; /* name of the cell being expanded */
 	const char *target;  /* what names the current statement's layers: the name
 	                      * it assigns, or output, loss, return */
 	Vec(const char *) layers;  /* layer names given out, each once */

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "fileio.h"
 
@@ -57,4 +58,18 @@ int fileio_write_atomic(const char *path, const void *const *parts, const size_t
 	}
 	free(tmp);
 	return what ? -1 : 0;
+}
+
+int fileio_mkdirs(const char *dir)
+{
+	char tmp[4096];
+	snprintf(tmp, sizeof tmp, "%s", dir);
+	for (char *p = tmp + 1; *p; p++)
+		if (*p == '/') {
+			*p = 0;
+			if (mkdir(tmp, 0777) && errno != EEXIST)
+				return -1;
+			*p = '/';
+		}
+	return mkdir(tmp, 0777) && errno != EEXIST ? -1 : 0;
 }

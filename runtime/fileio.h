@@ -11,4 +11,7 @@
 int fileio_write_atomic(const char *path, const void *const *parts, const size_t *sizes, int nparts, char *err,
 			size_t errlen);
 
+/* mkdir -p: creates dir and its missing parents. 0, or -1 with errno set. */
+int fileio_mkdirs(const char *dir);
+
 #endif

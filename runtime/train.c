@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "data.h"
+#include "fileio.h"
 #include "safetensors.h"
 #include "train.h"
 #include "version.h"
@@ -305,20 +306,6 @@ static int keep_metrics_until(const char *path, int epoch)
 	return 0;
 }
 
-static int mkdir_p(const char *dir)
-{
-	char tmp[4096];
-	snprintf(tmp, sizeof tmp, "%s", dir);
-	for (char *p = tmp + 1; *p; p++)
-		if (*p == '/') {
-			*p = 0;
-			if (mkdir(tmp, 0777) && errno != EEXIST)
-				return -1;
-			*p = '/';
-		}
-	return mkdir(tmp, 0777) && errno != EEXIST ? -1 : 0;
-}
-
 /* "rate h 0.21  " : per layer (the name before the first '.'), the mean
  * firing rate of its counted spike values. */
 static void layer_rates(const TrainModel *m, const double *sum, int nspikes, long samples, char *buf, size_t n)
@@ -373,7 +360,7 @@ int train_run(const TrainModel *m, const TrainConfig *tc, const TrainOptions *op
 	} else {
 		m->init(params, tc->seed);
 	}
-	if (mkdir_p(opt->out_dir)) {
+	if (fileio_mkdirs(opt->out_dir)) {
 		fprintf(stderr, "spikec: error: cannot create '%s': %s\n", opt->out_dir, strerror(errno));
 		goto fail;
 	}

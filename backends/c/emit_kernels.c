@@ -87,25 +87,6 @@ static void load(CEmit *e, const Kernel *m, KVal v)
 	sb_puts(e->o, "j]");
 }
 
-static int let_uses(const Kernel *m, int let)
-{
-	int n = 0;
-	for (int i = 0; i < m->lets.len; i++) {
-		const KLet *l = &m->lets.items[i];
-		n += (l->a.kind == KV_LET && l->a.let == let) +
-		     (ir_ops[l->op].arity == 2 && l->b.kind == KV_LET && l->b.let == let);
-	}
-	for (int i = 0; i < m->stores.len; i++)
-		n += m->stores.items[i].let == let;
-	return n;
-}
-
-/* A let without a source name used once is printed inside its user. */
-static int inlined(const Kernel *m, int let)
-{
-	return !m->lets.items[let].named && let_uses(m, let) == 1;
-}
-
 static void expr(CEmit *e, const Kernel *m, int let);
 
 static void operand(CEmit *e, const Kernel *m, KVal v)
@@ -114,7 +95,7 @@ static void operand(CEmit *e, const Kernel *m, KVal v)
 		flt(e->o, v.c);
 	else if (v.kind == KV_LOAD)
 		load(e, m, v);
-	else if (inlined(m, v.let)) {
+	else if (kir_let_inlined(m, v.let)) {
 		sb_puts(e->o, "(");
 		expr(e, m, v.let);
 		sb_puts(e->o, ")");
@@ -228,34 +209,16 @@ static void expr(CEmit *e, const Kernel *m, int let)
 	}
 }
 
-/* Lets that a store needs, directly or through other lets. */
-static unsigned char *live_lets(const Kernel *m)
-{
-	unsigned char *live = xcalloc((size_t)m->lets.len + 1, 1);
-	for (int i = 0; i < m->stores.len; i++)
-		live[m->stores.items[i].let] = 1;
-	for (int i = m->lets.len - 1; i >= 0; i--) {
-		const KLet *l = &m->lets.items[i];
-		if (!live[i])
-			continue;
-		if (l->a.kind == KV_LET)
-			live[l->a.let] = 1;
-		if (ir_ops[l->op].arity == 2 && l->b.kind == KV_LET)
-			live[l->b.let] = 1;
-	}
-	return live;
-}
-
 static void emit_map(CEmit *e, const Kernel *m)
 {
 	StrBuf *o = e->o;
-	unsigned char *live = live_lets(m);
+	unsigned char *live = kir_live_lets(m);
 	const char *ind = m->batched ? "\t\t\t" : "\t\t";
 	if (m->batched)
 		sb_printf(o, "\tfor (int b = 0; b < %s; b++) {\n", m->batched == 2 ? "T * batch" : "batch");
 	sb_printf(o, "%sfor (int j = 0; j < %d; j++) {\n", m->batched ? "\t\t" : "\t", m->n);
 	for (int i = 0; i < m->lets.len; i++) {
-		if (inlined(m, i) || !live[i])
+		if (kir_let_inlined(m, i) || !live[i])
 			continue;
 		const KLet *l = &m->lets.items[i];
 		sb_printf(o, "%sfloat %s = ", ind, l->name);
@@ -275,7 +238,7 @@ static void emit_map(CEmit *e, const Kernel *m)
 		else
 			load(e, m, v);
 		sb_puts(o, s->accumulate ? " += " : " = ");
-		if (inlined(m, s->let))
+		if (kir_let_inlined(m, s->let))
 			expr(e, m, s->let);
 		else
 			sb_puts(o, m->lets.items[s->let].name);

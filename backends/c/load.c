@@ -10,20 +10,7 @@
 #include <unistd.h>
 #include "emit.h"
 #include "load.h"
-
-static int mkdirs(const char *path)
-{
-	char tmp[4096];
-	snprintf(tmp, sizeof tmp, "%s", path);
-	for (char *p = tmp + 1; *p; p++)
-		if (*p == '/') {
-			*p = 0;
-			if (mkdir(tmp, 0777) && errno != EEXIST)
-				return -1;
-			*p = '/';
-		}
-	return mkdir(tmp, 0777) && errno != EEXIST ? -1 : 0;
-}
+#include "../../runtime/fileio.h"
 
 /* $SPIKEC_CACHE, else $XDG_CACHE_HOME/spikec, else ~/.cache/spikec, else /tmp. */
 static void cache_root(char *buf, size_t n)
@@ -84,7 +71,7 @@ int cload_build(const Kir *k, const CEmitOptions *opt, CModule *m, char *err, si
 	int rc = -1;
 	if (access(so, R_OK) != 0) {
 		char path[3900];
-		if (mkdirs(dir)) {
+		if (fileio_mkdirs(dir)) {
 			snprintf(err, errlen, "cannot create cache directory '%s': %s (set SPIKEC_CACHE)", dir,
 				 strerror(errno));
 			goto out;

@@ -24,6 +24,7 @@
 #include <llvm/Config/llvm-config.h>
 #include "../../runtime/version.h"
 #include "llvm_private.h"
+#include "../../runtime/fileio.h"
 
 /* Bump when codegen changes what it builds for the same kernel IR: cached
  * objects of older revisions are then never loaded. */
@@ -152,20 +153,6 @@ static void cache_dir(char *buf, size_t n)
 		snprintf(buf, n, "/tmp/spikec-%ld/llvm", (long)getuid());
 }
 
-static int mkdirs(const char *path)
-{
-	char tmp[4096];
-	snprintf(tmp, sizeof tmp, "%s", path);
-	for (char *p = tmp + 1; *p; p++)
-		if (*p == '/') {
-			*p = 0;
-			if (mkdir(tmp, 0777) && errno != EEXIST)
-				return -1;
-			*p = '/';
-		}
-	return mkdir(tmp, 0777) && errno != EEXIST ? -1 : 0;
-}
-
 /* DIR/<128-bit key>.o */
 static void cache_path(const Kir *k, const CEmitOptions *opt, const Host *h, char *path, size_t n)
 {
@@ -211,7 +198,7 @@ static void cache_write(const char *path, LLVMMemoryBufferRef obj)
 	char *slash = strrchr(dir, '/');
 	if (slash)
 		*slash = 0;
-	if (mkdirs(dir))
+	if (fileio_mkdirs(dir))
 		return;
 	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
 	FILE *f = fopen(tmp, "wb");

@@ -72,43 +72,6 @@ typedef struct {
 	LLVMValueRef *val;      /* non-inlined lets, once computed */
 } MapCtx;
 
-static int let_uses(const Kernel *m, int let)
-{
-	int n = 0;
-	for (int i = 0; i < m->lets.len; i++) {
-		const KLet *l = &m->lets.items[i];
-		n += (l->a.kind == KV_LET && l->a.let == let) +
-		     (ir_ops[l->op].arity == 2 && l->b.kind == KV_LET && l->b.let == let);
-	}
-	for (int i = 0; i < m->stores.len; i++)
-		n += m->stores.items[i].let == let;
-	return n;
-}
-
-/* As in the C: a let without a source name used once is computed where it is
- * used (this matters only for when its loads happen). */
-static int inlined(const Kernel *m, int let)
-{
-	return !m->lets.items[let].named && let_uses(m, let) == 1;
-}
-
-static unsigned char *live_lets(const Kernel *m)
-{
-	unsigned char *live = xcalloc((size_t)m->lets.len + 1, 1);
-	for (int i = 0; i < m->stores.len; i++)
-		live[m->stores.items[i].let] = 1;
-	for (int i = m->lets.len - 1; i >= 0; i--) {
-		const KLet *l = &m->lets.items[i];
-		if (!live[i])
-			continue;
-		if (l->a.kind == KV_LET)
-			live[l->a.let] = 1;
-		if (ir_ops[l->op].arity == 2 && l->b.kind == KV_LET)
-			live[l->b.let] = 1;
-	}
-	return live;
-}
-
 /* Element j + off of row b of buffer buf (of the vector, if unbatched). */
 static LLVMValueRef at(Gen *g, MapCtx *c, int buf, int off)
 {
@@ -126,7 +89,7 @@ static LLVMValueRef operand(Gen *g, MapCtx *c, KVal v)
 		return F(v.c);
 	if (v.kind == KV_LOAD)
 		return llvm_load(g, ref(g, v.buf), at(g, c, v.buf, v.off));
-	if (inlined(c->m, v.let))
+	if (kir_let_inlined(c->m, v.let))
 		return expr(g, c, v.let);
 	if (!c->val[v.let]) {
 		llvm_gen_error(g, "let '%s' used before it is computed", c->m->lets.items[v.let].name);
@@ -233,18 +196,18 @@ static LLVMValueRef expr(Gen *g, MapCtx *c, int let)
 
 static void build_map(Gen *g, const Kernel *m)
 {
-	unsigned char *live = live_lets(m);
+	unsigned char *live = kir_live_lets(m);
 	MapCtx c = {m, I64(0), NULL, xcalloc((size_t)m->lets.len + 1, sizeof(LLVMValueRef))};
 	LLoop lb, lj;
 	if (m->batched)
 		c.b = llvm_loop_open(g, &lb, m->batched == 2 ? IMUL(I64(g->k->steps), g->batch) : g->batch, "map.b");
 	c.j = llvm_loop_open(g, &lj, I64(m->n), "map.j");
 	for (int i = 0; i < m->lets.len; i++)
-		if (live[i] && !inlined(m, i))
+		if (live[i] && !kir_let_inlined(m, i))
 			c.val[i] = expr(g, &c, i);
 	for (int i = 0; i < m->stores.len; i++) {
 		const KStore *s = &m->stores.items[i];
-		LLVMValueRef v = inlined(m, s->let) ? expr(g, &c, s->let) : c.val[s->let];
+		LLVMValueRef v = kir_let_inlined(m, s->let) ? expr(g, &c, s->let) : c.val[s->let];
 		if (!v) {
 			llvm_gen_error(g, "store of an uncomputed let");
 			break;
