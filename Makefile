@@ -28,7 +28,7 @@ LIB_SRC  := $(filter-out compiler/main.c,$(SRC_COMPILER)) $(SRC_DSL) $(SRC_BACKE
 LIB_OBJ  := $(patsubst %.c,build/obj/%.o,$(LIB_SRC)) $(patsubst build/gen/%.c,build/obj/gen/%.o,$(GEN_C))
 HEADERS  := $(wildcard compiler/*.h dsl/*.h backends/*/*.h runtime/*.h) build/gen/parser.h
 
-.PHONY: all deps check demo clean golden-update bench
+.PHONY: all deps check demo clean golden-update bench experiments
 all: deps-ok bin/spikec bin/spikec-llvm.so build/libspikec_llvm.a
 
 deps-ok:
@@ -105,3 +105,9 @@ demo: all
 
 clean:
 	rm -rf build bin
+
+# The paper's experiments, spiking and conventional side by side (about 70
+# minutes on 2 cores; docs/experiments.md). Not part of check. Smoke test:
+#   EXPERIMENTS=toy,mnist SEEDS=1 EPOCHS=1 make experiments
+experiments: all
+	sh scripts/experiments.sh

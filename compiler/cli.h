@@ -19,6 +19,11 @@ int cli_plot(int argc, char **argv);
  * (sample and seed NULL when not given). */
 int cli_plot_raster(const char *model, const char *checkpoint, const char *out, const char *sample, const char *seed);
 
+/* spikec plot --signal (cli_signal.c): the toy task's target and the
+ * prediction of each of the nckpt checkpoints on one fixed spike train. */
+int cli_plot_signal(const char *model, const char *const *ckpts, int nckpt, const char *out, const char *sample,
+		    const char *seed);
+
 /* Shared by the commands that read inputs (cli_model.c). */
 #include "kir.h"
 const KBuf *cli_only_input(const Kir *k);

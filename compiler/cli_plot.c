@@ -2,11 +2,13 @@
  *
  *   spikec plot --metrics RUN/metrics.jsonl [--metrics RUN2 ...] --output curves.svg
  *   spikec plot model.snn --checkpoint F --raster --output raster.svg [--sample N] [--seed S]
+ *   spikec plot model.snn --signal --checkpoint A [--checkpoint B ...] --output fig.svg [--sample N] [--seed S]
  *
  * The first form draws training curves from the metrics files that
  * `spikec run` writes (docs/training.md): loss, accuracy or RMSE, and
  * firing rates per epoch, one panel each, every run overlaid and labelled
- * by its directory. The second draws a spike raster (cli_raster.c). */
+ * by its directory. The second draws a spike raster (cli_raster.c), the
+ * third the toy task's target and predictions (cli_signal.c). */
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -40,7 +42,8 @@ typedef struct {
 
 static const char usage_text[] =
 	"spikec plot --metrics RUN/metrics.jsonl [--metrics RUN2/metrics.jsonl ...] --output curves.svg\n"
-	"spikec plot model.snn --checkpoint F --raster --output raster.svg [--sample N] [--seed S]";
+	"spikec plot model.snn --checkpoint F --raster --output raster.svg [--sample N] [--seed S]\n"
+	"spikec plot model.snn --signal --checkpoint A [--checkpoint B ...] --output fig.svg [--sample N] [--seed S]";
 
 static void run_grow(Run *r)
 {
@@ -384,8 +387,8 @@ static int plot_metrics(const char **paths, int nruns, const char *out)
 int cli_plot(int argc, char **argv)
 {
 	const char *model = NULL, *out = NULL, *checkpoint = NULL, *sample = NULL, *seed = NULL;
-	int raster = 0;
-	Vec(const char *) metrics = {0};
+	int raster = 0, signal = 0;
+	Vec(const char *) metrics = {0}, checkpoints = {0};
 	for (int i = 1; i < argc; i++) {
 		const char *arg = argv[i];
 		if (arg[0] != '-' || !arg[1]) {
@@ -395,8 +398,8 @@ int cli_plot(int argc, char **argv)
 			continue;
 		}
 		const char *name = arg + 1 + (arg[1] == '-');
-		if (!strcmp(name, "raster")) {
-			raster = 1;
+		if (!strcmp(name, "raster") || !strcmp(name, "signal")) {
+			*(name[0] == 'r' ? &raster : &signal) = 1;
 			continue;
 		}
 		const char **slot = NULL;
@@ -412,10 +415,13 @@ int cli_plot(int argc, char **argv)
 			diag_fatal("spikec plot: unknown option '%s'; usage:\n%s", arg, usage_text);
 		if (i + 1 >= argc)
 			diag_fatal("spikec plot: option '%s' needs a value", arg);
+		const char *v = argv[++i];
+		if (slot == &checkpoint)
+			vec_push(&checkpoints, v);  /* --signal takes several */
 		if (slot)
-			*slot = argv[++i];
+			*slot = v;
 		else
-			vec_push(&metrics, argv[++i]);
+			vec_push(&metrics, v);
 	}
 	if (!model && !metrics.len)
 		diag_fatal("spikec plot needs metrics files or a model; usage:\n%s", usage_text);
@@ -425,17 +431,30 @@ int cli_plot(int argc, char **argv)
 	if (!out)
 		diag_fatal("spikec plot needs a file to write: --output %s", model ? "raster.svg" : "curves.svg");
 	if (metrics.len) {
-		const char *extra = raster ? "--raster" : checkpoint ? "--checkpoint" : sample ? "--sample"
-				  : seed ? "--seed" : NULL;
+		const char *extra = raster ? "--raster" : signal ? "--signal" : checkpoint ? "--checkpoint"
+				  : sample ? "--sample" : seed ? "--seed" : NULL;
 		if (extra)
 			diag_fatal("%s applies to a spike raster of a model, not to training curves:\n%s", extra, usage_text);
 		int rc = plot_metrics(metrics.items, metrics.len, out);
 		vec_free(&metrics);
 		return rc;
 	}
-	if (!raster)
+	if (raster && signal)
+		diag_fatal("spikec plot draws either a spike raster (--raster) or the toy signal (--signal), not both");
+	if (!raster && !signal)
 		diag_fatal("spikec plot of a model draws its spike raster: add --raster (spikec plot %s --checkpoint F "
-			   "--raster --output raster.svg)", model);
+			   "--raster --output raster.svg), or --signal for the toy task's predictions", model);
+	if (signal) {
+		if (!checkpoints.len)
+			diag_fatal("the signal plot needs one or more checkpoints: --checkpoint A [--checkpoint B ...] "
+				   "(from 'spikec run', or 'spikec init %s --seed S --output F' for iteration 0)", model);
+		int rc = cli_plot_signal(model, checkpoints.items, checkpoints.len, out, sample, seed);
+		vec_free(&checkpoints);
+		return rc;
+	}
+	if (checkpoints.len > 1)
+		diag_fatal("a spike raster is drawn for one checkpoint; --checkpoint is given %d times", checkpoints.len);
+	vec_free(&checkpoints);
 	if (!checkpoint)
 		diag_fatal("the raster needs the model's parameters: --checkpoint F (from 'spikec run', or "
 			   "'spikec init %s --seed S --output F')", model);

@@ -84,11 +84,52 @@ static void unload(Loaded *L)
 	pipeline_free(&L->c);
 }
 
+/* --seed S of `spikec run`: replaces the train block's seed (initialisation,
+ * shuffles and spike draws), as the block's own `seed = S` would. */
+static uint32_t run_seed(const char *s)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (!*s || *end || errno || v < 0 || v > 2147483647L)
+		diag_fatal("--seed must be an integer from 0 to 2147483647, got '%s'", s);
+	return (uint32_t)v;
+}
+
+/* A run continues only with the seed it started with: its spike draws and
+ * shuffles are functions of the seed, so another one would splice two runs.
+ * The seed is run identity, not model identity, so it is checked here
+ * against the checkpoint's "seed" metadata rather than folded into the model
+ * hash (which names the model file and keys the compile cache). A file that
+ * cannot be read is left for train_run to report. */
+static void check_resume_seed(const char *ckpt, uint32_t seed, int from_option)
+{
+	StFile f;
+	char err[1024];
+	if (st_read(ckpt, &f, err, sizeof err))
+		return;
+	const char *s = st_meta(&f, "seed");
+	if (s && strtoul(s, NULL, 10) != seed) {
+		char was[32];
+		snprintf(was, sizeof was, "%s", s);
+		st_free(&f);
+		diag_fatal("%s was trained with seed %s, but this run's seed is %u (%s); resume with --seed %s, or "
+			   "start a new run in another --out directory", ckpt, was, (unsigned)seed,
+			   from_option ? "--seed" : "the train block's", was);
+	}
+	st_free(&f);
+}
+
 int cli_run(int argc, char **argv)
 {
-	CliArgs a = cli_parse(argc, argv, "epochs o resume backend", "quiet");
+	CliArgs a = cli_parse(argc, argv, "epochs o resume backend seed", "quiet");
 	Loaded L = {0};
 	load_model(&L, &a, 1);
+	uint32_t block_seed = L.c.train.seed;
+	if (a.seed)
+		L.c.train.seed = run_seed(a.seed);
+	if (a.resume)
+		check_resume_seed(a.resume, L.c.train.seed, a.seed != NULL);
 	TrainOptions opt = {0};
 	char dir[4096];
 	snprintf(dir, sizeof dir, "runs/%s", L.c.kir->model);
@@ -107,6 +148,9 @@ int cli_run(int argc, char **argv)
 	if (!a.quiet)
 		fprintf(stderr, "compiled %s with %s in %.2fs%s\n", L.c.kir->model, L.llvm ? "LLVM" : "the C backend",
 			L.mod.compile_seconds, L.mod.compile_seconds == 0 ? " (cached)" : "");
+	if (!a.quiet && a.seed)
+		fprintf(stderr, "seed %u (--seed; the train block says %u)\n", (unsigned)L.c.train.seed,
+			(unsigned)block_seed);
 	int rc = train_run(&L.tm, &L.c.train, &opt);
 	unload(&L);
 	return rc ? 1 : 0;
@@ -114,11 +158,13 @@ int cli_run(int argc, char **argv)
 
 int cli_eval(int argc, char **argv)
 {
-	CliArgs a = cli_parse(argc, argv, "checkpoint backend", "");
+	CliArgs a = cli_parse(argc, argv, "checkpoint backend seed", "");
 	if (!a.checkpoint)
 		diag_fatal("eval needs a checkpoint: spikec eval %s --checkpoint F", a.model);
 	Loaded L = {0};
 	load_model(&L, &a, 1);
+	if (a.seed)  /* evaluation's spike draw is seeded: match a `run --seed S` */
+		L.c.train.seed = run_seed(a.seed);
 	char err[1024];
 	float *params = ckpt_load(L.c.kir, a.checkpoint, err, sizeof err);
 	if (!params)

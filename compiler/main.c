@@ -19,9 +19,10 @@ static const char usage[] =
 	"  init   model.snn --seed S --output F write freshly initialised parameters (safetensors)\n"
 	"  infer  model.snn --checkpoint F --input x.npy --output y.npy [--backend llvm|c]\n"
 	"                                       run the forward pass on x (T, B, I) and save the outputs\n"
-	"  run    model.snn [--epochs N] [--out DIR] [--resume CKPT] [--backend llvm|c]\n"
-	"                                       train as the train block says; metrics and checkpoints in DIR\n"
-	"  eval   model.snn --checkpoint F [--backend llvm|c]\n"
+	"  run    model.snn [--epochs N] [--out DIR] [--resume CKPT] [--seed S] [--backend llvm|c]\n"
+	"                                       train as the train block says (--seed replaces its seed);\n"
+	"                                       metrics and checkpoints in DIR\n"
+	"  eval   model.snn --checkpoint F [--seed S] [--backend llvm|c]\n"
 	"                                       loss and accuracy (or RMSE) on the test split\n"
 	"  grad   model.snn --checkpoint F --input x.npy --labels y.npy --output g.safetensors\n"
 	"         [--inputs] [--backend llvm|c]   parameter (and input) gradients of one batch\n"
@@ -32,6 +33,9 @@ static const char usage[] =
 	"                                       training curves (loss, accuracy or RMSE, firing rates) as SVG\n"
 	"  plot   model.snn --checkpoint F --raster --output raster.svg [--sample N] [--seed S]\n"
 	"                                       spike raster of each layer's gates, cell and output for one input\n"
+	"  plot   model.snn --signal --checkpoint A [--checkpoint B ...] --output fig.svg [--sample N] [--seed S]\n"
+	"                                       toy task: target f(x) and each checkpoint's prediction on one\n"
+	"                                       fixed spike train (the paper's Figure 4)\n"
 	"\n"
 	"spikec -h | --help                     this text\n";
 

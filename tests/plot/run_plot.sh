@@ -303,5 +303,20 @@ if [ -f "$DIGITS/0.json" ]; then
 fi
 if [ ! -e "$OUT/e.svg" ]; then ok "no failed raster writes its output"; else bad "a failed raster wrote $OUT/e.svg"; fi
 
+# ---- 5. the toy task's predictions (--signal) ---------------------------------
+# Two checkpoints: two panels, each with the target and a prediction.
+if spikec plot "$TINY" --signal --checkpoint "$OUT/tiny.safetensors" --checkpoint "$OUT/tiny.safetensors" \
+	--output "$OUT/signal.svg" >"$OUT/signal.out" 2>"$OUT/signal.err" </dev/null && wellformed "$OUT/signal.svg"; then
+	if [ "$(count '<polyline' "$OUT/signal.svg")" -ge 4 ]; then
+		ok "signal: two panels of target and prediction ($(head -n 1 "$OUT/signal.out"))"
+	else
+		bad "signal: $(count '<polyline' "$OUT/signal.svg") curves, expected at least 4"
+	fi
+else
+	bad "signal: spikec plot --signal fails or writes bad SVG"
+	show "$OUT/signal.err"
+fi
+expect 1 "checkpoint" "--signal without a checkpoint" -- plot "$TINY" --signal --output "$OUT/nosig.svg"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

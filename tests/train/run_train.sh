@@ -322,6 +322,15 @@ fi
 
 # ---- 5. bad input: a clear error and exit 1 -----------------------------------
 sed '/^train {/,$d' "$MODEL" >"$OUT/notrain.snn"
+# --seed: replaces the train block's seed, and a run resumes only with its own.
+expect 0 "" "spikec run --seed 9 --epochs 2" -- run "$MODEL" --seed 9 --epochs 2 --out "$OUT/seed9"
+if [ "$(losses "$OUT/seed9/metrics.jsonl" | head -n 1)" != "$(losses "$A/metrics.jsonl" | head -n 1)" ]; then
+	ok "--seed 9 trains differently from the train block's seed"
+else
+	bad "--seed 9 gives the same first loss as the train block's seed"
+fi
+expect 1 "seed" "--resume with another --seed is refused" -- \
+	run "$MODEL" --seed 8 --epochs 3 --out "$OUT/seed9" --resume "$OUT/seed9/epoch-2.safetensors"
 expect 1 "no 'train' block" "run of a model without a train block" -- run "$OUT/notrain.snn" --out "$OUT/e1"
 expect 1 "cannot be resumed" "--resume of a spikec init checkpoint (no progress)" -- \
 	run "$MODEL" --out "$OUT/e2" --resume "$OUT/init.safetensors"
