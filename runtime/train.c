@@ -144,7 +144,7 @@ int train_evaluate(const TrainModel *m, const TrainConfig *tc, const float *para
 	}
 	r->rmse_warm = nwarm ? sqrt(warm / nwarm) : 0;
 	r->samples = samples;
-	r->loss = count ? loss / count * (m->classes ? 1 : 1) : 0;
+	r->loss = count ? loss / count : 0;
 	r->accuracy = m->classes && count ? (double)correct / count : 0;
 	r->rmse = !m->classes && count ? sqrt(loss / count) : 0;
 	batch_free(&b);
