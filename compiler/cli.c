@@ -31,9 +31,10 @@ int cli_check(int argc, char **argv)
 	compile_or_exit(&c, a.model, NULL);
 	const Graph *g = c.graph;
 	char ty[64];
-	printf("model %s: %d steps\n", g->model, g->steps);
+	printf("model %s: %d steps%s\n", g->model, g->steps,
+	       g->carry_state ? ", state carried from one forward pass to the next" : "");
 	for (int i = 0; i < g->inputs.len; i++) {
-		static const char *kinds[] = {"spikes", "analog", "class labels", "targets"};
+		static const char *kinds[] = {"spikes", "analog", "tokens (one-hot)", "class labels", "targets"};
 		const Input *in = &g->inputs.items[i];
 		printf("  input   %-18s %-18s %s\n", in->name, ir_type_str(in->type, ty, sizeof ty), kinds[in->kind]);
 	}

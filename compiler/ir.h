@@ -104,7 +104,9 @@ typedef struct {
 	SrcLoc loc;
 } Param;
 
-typedef enum { IN_SPIKES, IN_ANALOG, IN_CLASS, IN_TARGET } InputKind;
+/* TOKENS: a token id per sample and step, which the model sees as a one-hot
+ * spike vector of the input's size (the data side does the one-hot). */
+typedef enum { IN_SPIKES, IN_ANALOG, IN_TOKENS, IN_CLASS, IN_TARGET } InputKind;
 
 typedef struct {
 	const char *name;
@@ -128,6 +130,8 @@ typedef struct {
 	Vec(Region) regions;
 	int output;         /* node the model returns (logits or predictions) */
 	int loss;           /* scalar loss node, -1 if the model has none */
+	int carry_state;    /* `carry state`: a forward pass starts from the states the
+			     * previous one on the same workspace ended with */
 	int *param_grad;    /* after autodiff: d loss / d param k, or -1 */
 	int *input_grad;    /* after autodiff: d loss / d input k (timed), or -1 */
 } Graph;

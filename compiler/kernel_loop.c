@@ -167,10 +167,15 @@ void kl_lower_scan(KL *L, KList *list, int s)
 				name = kl_node(L, j)->name;
 		state[c] = kl_add_buf(L, KB_STATE, name ? name : "state", name ? name : "state", kl_node(L, init)->type);
 		vec_push(&loop.states, state[c]);
-		if (kl_node(L, init)->op == OP_ZEROS)
-			vec_push(list, ((Kernel){.kind = K_ZERO, .out = state[c]}));
-		else
+		/* `carry state`: the forward states start where the previous
+		 * pass on the workspace left them (zero in a zeroed workspace);
+		 * the backward pass still starts from zero adjoints. */
+		if (kl_node(L, init)->op == OP_ZEROS) {
+			if (!g->carry_state || scan->a.scan.reverse)
+				vec_push(list, ((Kernel){.kind = K_ZERO, .out = state[c]}));
+		} else {
 			vec_push(list, ((Kernel){.kind = K_COPY, .out = state[c], .a = L->buf[init]}));
+		}
 	}
 	L->stack_buf = xmalloc(sizeof(int) * (size_t)(nout + 1));
 	for (int o = 0; o < nout; o++)

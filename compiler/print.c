@@ -82,14 +82,14 @@ static const char *init_name(InitKind k)
 void ir_print(const Graph *g, FILE *out)
 {
 	char ty[64];
-	fprintf(out, "model %s steps %d\n", g->model, g->steps);
+	fprintf(out, "model %s steps %d%s\n", g->model, g->steps, g->carry_state ? " carry state" : "");
 	for (int i = 0; i < g->params.len; i++) {
 		const Param *p = &g->params.items[i];
 		fprintf(out, "param %s : %s %s\n", p->name, ir_type_str(p->type, ty, sizeof ty),
 			init_name(p->init));
 	}
 	for (int i = 0; i < g->inputs.len; i++) {
-		static const char *kinds[] = {"spikes", "analog", "class labels", "targets"};
+		static const char *kinds[] = {"spikes", "analog", "tokens", "class labels", "targets"};
 		const Input *in = &g->inputs.items[i];
 		fprintf(out, "input %s : %s %s\n", in->name, ir_type_str(in->type, ty, sizeof ty),
 			kinds[in->kind]);

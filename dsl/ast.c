@@ -45,6 +45,13 @@ Expr *dsl_name(Arena *a, SrcLoc loc, const char *name)
 	return e;
 }
 
+Expr *dsl_string(Arena *a, SrcLoc loc, const char *text)
+{
+	Expr *e = expr(a, E_STRING, loc);
+	e->name = text;
+	return e;
+}
+
 Expr *dsl_call(Arena *a, SrcLoc loc, const char *name, const DslList *args)
 {
 	Expr *e = expr(a, E_CALL, loc);
@@ -228,6 +235,9 @@ static void print_expr(const Expr *e, StrBuf *out)
 	case E_NAME:
 		sb_puts(out, e->name);
 		break;
+	case E_STRING:
+		sb_printf(out, "\"%s\"", e->name);
+		break;
 	case E_CALL:
 		sb_printf(out, "%s(", e->name);
 		for (int i = 0; i < e->nargs; i++) {
@@ -288,9 +298,12 @@ static void print_stmt(const Stmt *s, StrBuf *out)
 	case S_INPUT:
 		sb_printf(out, "input %s[", s->names[0]);
 		print_expr(s->dims[0], out);
-		sb_printf(out, "] %s over ", s->spikes ? "spikes" : "analog");
+		sb_printf(out, "] %s over ", s->spikes == IN_ENC_TOKENS ? "tokens" : s->spikes ? "spikes" : "analog");
 		print_expr(s->value, out);
 		sb_puts(out, " steps");
+		break;
+	case S_CARRY:
+		sb_puts(out, "carry state");
 		break;
 	case S_OUTPUT:
 		sb_puts(out, "output ");

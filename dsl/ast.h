@@ -18,6 +18,7 @@ typedef enum {
 	E_CALL,  /* name(args) */
 	E_BIN,   /* lhs op rhs, op one of + - * / @ */
 	E_NEG,   /* -lhs */
+	E_STRING, /* name: the text between the quotes (train settings only) */
 } ExprKind;
 
 typedef struct {
@@ -38,12 +39,17 @@ struct Expr {
 	int nargs;
 };
 
+/* How an input's values are given: any real, 0/1 spikes, or a token id
+ * in [0, size) seen by the model as a one-hot spike vector. */
+typedef enum { IN_ENC_ANALOG, IN_ENC_SPIKES, IN_ENC_TOKENS } InputEncoding;
+
 typedef enum {
 	S_PARAM,    /* param NAME[dims] (= init)?        cell only */
 	S_STATE,    /* state NAME[dim], NAME[dim] ...    cell only */
 	S_ASSIGN,   /* NAME, NAME ... = value */
 	S_RETURN,   /* return value                      cell only */
-	S_INPUT,    /* input NAME[dim] spikes|analog over value steps   model only */
+	S_INPUT,    /* input NAME[dim] spikes|analog|tokens over value steps   model only */
+	S_CARRY,    /* carry state                       model only */
 	S_OUTPUT,   /* output value                      model only */
 	S_SETTING,  /* NAME = value                      train only */
 } StmtKind;
@@ -59,7 +65,7 @@ struct Stmt {
 	const char *init;      /* PARAM: initialiser name or NULL for the default */
 	SrcLoc init_loc;
 	Expr *value;           /* ASSIGN, RETURN, OUTPUT, SETTING; INPUT: the step count */
-	int spikes;            /* INPUT: 1 for spikes, 0 for analog */
+	int spikes;            /* INPUT: an InputEncoding */
 };
 
 typedef struct {

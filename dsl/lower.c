@@ -374,8 +374,15 @@ static void model_input(Lower *L, Scope *ms, const Stmt *s)
 		return;
 	}
 	g->steps = (int)steps.num;
-	Type t = ir_vec(s->spikes ? DT_SPIKE : DT_F32, (int)size.num, 1, 1);
-	vec_push(&g->inputs, ((Input){s->names[0], s->spikes ? IN_SPIKES : IN_ANALOG, t, s->loc}));
+	Type t = ir_vec(s->spikes != IN_ENC_ANALOG ? DT_SPIKE : DT_F32, (int)size.num, 1, 1);
+	InputKind kind = s->spikes == IN_ENC_TOKENS ? IN_TOKENS : s->spikes ? IN_SPIKES : IN_ANALOG;
+	if (kind == IN_TOKENS && size.num < 2) {
+		lower_error(L, s->dims[0]->loc, "a tokens input needs a vocabulary of at least 2 tokens, got %d",
+			    (int)size.num);
+		define(ms, s->names[0], s->name_locs[0], (Value){0});
+		return;
+	}
+	vec_push(&g->inputs, ((Input){s->names[0], kind, t, s->loc}));
 	int in = ir_add(g, OP_INPUT, 0, t, NULL, 0, s->loc);
 	g->nodes.items[in].a.k = g->inputs.len - 1;
 	g->nodes.items[in].name = s->names[0];
@@ -461,12 +468,21 @@ static void check_loss_input(Lower *L, const Model *m, SrcLoc loss_loc)
 static void lower_model(Lower *L, const Model *m)
 {
 	Scope ms = {0};
-	SrcLoc loss_loc = NOLOC, out_loc = NOLOC;
+	SrcLoc loss_loc = NOLOC, out_loc = NOLOC, carry_loc = NOLOC;
 	int output = -1, loss_pred = -1, errors = diag_error_count();
 	for (int i = 0; i < m->nbody; i++) {
 		const Stmt *s = m->body[i];
 		switch (s->kind) {
 		case S_INPUT: model_input(L, &ms, s); break;
+		case S_CARRY:
+			if (carry_loc.line) {
+				lower_error(L, s->loc, "the model says 'carry state' twice");
+				diag_note(carry_loc, "the first is here");
+				break;
+			}
+			carry_loc = s->loc;
+			L->g->carry_state = 1;
+			break;
 		case S_OUTPUT: {
 			if (out_loc.line) {
 				lower_error(L, s->loc, "the model has a second 'output'");
@@ -518,6 +534,11 @@ static void lower_model(Lower *L, const Model *m)
 	}
 	if (output < 0 && loss_pred < 0) {
 		lower_error(L, m->loc, "model '%s' has neither an 'output' nor a 'loss'", m->name);
+		return;
+	}
+	if (carry_loc.line && !L->inits.len) {
+		lower_error(L, carry_loc, "'carry state', but model '%s' has no state to carry (no stateful cell "
+			    "such as slstm or lstm)", m->name);
 		return;
 	}
 	L->g->output = output >= 0 ? output : loss_pred;

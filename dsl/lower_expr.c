@@ -543,6 +543,9 @@ Value lower_expr(Lower *L, Scope *scope, const Expr *e)
 	}
 	case E_CALL:
 		return call(L, scope, e);
+	case E_STRING:
+		lower_error(L, e->loc, "a string has no meaning here; strings name files in a train block's data");
+		return (Value){0};
 	case E_NEG: {
 		Value v = lower_expr(L, scope, e->lhs);
 		if (v.kind == V_NUM) {

@@ -74,6 +74,7 @@ const char *dsl_token_spelling(int tok);
 void dsl_list_push(Arena *a, DslList *l, void *item);
 Expr *dsl_num(Arena *a, SrcLoc loc, double v, int is_int);
 Expr *dsl_name(Arena *a, SrcLoc loc, const char *name);
+Expr *dsl_string(Arena *a, SrcLoc loc, const char *text);
 Expr *dsl_call(Arena *a, SrcLoc loc, const char *name, const DslList *args);
 Expr *dsl_binary(Arena *a, SrcLoc loc, char op, Expr *lhs, Expr *rhs);
 Expr *dsl_negate(Arena *a, SrcLoc loc, Expr *e);
@@ -119,19 +120,20 @@ static DslList list1(DslParser *p, void *item);
 }
 
 %token EOF 0 "end of file"
-%token NAME "a name" NUMBER "a number" LEXERROR "invalid token"
+%token NAME "a name" NUMBER "a number" STRING "a string" LEXERROR "invalid token"
 /* The order matters to the messages: keywords run from CELL to STEPS, the
  * reserved ones from CELL to OUTPUT (SPIKES to STEPS are keywords only in
  * an input statement), and those that start a statement from PARAM to
  * OUTPUT. */
 %token CELL "cell" MODEL "model" TRAIN "train"
 %token PARAM "param" STATE "state" RETURN "return"
-%token INPUT "input" OUTPUT "output" SPIKES "spikes" ANALOG "analog" OVER "over" STEPS "steps"
+%token INPUT "input" OUTPUT "output" SPIKES "spikes" ANALOG "analog" TOKENS "tokens" CARRY "carry"
+%token OVER "over" STEPS "steps"
 %token LPAREN "(" RPAREN ")" LBRACK "[" RBRACK "]" LBRACE "{" RBRACE "}"
 %token COMMA "," ASSIGN "=" SEMI ";"
 %token PLUS "+" MINUS "-" STAR "*" SLASH "/" AT "@"
 
-%type <str> NAME name
+%type <str> NAME STRING name
 %type <num> NUMBER
 %type <ex> expr primary
 %type <list> cparams_opt cparams cell_body model_body settings targets exprs
@@ -244,7 +246,8 @@ model_body
 	| model_body model_stmt semi_opt { $$ = $1; dsl_list_push(A, &$$, $2); }
 	;
 
-/* model_stmt := 'input' NAME '[' expr ']' ('spikes' | 'analog') 'over' expr 'steps'
+/* model_stmt := 'input' NAME '[' expr ']' ('spikes' | 'analog' | 'tokens') 'over' expr 'steps'
+ *             | 'carry' 'state'
  *             | NAME (',' NAME)* '=' expr
  *             | 'output' expr */
 model_stmt
@@ -255,12 +258,14 @@ model_stmt
 			$$->spikes = $6;
 		}
 	| targets "=" expr     { $$ = dsl_stmt(A, S_ASSIGN, LOC(@1), &$1, $3.e); }
+	| "carry" "state"      { $$ = dsl_stmt(A, S_CARRY, LOC(@1), NULL, NULL); }
 	| "output" expr        { $$ = dsl_stmt(A, S_OUTPUT, LOC(@1), NULL, $2.e); }
 	;
 
 encoding
-	: "spikes"             { $$ = 1; }
-	| "analog"             { $$ = 0; }
+	: "spikes"             { $$ = IN_ENC_SPIKES; }
+	| "analog"             { $$ = IN_ENC_ANALOG; }
+	| "tokens"             { $$ = IN_ENC_TOKENS; }
 	;
 
 /* train_def := 'train' '{' (NAME '=' expr)* '}' */
@@ -281,12 +286,15 @@ setting
 		}
 	;
 
-/* NAME, or a contextual keyword: 'spikes', 'analog', 'over' and 'steps'
- * are keywords only where an input statement expects them. */
+/* NAME, or a contextual keyword: 'spikes', 'analog', 'tokens', 'over' and
+ * 'steps' are keywords only where an input statement expects them, 'carry'
+ * only before 'state' in a model. */
 name
 	: NAME
 	| "spikes"             { $$ = "spikes"; }
 	| "analog"             { $$ = "analog"; }
+	| "tokens"             { $$ = "tokens"; }
+	| "carry"              { $$ = "carry"; }
 	| "over"               { $$ = "over"; }
 	| "steps"              { $$ = "steps"; }
 	;
@@ -313,9 +321,10 @@ expr
 	| primary
 	;
 
-/* primary := NUMBER | NAME | NAME '(' [arg (',' arg)*] ')' | '(' expr ')' */
+/* primary := NUMBER | STRING | NAME | NAME '(' [arg (',' arg)*] ')' | '(' expr ')' */
 primary
 	: NUMBER               { $$ = node(dsl_num(A, LOC(@1), $1.v, $1.is_int), 1); }
+	| STRING               { $$ = node(dsl_string(A, LOC(@1), $1), 1); }
 	| name                 { $$ = node(dsl_name(A, LOC(@1), $1), 1); }
 	| name "(" args_opt ")"
 		{ $$ = node(dsl_call(A, LOC(@1), $1, &$3), 1 + $3.depth); if (!$$.e) YYABORT; }
@@ -469,7 +478,8 @@ static int is_reserved(int k)
 	return k >= YYSYMBOL_CELL && k <= YYSYMBOL_OUTPUT;
 }
 
-/* 'spikes', 'analog', 'over', 'steps': names too, except in an input. */
+/* 'spikes', 'analog', 'tokens', 'carry', 'over', 'steps': names too, except
+ * in an input or before 'state'. */
 static int is_contextual(int k)
 {
 	return k >= YYSYMBOL_SPIKES && k <= YYSYMBOL_STEPS;
@@ -510,7 +520,7 @@ static int expected_words(DslParser *p, const int *want, const DslOpener *top,
 		absorbed[k] = want[YYSYMBOL_NAME] && is_contextual(k);
 	if (want[YYSYMBOL_NUMBER]) {
 		items[n++] = "an expression";
-		absorbed[YYSYMBOL_NUMBER] = absorbed[YYSYMBOL_NAME] = 1;
+		absorbed[YYSYMBOL_NUMBER] = absorbed[YYSYMBOL_NAME] = absorbed[YYSYMBOL_STRING] = 1;
 		absorbed[YYSYMBOL_LPAREN] = absorbed[YYSYMBOL_MINUS] = 1;
 	}
 	if (ops && stmt)

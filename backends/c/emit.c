@@ -88,8 +88,14 @@ void cemit_header(const Kir *k, const CEmitOptions *opt, StrBuf *o)
 	sb_printf(o, "#define %s_OUTPUT_TIMED %d   /* 1: outputs are (T, B, OUTPUTS); 0: (B, OUTPUTS) */\n", M,
 		  out->type.timed);
 	sb_printf(o, "#define %s_NUM_PARAMS %ld\n#define %s_NUM_TENSORS %d\n", M, k->nparams, M, nparams(k));
-	sb_printf(o, "#define %s_STATE_FLOATS %ld   /* streaming state of one sample */\n\n", M,
+	sb_printf(o, "#define %s_STATE_FLOATS %ld   /* streaming state of one sample */\n", M,
 		  kir_workspace_floats(k, PROG_INFER, 1));
+	sb_printf(o, "#define %s_CARRY_STATE %d    /* 1: forward passes continue from the workspace's state */\n", M,
+		  k->g->carry_state);
+	if (in && k->g->inputs.items[in->index].kind == IN_TOKENS)
+		sb_printf(o, "/* Input '%s' is a token id per step, passed one-hot: INPUTS values, 1 at the id. */\n",
+			  in->what);
+	sb_puts(o, "\n");
 	sb_printf(o, "/* A parameter tensor: its checkpoint name, shape (row-major) and offset in\n"
 		     " * the parameter array. The table ends with a NULL name. */\n");
 	sb_printf(o, "typedef struct {\n\tconst char *name;\n\tint rank;\n\tint shape[2];\n\tlong offset;\n} %s_tensor;\n\n", m);
@@ -98,8 +104,12 @@ void cemit_header(const Kir *k, const CEmitOptions *opt, StrBuf *o)
 		     " * zero biases, from a counter-based RNG seeded with `seed`. */\n");
 	sb_printf(o, "void %s_init(float *params, uint64_t seed);\n\n", m);
 	sb_printf(o, "/* The forward pass over a batch of sequences, in a workspace of\n"
-		     " * workspace_floats(batch) floats. Inputs are (T, B, INPUTS); out is %s. */\n",
-		  cemit_shape(out->type, sh, sizeof sh));
+		     " * workspace_floats(batch) floats. Inputs are (T, B, INPUTS); out is %s.%s */\n",
+		  cemit_shape(out->type, sh, sizeof sh),
+		  k->g->carry_state ? "\n * The model carries its state: each call continues from the states the\n"
+				      " * previous call on the same workspace ended with, so consecutive calls\n"
+				      " * read consecutive pieces of B long sequences. Zero the workspace to\n"
+				      " * start from zero states (this also holds for forward_train)." : "");
 	sb_printf(o, "size_t %s_workspace_floats(int batch);\n", m);
 	sb_printf(o, "void %s_forward(const float *params", m);
 	input_params(k, o, "");

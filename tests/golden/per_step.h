@@ -12,6 +12,7 @@
 #define PER_STEP_NUM_PARAMS 261
 #define PER_STEP_NUM_TENSORS 5
 #define PER_STEP_STATE_FLOATS 45   /* streaming state of one sample */
+#define PER_STEP_CARRY_STATE 0    /* 1: forward passes continue from the workspace's state */
 
 /* A parameter tensor: its checkpoint name, shape (row-major) and offset in
  * the parameter array. The table ends with a NULL name. */

@@ -12,6 +12,7 @@
 #define SLSTM_LAST_NUM_PARAMS 138
 #define SLSTM_LAST_NUM_TENSORS 5
 #define SLSTM_LAST_STATE_FLOATS 30   /* streaming state of one sample */
+#define SLSTM_LAST_CARRY_STATE 0    /* 1: forward passes continue from the workspace's state */
 
 /* A parameter tensor: its checkpoint name, shape (row-major) and offset in
  * the parameter array. The table ends with a NULL name. */

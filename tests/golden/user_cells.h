@@ -12,6 +12,7 @@
 #define USER_CELLS_NUM_PARAMS 190
 #define USER_CELLS_NUM_TENSORS 7
 #define USER_CELLS_STATE_FLOATS 50   /* streaming state of one sample */
+#define USER_CELLS_CARRY_STATE 0    /* 1: forward passes continue from the workspace's state */
 
 /* A parameter tensor: its checkpoint name, shape (row-major) and offset in
  * the parameter array. The table ends with a NULL name. */

@@ -405,7 +405,7 @@ static void test_syntax_errors(void)
 	ASSERT_ERROR("model state {}",
 		"t.snn:1:7: error: expected a name after 'model', found 'state', which is a keyword and cannot be used as a name");
 	ASSERT_ERROR("model m { input x[2] steps over 3 steps }",
-		"t.snn:1:22: error: expected 'spikes' or 'analog', found 'steps'");
+		"t.snn:1:22: error: expected 'spikes', 'analog' or 'tokens', found 'steps'");
 	ASSERT_ERROR("model m { input x[2] spikes over 3 steps steps }",
 		"t.snn:1:48: error: expected '=' after 'steps', found '}'");
 	ASSERT_ERROR("model m {\n  input x[28] spikes over 28\n  h = x\n}",
@@ -413,7 +413,7 @@ static void test_syntax_errors(void)
 	ASSERT_ERROR("model m { input x spikes over 28 steps }",
 		"t.snn:1:19: error: expected '[' after 'x', found 'spikes'");
 	ASSERT_ERROR("model m { input x[1] over 2 steps }",
-		"t.snn:1:22: error: expected 'spikes' or 'analog', found 'over'");
+		"t.snn:1:22: error: expected 'spikes', 'analog' or 'tokens', found 'over'");
 	ASSERT_ERROR("model m { h = slstm(x, 200) 5 }",
 		"t.snn:1:29: error: expected an operator, a statement or '}', found '5'");
 	ASSERT_ERROR("model m { h = f(x,) }",
