@@ -10,6 +10,7 @@ int cli_ir(int argc, char **argv);
 int cli_emit(int argc, char **argv);
 int cli_init(int argc, char **argv);
 int cli_infer(int argc, char **argv);
+int cli_sample(int argc, char **argv);
 int cli_run(int argc, char **argv);
 int cli_eval(int argc, char **argv);
 int cli_grad(int argc, char **argv);
@@ -25,8 +26,13 @@ int cli_plot_signal(const char *model, const char *const *ckpts, int nckpt, cons
 		    const char *seed);
 
 /* Shared by the commands that read inputs (cli_model.c). */
+#include "../backends/c/load.h"
 #include "kir.h"
 const KBuf *cli_only_input(const Kir *k);
+/* Builds the model with the LLVM JIT (llvm) or the emitted C; a failure
+ * is a user error that exits. cli_module_close releases it. */
+void cli_module_open(const Kir *k, const CEmitOptions *eo, int llvm, CModule *m);
+void cli_module_close(int llvm, CModule *m);
 /* x.npy as floats (T, B, I), checked against the model's input. */
 float *cli_read_input(const Kir *k, const KBuf *in, const char *path, int *batch);
 

@@ -62,6 +62,12 @@ CliArgs cli_parse(int argc, char **argv, const char *values, const char *flags)
 			a.backend = v;
 		else if (!strcmp(name, "labels"))
 			a.labels = v;
+		else if (!strcmp(name, "length"))
+			a.length = v;
+		else if (!strcmp(name, "temperature"))
+			a.temperature = v;
+		else if (!strcmp(name, "prime"))
+			a.prime = v;
 	}
 	if (!a.model)
 		diag_fatal("spikec %s needs a model file: spikec %s model.snn", argv[0], argv[0]);

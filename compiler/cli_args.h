@@ -13,6 +13,9 @@ typedef struct {
 	const char *resume;      /* --resume CKPT */
 	const char *backend;     /* --backend c|llvm */
 	const char *labels;      /* --labels y.npy */
+	const char *length;      /* --length N */
+	const char *temperature; /* --temperature X */
+	const char *prime;       /* --prime TEXT */
 	int dot, portable, quiet, smooth_spikes, inputs;
 } CliArgs;
 

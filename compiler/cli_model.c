@@ -62,12 +62,37 @@ const KBuf *cli_only_input(const Kir *k)
 }
 
 /* x as float (T, B, I), checked against the model; spikes must be 0 or 1. */
+/* A tokens input given as ids (T, B): one-hot (T, B, V). */
+static float *token_ids(const Kir *k, const KBuf *in, const char *path, NpyArray *x, int *batch)
+{
+	int V = in->type.dim[0];
+	if (x->shape[0] != k->steps || x->shape[1] < 1 || x->shape[1] > 1 << 24)
+		diag_fatal("%s: shape (%ld, %ld), but model '%s' reads token ids (T, B) with T = %d and B from 1 to %d", path,
+			   x->shape[0], x->shape[1], k->model, k->steps, 1 << 24);
+	float *ids = npy_as_f32(x);
+	if (!ids)
+		diag_fatal("%s: dtype '%s' is not numeric", path, x->dtype);
+	float *f = xcalloc(x->count * (size_t)V + 1, sizeof(float));
+	for (size_t i = 0; i < x->count; i++) {
+		if (!(ids[i] >= 0 && ids[i] < V) || ids[i] != (int)ids[i])
+			diag_fatal("%s: element %zu is %g, not a token id of input '%s' (0 to %d)", path, i, (double)ids[i],
+				   in->what, V - 1);
+		f[i * (size_t)V + (size_t)ids[i]] = 1;
+	}
+	*batch = (int)x->shape[1];
+	free(ids);
+	npy_free(x);
+	return f;
+}
+
 float *cli_read_input(const Kir *k, const KBuf *in, const char *path, int *batch)
 {
 	NpyArray x;
 	char err[1024];
 	if (npy_read(path, &x, err, sizeof err))
 		diag_fatal("%s", err);
+	if (k->g->inputs.items[in->index].kind == IN_TOKENS && x.ndim == 2)
+		return token_ids(k, in, path, &x, batch);
 	if (x.ndim != 3 || x.shape[0] != k->steps || x.shape[2] != in->type.dim[0])
 		diag_fatal("%s: shape (%ld%s%ld%s%ld), but model '%s' reads (T, B, I) = (%d, B, %d)", path,
 			   x.ndim > 0 ? x.shape[0] : 0, x.ndim > 1 ? ", " : "", x.ndim > 1 ? x.shape[1] : 0,
@@ -106,8 +131,7 @@ int cli_infer(int argc, char **argv)
 	float *x = cli_read_input(k, cli_only_input(k), a.input, &batch);
 	CModule m;
 	CEmitOptions eo = {0, a.model, c.has_train ? &c.train : NULL, 0};
-	if ((llvm ? llvm_plugin_build : cload_build)(k, &eo, &m, err, sizeof err))
-		diag_fatal("%s", err);
+	cli_module_open(k, &eo, llvm, &m);
 	const KBuf *ob = &k->bufs.items[k->output];
 	long o = ob->type.dim[0];
 	long shape[3] = {k->steps, batch, o};
@@ -122,10 +146,22 @@ int cli_infer(int argc, char **argv)
 	free(out);
 	free(x);
 	free(params);
-	if (llvm)
-		llvm_plugin_close(&m);
-	else
-		cload_close(&m);
+	cli_module_close(llvm, &m);
 	pipeline_free(&c);
 	return 0;
+}
+
+void cli_module_open(const Kir *k, const CEmitOptions *eo, int llvm, CModule *m)
+{
+	char err[1024];
+	if ((llvm ? llvm_plugin_build : cload_build)(k, eo, m, err, sizeof err))
+		diag_fatal("%s", err);
+}
+
+void cli_module_close(int llvm, CModule *m)
+{
+	if (llvm)
+		llvm_plugin_close(m);
+	else
+		cload_close(m);
 }

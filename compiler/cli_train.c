@@ -38,10 +38,8 @@ static void load_model(Loaded *L, const CliArgs *a, int need_train_block)
 			   "    train { data = mnist(rows)  optimizer = adam(lr = 1e-3)  batch = 100  epochs = 5 }",
 			   a->model);
 	cli_only_input(k);
-	char err[1024];
 	CEmitOptions eo = {0, a->model, L->c.has_train ? &L->c.train : NULL, 0};
-	if ((L->llvm ? llvm_plugin_build : cload_build)(k, &eo, &L->mod, err, sizeof err))
-		diag_fatal("%s", err);
+	cli_module_open(k, &eo, L->llvm, &L->mod);
 	const Graph *g = L->c.graph;
 	const KBuf *out = &k->bufs.items[k->output];
 	ckpt_surrogates(g, &L->surrogates);
@@ -54,6 +52,7 @@ static void load_model(Loaded *L, const CliArgs *a, int need_train_block)
 	tm->output_timed = out->type.timed;
 	tm->classes = lab->kind == IN_CLASS ? tm->outputs : 0;
 	tm->per_step = lab->type.timed;
+	tm->carry_state = g->carry_state;
 	tm->nparams = k->nparams;
 	TrainConfig dflt;
 	train_defaults(&dflt);
@@ -76,10 +75,7 @@ static void load_model(Loaded *L, const CliArgs *a, int need_train_block)
 
 static void unload(Loaded *L)
 {
-	if (L->llvm)
-		llvm_plugin_close(&L->mod);
-	else
-		cload_close(&L->mod);
+	cli_module_close(L->llvm, &L->mod);
 	sb_free(&L->surrogates);
 	pipeline_free(&L->c);
 }
@@ -172,7 +168,11 @@ int cli_eval(int argc, char **argv)
 	EvalResult r;
 	if (train_evaluate(&L.tm, &L.c.train, params, &r))
 		return 1;
-	if (L.tm.classes)
+	if (L.c.train.data.dataset == DATA_TEXT)
+		printf("%s: test loss %.4f, %.4f bits per character (unigram entropy %.4f), next-character accuracy "
+		       "%.2f%% on %ld windows of %d characters\n", a.checkpoint, r.loss, r.loss / 0.69314718055994530942,
+		       r.unigram_bits, 100 * r.accuracy, r.samples, L.tm.steps);
+	else if (L.tm.classes)
 		printf("%s: test loss %.4f, accuracy %.2f%% on %ld samples\n", a.checkpoint, r.loss, 100 * r.accuracy,
 		       r.samples);
 	else

@@ -26,6 +26,8 @@ static const char usage[] =
 	"                                       loss and accuracy (or RMSE) on the test split\n"
 	"  grad   model.snn --checkpoint F --input x.npy --labels y.npy --output g.safetensors\n"
 	"         [--inputs] [--backend llvm|c]   parameter (and input) gradients of one batch\n"
+	"  sample model.snn --checkpoint F [--length N] [--temperature X] [--prime TEXT] [--seed S]\n"
+	"         [--output F] [--backend llvm|c]   generate text from a character-level model\n"
 	"\n"
 	"--backend llvm (the default) JIT-compiles through LLVM; --backend c compiles the\n"
 	"emitted C with the system compiler. Both give the same bits (docs/backends.md).\n"
@@ -60,7 +62,7 @@ int main(int argc, char **argv)
 	} cmds[] = {
 		{"check", cli_check}, {"ir", cli_ir}, {"emit", cli_emit}, {"init", cli_init},
 		{"infer", cli_infer}, {"run", cli_run}, {"eval", cli_eval}, {"grad", cli_grad},
-		{"plot", cli_plot},
+		{"plot", cli_plot}, {"sample", cli_sample},
 	};
 	for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++)
 		if (!strcmp(cmds[i].name, cmd))

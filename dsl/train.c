@@ -10,9 +10,10 @@
 #include <string.h>
 #include "lower.h"
 #include "train.h"
+#include "../runtime/audio.h"     /* FSDD_STEPS, FSDD_MELS */
 
-const char *const train_dataset_names[DATA_COUNT] = {"mnist", "fashion_mnist", "toy_signal"};
-const char *const train_layout_names[LAYOUT_COUNT] = {"rows", "pixels", "signal"};
+const char *const train_dataset_names[DATA_COUNT] = {"mnist", "fashion_mnist", "toy_signal", "fsdd", "text"};
+const char *const train_layout_names[LAYOUT_COUNT] = {"rows", "pixels", "signal", "tokens"};
 const char *const train_encoder_names[ENCODE_COUNT] = {"bernoulli", "threshold", "analog"};
 const char *const train_optimizer_names[OPTIM_COUNT] = {"adam", "sgd"};
 const char *const train_schedule_names[SCHEDULE_COUNT] = {"constant", "step", "cosine"};
@@ -34,6 +35,7 @@ static const struct {
 	{"momentum", "optimizer", "sgd(momentum = ...)"},
 	{"encode", "data", "mnist(rows, encode = ...)"},
 	{"layout", "data", "mnist(layout = ...)"},
+	{"split", "data", "text(\"file.txt\", split = ...)"},
 	{"every", "schedule", "step(every = ...)"},
 	{"gamma", "schedule", "step(gamma = ...)"},
 	{"min_lr", "schedule", "cosine(min_lr = ...)"},
@@ -48,12 +50,13 @@ typedef struct {
 	SrcLoc encode_loc;
 	int steps_given;               /* toy_signal(steps = N) */
 	SrcLoc min_lr_loc;             /* cosine(min_lr = ...), when given */
+	SrcLoc data_loc;               /* the data set's name */
 } Check;
 
 void train_defaults(TrainConfig *tc)
 {
 	memset(tc, 0, sizeof *tc);
-	tc->data = (TrainData){DATA_MNIST, LAYOUT_ROWS, ENCODE_BERNOULLI, 0.5, 1, 28, 28, 10};
+	tc->data = (TrainData){DATA_MNIST, LAYOUT_ROWS, ENCODE_BERNOULLI, 0.5, 1, 28, 28, 10, "", 0.9, 0, 0};
 	tc->optim = (TrainOptim){OPTIM_ADAM, 1e-3, 0.9, 0.999, 1e-8, 0, 0};
 	tc->schedule = (TrainLr){SCHEDULE_CONSTANT, 10, 0.5, 0};
 	tc->batch = 32;
@@ -250,9 +253,9 @@ static int bind(const Expr *e, const char *const *params, int n, const Expr **va
 			k = find(a->name, params, n);
 			if (k < 0) {
 				const char *s = lower_suggest(a->name, params, n);
-				diag_error(a->loc, "'%s' has no argument '%s'%s%s%s; its arguments are %s", e->name, a->name,
+				diag_error(a->loc, "'%s' has no argument '%s'%s%s%s; its %s %s", e->name, a->name,
 					   s ? " (did you mean '" : "", s ? s : "", s ? "'?)" : "",
-					   join(list, sizeof list, params, n));
+					   n == 1 ? "only argument is" : "arguments are", join(list, sizeof list, params, n));
 				ok = 0;
 				continue;
 			}
@@ -284,17 +287,79 @@ static int parse_encoder(Check *c, const Expr *e)
 	return 1;
 }
 
-/* data = mnist(layout = rows, encode = ...) | fashion_mnist(...) | toy_signal(steps = T, encode = ...) */
+/* data = text("file", split = 0.9): the file is relative to the model
+ * file's folder; the vocabulary and steps come from the model's tokens input. */
+static int parse_text(Check *c, const Expr *file, const Expr *split)
+{
+	TrainData *d = &c->tc->data;
+	char buf[64];
+	d->layout = LAYOUT_TOKENS;
+	d->encode = ENCODE_THRESHOLD;  /* one-hot tokens are already 0/1: nothing to draw */
+	if (!file) {
+		diag_error(c->data_loc, "text(...) needs the text file, e.g. text(\"../data/alice/alice.txt\")");
+		return 0;
+	}
+	if (file->kind != E_STRING || !file->name[0]) {
+		diag_error(start(file), "the text file must be a non-empty string such as \"alice.txt\", got %s",
+			   file->kind == E_STRING ? "\"\"" : describe(file, buf, sizeof buf));
+		return 0;
+	}
+	const char *model = file->loc.file >= 0 ? diag_source_name(file->loc.file) : NULL;
+	const char *dir = model ? strrchr(model, '/') : NULL;
+	int dirlen = file->name[0] == '/' || !dir ? 0 : (int)(dir - model) + 1;
+	if ((size_t)dirlen + strlen(file->name) >= sizeof d->path) {
+		diag_error(file->loc, "the path of the text file is too long (the limit is %zu bytes)", sizeof d->path - 1);
+		return 0;
+	}
+	snprintf(d->path, sizeof d->path, "%.*s%s", dirlen, model ? model : "", file->name);
+	if (split && !want_real(split, "split", R_FRACTION, &d->split))
+		return 0;
+	if (d->split <= 0) {
+		diag_error(start(split), "'split' must be a number in (0, 1), the share of the text that trains; got 0");
+		return 0;
+	}
+	return 1;
+}
+
+/* data = fsdd(encode = ...): FSDD_STEPS steps of FSDD_MELS log-mel
+ * intensities per recording (runtime/audio.h, docs/audio.md), 10 digits. */
+static int parse_fsdd(Check *c, const Expr *e)
+{
+	static const char *const params[] = {"encode"};
+	TrainData *d = &c->tc->data;
+	const Expr *val[1];
+	if (!bind(e, params, 1, val))
+		return 0;
+	d->dataset = DATA_FSDD;
+	d->layout = LAYOUT_ROWS;
+	d->steps = FSDD_STEPS;
+	d->size = FSDD_MELS;
+	d->classes = 10;
+	if (!val[0])
+		return 1;
+	c->encode_given = 1;
+	c->encode_loc = start(val[0]);
+	return parse_encoder(c, val[0]);
+}
+
+/* data = mnist(layout = rows, encode = ...) | fashion_mnist(...) | toy_signal(steps = T, encode = ...)
+ *      | text("file", split = 0.9) */
 static int parse_data(Check *c, const Expr *e)
 {
-	static const char *const image[] = {"layout", "encode"}, *const signal[] = {"steps", "encode"};
+	static const char *const image[] = {"layout", "encode"}, *const signal[] = {"steps", "encode"},
+			  *const text[] = {"file", "split"};
 	TrainData *d = &c->tc->data;
 	const Expr *val[2];
 	int k = pick(e, "data", "dataset", train_dataset_names, DATA_COUNT, "mnist(rows, encode = bernoulli)");
-	if (k < 0 || !bind(e, k == DATA_TOY_SIGNAL ? signal : image, 2, val))
+	if (k == DATA_FSDD)
+		return parse_fsdd(c, e);
+	if (k < 0 || !bind(e, k == DATA_TOY_SIGNAL ? signal : k == DATA_TEXT ? text : image, 2, val))
 		return 0;
 	int ok = 1;
 	d->dataset = (TrainDataset)k;
+	c->data_loc = e->loc;
+	if (k == DATA_TEXT)
+		return parse_text(c, val[0], val[1]);
 	if (k == DATA_TOY_SIGNAL) {
 		d->layout = LAYOUT_SIGNAL;
 		d->size = 1;
@@ -425,8 +490,10 @@ static void unknown_setting(const Stmt *s)
 /* "mnist(rows)", "toy_signal" */
 static const char *data_str(const TrainData *d, char *buf, size_t n)
 {
-	if (d->dataset == DATA_TOY_SIGNAL)
+	if (d->dataset == DATA_TOY_SIGNAL || d->dataset == DATA_FSDD)
 		snprintf(buf, n, "%s", train_dataset_names[d->dataset]);
+	else if (d->dataset == DATA_TEXT)
+		snprintf(buf, n, "text(\"%s\")", d->path);
 	else
 		snprintf(buf, n, "%s(%s)", train_dataset_names[d->dataset], train_layout_names[d->layout]);
 	return buf;
@@ -440,14 +507,17 @@ static void check_loss(const Check *c, const Expr *at)
 	const Node *loss = &g->nodes.items[g->loss];
 	Type pt = g->nodes.items[loss->args[0]].type;
 	const char *have = ir_ops[loss->op].name;
-	char ds[64];
+	char ds[1100];
 	data_str(d, ds, sizeof ds);
 	if (d->classes && loss->op != OP_CROSS_ENTROPY)
 		diag_error(at->loc, "data %s gives class labels, which need 'loss = cross_entropy(y)' with %d outputs, "
 			   "but the model's loss is %s", ds, d->classes, have);
-	else if (d->classes && pt.timed)
+	else if (d->classes && pt.timed && d->dataset != DATA_TEXT)
 		diag_error(at->loc, "data %s gives one label per sample, but the model's loss is computed at every "
 			   "step; classify from 'last(h)' or 'mean(h)'", ds);
+	else if (d->dataset == DATA_TEXT && !pt.timed)
+		diag_error(at->loc, "data %s gives the next character as the label of every step, but the model's loss "
+			   "is computed once per sample; apply cross_entropy to the per-step prediction", ds);
 	else if (d->classes && pt.dim[0] != d->classes)
 		diag_error(at->loc, "data %s has %d classes, but the prediction in the loss has %d values; give the last "
 			   "layer %d outputs", ds, d->classes, pt.dim[0], d->classes);
@@ -472,10 +542,11 @@ static void check_model(Check *c, const Expr *at)
 	TrainData *d = &c->tc->data;
 	const Input *in = NULL;
 	int nin = 0;
-	char ds[64], names[256];
+	char ds[1100], names[256];
 	const char *inputs[16];
 	for (int i = 0; i < g->inputs.len; i++)
-		if (g->inputs.items[i].kind == IN_SPIKES || g->inputs.items[i].kind == IN_ANALOG) {
+		if (g->inputs.items[i].kind == IN_SPIKES || g->inputs.items[i].kind == IN_ANALOG ||
+		    g->inputs.items[i].kind == IN_TOKENS) {
 			in = &g->inputs.items[i];
 			if (nin < 16)
 				inputs[nin] = in->name;
@@ -487,7 +558,24 @@ static void check_model(Check *c, const Expr *at)
 			   g->model, nin, join(names, sizeof names, inputs, nin < 16 ? nin : 16));
 		return;
 	}
-	if (!c->encode_given)
+	if ((d->dataset == DATA_TEXT) != (in->kind == IN_TOKENS)) {
+		if (in->kind == IN_TOKENS)
+			diag_error(at->loc, "data %s gives intensities, but input '%s' takes tokens; token inputs read "
+				   "text(\"file\")", ds, in->name);
+		else
+			diag_error(at->loc, "data %s gives one character per step as a token, but input '%s' takes %s; "
+				   "declare it 'input %s[V] tokens over T steps'", ds, in->name,
+				   in->kind == IN_ANALOG ? "analog values" : "spikes", in->name);
+		diag_note(in->loc, "input '%s' is declared here", in->name);
+		return;
+	}
+	if (d->dataset == DATA_TEXT) {
+		d->size = d->classes = in->type.dim[0];
+		d->steps = g->steps;
+		d->train_streams = c->tc->batch;
+		d->test_streams = c->tc->eval_batch;
+	}
+	if (!c->encode_given && d->dataset != DATA_TEXT)
 		d->encode = in->kind == IN_ANALOG ? ENCODE_ANALOG : ENCODE_BERNOULLI;
 	d->fresh_draws = d->encode == ENCODE_BERNOULLI;
 	if (in->type.dim[0] != d->size || g->steps != d->steps) {
@@ -559,10 +647,15 @@ void train_print(const TrainConfig *tc, FILE *out)
 	fprintf(out, "train: %s (", train_dataset_names[d->dataset]);
 	if (d->dataset == DATA_TOY_SIGNAL)
 		fprintf(out, "%d steps", d->steps);
+	else if (d->dataset == DATA_FSDD)
+		fprintf(out, "%d mel bands x %d steps", d->size, d->steps);
+	else if (d->dataset == DATA_TEXT)
+		fprintf(out, "\"%s\", first %g trains, %d streams", d->path, d->split, d->train_streams);
 	else
 		fprintf(out, "%s", train_layout_names[d->layout]);
-	fprintf(out, ", %s", train_encoder_names[d->encode]);
-	if (d->encode == ENCODE_THRESHOLD)
+	if (d->dataset != DATA_TEXT)
+		fprintf(out, ", %s", train_encoder_names[d->encode]);
+	if (d->encode == ENCODE_THRESHOLD && d->dataset != DATA_TEXT)
 		fprintf(out, " %g", d->level);
 	fprintf(out, "), %s lr %g", train_optimizer_names[o->kind], o->lr);
 	if (o->kind == OPTIM_SGD && o->momentum)

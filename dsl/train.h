@@ -18,13 +18,17 @@ typedef enum {
 	DATA_MNIST,             /* MNIST digits, 28x28 grey, 10 classes */
 	DATA_FASHION_MNIST,     /* Fashion-MNIST, 28x28 grey, 10 classes */
 	DATA_TOY_SIGNAL,        /* the paper's toy task: recover an analog signal from its spikes */
+	DATA_FSDD,              /* Free Spoken Digit Dataset: log-mel features of 8 kHz speech, 10 classes */
+	DATA_TEXT,              /* a text file: predict the next character at every step */
 	DATA_COUNT
 } TrainDataset;
 
 typedef enum {
-	LAYOUT_ROWS,            /* one 28-pixel image row per step: 28 values over 28 steps */
+	LAYOUT_ROWS,            /* one 28-pixel image row per step: 28 values over 28 steps
+				 * (fsdd: one step of mel bands per step) */
 	LAYOUT_PIXELS,          /* one pixel per step: 1 value over 784 steps */
 	LAYOUT_SIGNAL,          /* toy_signal: one sample of the signal per step */
+	LAYOUT_TOKENS,          /* text: one character per step, as a token id */
 	LAYOUT_COUNT
 } TrainLayout;
 
@@ -59,6 +63,13 @@ typedef struct {
 	int steps;              /* T of one sample; equals the model's steps */
 	int size;               /* values per step; equals the model input's size */
 	int classes;            /* class labels 0..classes-1; 0 for a regression target */
+	/* DATA_TEXT only: */
+	char path[1024];        /* the text file, relative to the model file's folder as written
+				 * in the model file, resolved against that folder here */
+	double split;           /* the first `split` of the text trains, the rest evaluates (0.9) */
+	int train_streams;      /* the training text is cut into this many consecutive streams
+				 * (the batch), read side by side `steps` characters at a time */
+	int test_streams;       /* the same for the evaluation text (the eval batch) */
 } TrainData;
 
 typedef struct {

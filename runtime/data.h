@@ -1,7 +1,8 @@
 /* data.h: the data sets of the training driver and their spike encoders.
  *
  * data_load finds and reads the data set a `train` block names (MNIST,
- * Fashion-MNIST or the paper's toy signal) into memory as float intensities
+ * Fashion-MNIST, the paper's toy signal or FSDD's spoken digits, whose
+ * features audio.h computes) into memory as float intensities
  * in [0, 1]; data_batch turns a list of samples into one batch of input
  * (T, B, I) through the block's encoder, with labels or regression targets;
  * data_shuffle gives each epoch's sample order. Where the files come from,
@@ -38,6 +39,15 @@ typedef struct {
 	int classes;        /* 10, or 0 for a regression target */
 	float *values;      /* count x features, intensities in [0, 1] (toy: the signal f(x)) */
 	int32_t *labels;    /* count, or NULL for a regression target */
+	/* text("file") only (see text.h): values and labels are NULL, features
+	 * is the steps T, and sample s is window s / streams of stream
+	 * s % streams: tokens[b * stream_len + w * T + t], t = 0..T (the last one
+	 * is only a label). */
+	int32_t *tokens;
+	int streams;
+	long stream_len;
+	int vocab;          /* distinct characters of the training text */
+	double unigram_bits; /* of this split's text, in bits per character */
 } Dataset;
 
 typedef struct { Dataset train, test; } DataSplit;
@@ -49,15 +59,26 @@ typedef struct { Dataset train, test; } DataSplit;
  *                  each half ordered by digit then file order;
  *   fashion_mnist  the Debian package dataset-fashion-mnist's 60,000 / 10,000
  *                  IDX files, in file order;
- *   toy_signal     the paper's signal over cfg->steps steps, 1 sample each side.
+ *   toy_signal     the paper's signal over cfg->steps steps, 1 sample each side;
+ *   fsdd           the 3,000 recordings of data/fsdd/recordings as log-mel
+ *                  intensities, FSDD's split 2,700 / 300 (audio.h, docs/audio.md);
+ *   text           cfg->path, cleaned and split as text.h says, cut into
+ *                  cfg->train_streams / cfg->test_streams streams, with the
+ *                  training text's vocabulary (at most cfg->size characters).
  * Returns 0, or -1 with *out empty and a message in err that says what is
  * missing and the exact command that installs it. */
 int data_load(const TrainData *cfg, DataSplit *out, char *err, size_t errlen);
 
 /* As data_load, but reads from dir instead of searching: the folder of
- * 0.json .. 9.json for mnist, of the four IDX files for fashion_mnist;
- * ignored for toy_signal. NULL searches as data_load does. */
+ * 0.json .. 9.json for mnist, of the four IDX files for fashion_mnist, of
+ * the WAV files for fsdd; ignored for toy_signal. NULL searches as data_load
+ * does. */
 int data_load_from(const TrainData *cfg, const char *dir, DataSplit *out, char *err, size_t errlen);
+
+/* The repository root, found from the running binary (REPO/bin/spikec, and
+ * REPO/bin/unit_tests): 1 with the path in buf, or 0 if it is not a spikec
+ * checkout (no scripts/deps.sh there). Where the data sets look first. */
+int data_repo_root(char *buf, size_t n);
 
 /* Releases both halves and empties *d; safe on an empty or freed split. */
 void data_free(DataSplit *d);
@@ -71,7 +92,9 @@ void data_free(DataSplit *d);
  *            (T, B) with the class repeated at every step when per_step;
  *   targets  regression only (else ignored, may be NULL): (T, B, I) float,
  *            the unencoded values.
- * encode is cfg->encode: bernoulli gives 1 where u < value, with
+ * For text, x is the one-hot of each step's token and labels (T, B) the
+ * token that follows it; idx must then be the samples of whole windows.
+ * Otherwise encode is cfg->encode: bernoulli gives 1 where u < value, with
  * u = spk_rng_uniform(key, stream, sample * features + element), so a spike
  * is a pure function of (seed, stream, sample, element); threshold gives 1
  * where value > cfg->level; analog the value. stream = epoch + 1 for training

@@ -73,3 +73,26 @@ int fileio_mkdirs(const char *dir)
 		}
 	return mkdir(tmp, 0777) && errno != EEXIST ? -1 : 0;
 }
+
+char *fileio_read_all(const char *path, size_t *len, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	long size;
+
+	if (!f) {
+		fail(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
+	    (buf = malloc((size_t)size + 1)) && fread(buf, 1, (size_t)size, f) == (size_t)size) {
+		buf[size] = 0;
+		*len = (size_t)size;
+	} else {
+		fail(err, errlen, "%s: cannot read: %s", path, buf ? strerror(errno) : "out of memory");
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	return buf;
+}

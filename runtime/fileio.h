@@ -1,4 +1,5 @@
-/* fileio.h: writing files so that a crash never leaves a half-written one. */
+/* fileio.h: reading whole files, and writing them so that a crash never
+ * leaves a half-written one. */
 #ifndef SPIKEC_FILEIO_H
 #define SPIKEC_FILEIO_H
 
@@ -10,6 +11,10 @@
  * check. */
 int fileio_write_atomic(const char *path, const void *const *parts, const size_t *sizes, int nparts, char *err,
 			size_t errlen);
+
+/* Reads the whole of path into a malloc'd, NUL-terminated buffer and sets
+ * *len; NULL with "PATH: cannot open/read: reason" in err. */
+char *fileio_read_all(const char *path, size_t *len, char *err, size_t errlen);
 
 /* mkdir -p: creates dir and its missing parents. 0, or -1 with errno set. */
 int fileio_mkdirs(const char *dir);

@@ -13,6 +13,8 @@
 #include "train.h"
 #include "version.h"
 
+static const double LN2 = 0.69314718055994530942;  /* nats per bit */
+
 static double now(void)
 {
 	struct timespec ts;
@@ -143,6 +145,7 @@ int train_evaluate(const TrainModel *m, const TrainConfig *tc, const float *para
 			}
 	}
 	r->rmse_warm = nwarm ? sqrt(warm / nwarm) : 0;
+	r->unigram_bits = d->unigram_bits;
 	r->samples = samples;
 	r->loss = count ? loss / count : 0;
 	r->accuracy = m->classes && count ? (double)correct / count : 0;
@@ -379,10 +382,17 @@ int train_run(const TrainModel *m, const TrainConfig *tc, const TrainOptions *op
 	Batch b;
 	batch_alloc(&b, m, B, m->train_workspace_floats(B));
 	int *perm = must_alloc(sizeof(int) * (size_t)tr->count);
+	/* Text is read in order, stream by stream, so that a model that carries
+	 * its state sees each stream as one long sequence. */
+	const int text = tr->tokens != NULL;
 	if (!opt->quiet)
 		fprintf(stderr, "%s: %d train / %d test samples (loaded in %.2fs), %ld parameters, batch %d, %d "
 			"epochs, backend %s%s\n", m->name, tr->count, data.test.count, t_load, m->nparams, B, epochs,
 			opt->backend ? opt->backend : "c", opt->resume ? " (resumed)" : "");
+	if (!opt->quiet && text)
+		fprintf(stderr, "%s: %d characters in the vocabulary; %d streams of %ld characters; the test text's "
+			"unigram entropy is %.3f bits per character\n", tc->data.path, tr->vocab, tr->streams,
+			tr->stream_len, data.test.unigram_bits);
 	int nspikes = 0;
 	while (m->spikes && m->spikes[nspikes].name)
 		nspikes++;
@@ -395,7 +405,13 @@ int train_run(const TrainModel *m, const TrainConfig *tc, const TrainOptions *op
 		double lr = schedule_lr(tc, epoch, epochs), t0 = now(), loss_sum = 0;
 		long correct = 0, count = 0, samples = 0;
 		memset(spike_sum, 0, sizeof(double) * (size_t)(nspikes + 1));
-		data_shuffle(perm, tr->count, tc->seed, (uint64_t)epoch);
+		if (text)
+			for (int i = 0; i < tr->count; i++)
+				perm[i] = i;
+		else
+			data_shuffle(perm, tr->count, tc->seed, (uint64_t)epoch);
+		if (m->carry_state)
+			memset(b.ws, 0, sizeof(float) * m->train_workspace_floats(B));
 		for (int bi = 0; bi < nb && !rc; bi++) {
 			int at = bi * B, n = tr->count < B ? B : (tr->count - at < B ? tr->count - at : B);
 			for (int i = 0; i < n; i++)
@@ -463,7 +479,12 @@ int train_run(const TrainModel *m, const TrainConfig *tc, const TrainOptions *op
 		if (tty)
 			fprintf(stderr, "\r%*s\r", 110, "");
 		if (!opt->quiet) {
-			if (m->classes)
+			if (text)
+				fprintf(stderr, "epoch %d/%d  train %.4f bits/char  test %.4f bits/char (unigram %.3f)  "
+					"next-char acc %.2f%%  %.0f chars/s  %.1fs\n", epoch + 1, epochs, tl / LN2,
+					ev.loss / LN2, ev.unigram_bits, 100 * ev.accuracy,
+					(double)samples * m->steps / train_time, train_time);
+			else if (m->classes)
 				fprintf(stderr, "epoch %d/%d  loss %.4f  train acc %.2f%%  test loss %.4f  test acc %.2f%%  "
 					"%.0f samples/s  %.1fs\n", epoch + 1, epochs, tl, 100.0 * correct / (count ? count : 1),
 					ev.loss, 100 * ev.accuracy, samples / train_time, train_time);
@@ -479,6 +500,9 @@ int train_run(const TrainModel *m, const TrainConfig *tc, const TrainOptions *op
 			fprintf(metrics, ", \"test_mse\": %.9g, \"test_rmse\": %.9g", ev.loss, ev.rmse);
 		if (tc->data.dataset == DATA_TOY_SIGNAL)
 			fprintf(metrics, ", \"test_rmse_x_ge_0.5\": %.9g", ev.rmse_warm);
+		if (text)
+			fprintf(metrics, ", \"train_bpc\": %.9g, \"test_bpc\": %.9g, \"test_unigram_bpc\": %.9g", tl / LN2,
+				ev.loss / LN2, ev.unigram_bits);
 		fprintf(metrics, ", \"spike_rates\": {");
 		for (int k = 0; k < nspikes; k++)
 			fprintf(metrics, "%s\"%s\": %.6f", k ? ", " : "", m->spikes[k].name,

@@ -25,6 +25,8 @@ typedef struct {
 	int steps, inputs, outputs, output_timed;
 	int classes;              /* 0: regression (mse) */
 	int per_step;             /* the loss is taken at every step */
+	int carry_state;          /* forward passes continue from the workspace's states
+				   * (`carry state`): zero it to start from zero */
 	long nparams, opt_state_floats;
 	const TrainTensor *tensors;  /* NULL-terminated by name */
 	uint64_t model_hash;
@@ -57,6 +59,7 @@ typedef struct {
 typedef struct {
 	double loss, accuracy, rmse;  /* accuracy: classification; rmse: regression */
 	double rmse_warm;             /* toy_signal: rmse over the steps with x >= 0.5 */
+	double unigram_bits;          /* text: the unigram entropy of the test text (bits/char) */
 	long samples;
 } EvalResult;
 

@@ -15,7 +15,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 
-BUILD_PKGS="make gcc clang flex bison libopenblas-dev libcunit1-dev llvm-14-dev pkg-config zlib1g-dev"
+BUILD_PKGS="make gcc clang flex bison libopenblas-dev libcunit1-dev llvm-14-dev pkg-config zlib1g-dev libsndfile1-dev libfftw3-dev"
 TEST_PKGS="$BUILD_PKGS libxml2-utils"   # the tests need no Python and no torch
 DEMO_PKGS="dataset-fashion-mnist"      # Fashion-MNIST under /usr/share/datasets
 MNIST_VERSION=1.1.0

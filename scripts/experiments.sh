@@ -12,7 +12,7 @@
 # suite can be stopped and started again at any time.
 #
 # Knobs (environment):
-#   EXPERIMENTS  toy,mnist,fashion   tasks to train (short names or task names)
+#   EXPERIMENTS  (every task)        tasks to train (short names or task names)
 #   SEEDS        1 2 3               seeds (spaces or commas)
 #   EPOCHS       (the train block's) shorter runs for smoke tests; they go to
 #                seedN-epochsE, never mixed with the full runs in seedN
@@ -25,7 +25,8 @@ set -eu
 cd "$(dirname "$0")/.."
 
 SPIKEC=bin/spikec
-EXPERIMENTS=$(echo "${EXPERIMENTS:-toy,mnist,fashion}" | tr ',' ' ')
+ALL_TASKS=$(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' experiments/suite.conf | awk '{ print $1 }' | tr '\n' ' ')
+EXPERIMENTS=$(echo "${EXPERIMENTS:-$ALL_TASKS}" | tr ',' ' ')
 SEEDS=$(echo "${SEEDS:-1 2 3}" | tr ',' ' ')
 EPOCHS=${EPOCHS:-}
 RUNS=${RUNS:-runs/experiments}
@@ -52,13 +53,13 @@ done
 
 for e in $EXPERIMENTS; do
 	grep -Eq "^($e|[a-z]+[[:space:]]+$e)[[:space:]]" experiments/suite.conf ||
-		die "EXPERIMENTS: no task '$e' in experiments/suite.conf (toy, mnist, fashion)"
+		die "EXPERIMENTS: no task '$e' in experiments/suite.conf (the tasks: $ALL_TASKS)"
 done
 
 # The helper that measures the input firing rate of each data set (0.3 s).
 mkdir -p build/experiments
 $CC -O2 -std=c11 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -Ibuild/gen -I. \
-	-o build/experiments/input_rate experiments/input_rate.c build/libspikec.a -lopenblas -lz -lm -ldl
+	-o build/experiments/input_rate experiments/input_rate.c build/libspikec.a -lopenblas -lsndfile -lfftw3 -lz -lm -ldl
 
 # The epochs a model's train block asks for ("... 30 epochs, seed 1").
 block_epochs() {

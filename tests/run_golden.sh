@@ -48,10 +48,7 @@ else
 	echo "SKIP graphviz is not installed: .dot goldens are diffed but not rendered"
 fi
 
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "PASS $*"; }
-bad() { fail=$((fail + 1)); echo "FAIL $*"; }
+. tests/lib.sh
 
 # golden LABEL GOLDEN ACTUAL: ACTUAL must equal GOLDEN (rewritten first in
 # update mode).

@@ -7,6 +7,7 @@
 #   tests/run_cli.sh          the command line's exit statuses and messages
 #   tests/grad/run_grad.sh    gradients against PyTorch fixtures and finite differences
 #   tests/train/run_train.sh  training end to end: pinned losses, resume, TBPTT, grad, errors
+#   tests/text/run_text.sh    character-level models: carried state, bits per character, sample
 #   tests/plot/run_plot.sh    spikec plot: training curves and spike rasters as SVG
 #   tests/llvm/run_llvm.sh    the LLVM JIT backend bit-identical to the C backend
 # Each script prints `N passed, M failed` last; this one shows their output,
@@ -19,7 +20,8 @@ set -u
 cd "$(dirname "$0")/.." || exit 2
 
 SCRIPTS="tests/run_errors.sh tests/run_golden.sh tests/ref/run_forward.sh tests/run_cli.sh
-	tests/grad/run_grad.sh tests/train/run_train.sh tests/plot/run_plot.sh tests/llvm/run_llvm.sh"
+	tests/grad/run_grad.sh tests/train/run_train.sh tests/text/run_text.sh tests/plot/run_plot.sh
+	tests/llvm/run_llvm.sh"
 log=$(mktemp) || exit 2
 st=$(mktemp) || exit 2
 trap 'rm -f "$log" "$st"' EXIT INT TERM

@@ -2,7 +2,7 @@
 # run_llvm.sh: the LLVM JIT backend against the C backend, bit for bit.
 #
 #   1. tests/llvm/parity.c (both backends in one process) on every model of
-#      examples/, tests/grad/, tests/golden/, tests/models/ and tests/train/:
+#      examples/, tests/grad/, tests/golden/, tests/models/, tests/train/ and tests/text/:
 #      tables, init, forward, streaming, 10 training steps (losses,
 #      gradients, optimizer state, parameters, spike counts) and
 #      backward_inputs give the same bits;
@@ -45,11 +45,7 @@ mkdir -p "$OUT/gen" "$OUT/runs" "$OUT/cache" "$OUT/logs" || exit 2
 SPIKEC_CACHE=$(pwd)/$OUT/cache
 export SPIKEC_CACHE
 
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "PASS $*"; }
-bad() { fail=$((fail + 1)); echo "FAIL $*"; }
-show() { sed 's/^/     /' "$1" | head -n 20; }
+. tests/lib.sh
 
 if command -v timeout >/dev/null 2>&1; then
 	run() { timeout 120 "$@"; }
@@ -73,7 +69,7 @@ fi
 # ---- 1, 2. parity on the tree's models and on generated ones ---------------------
 # Each model runs in its own process (a crash fails that model only), JOBS
 # at a time; the verdicts are printed afterwards in list order.
-for m in examples/*.snn tests/grad/*.snn tests/golden/*.snn tests/models/*.snn tests/train/*.snn; do
+for m in examples/*.snn tests/grad/*.snn tests/golden/*.snn tests/models/*.snn tests/train/*.snn tests/text/*.snn; do
 	echo "$m"
 done >"$OUT/list"
 if run "$TOOL" gen "$OUT/gen" "$GEN_COUNT" 11 >"$OUT/gen.log" 2>&1; then

@@ -45,11 +45,7 @@ TMPDIR=$(pwd)/$OUT/tmp
 export SPIKEC_CACHE TMPDIR
 unset SPIKEC_MNIST_DIR SPIKEC_FASHION_MNIST_DIR
 
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "PASS $*"; }
-bad() { fail=$((fail + 1)); echo "FAIL $*"; }
-show() { sed 's/^/     /' "$1" | head -n 20; }
+. tests/lib.sh
 
 if command -v timeout >/dev/null 2>&1; then
 	spikec() { timeout 120 "$SPIKEC" "$@"; }

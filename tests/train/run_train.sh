@@ -46,20 +46,10 @@ SPIKEC_CACHE=$(pwd)/$OUT/cache
 export SPIKEC_CACHE
 unset SPIKEC_MNIST_DIR SPIKEC_FASHION_MNIST_DIR
 
-pass=0
-fail=0
 script_start=$(date +%s.%N)
 
-ok() { pass=$((pass + 1)); echo "PASS $*"; }
-bad() { fail=$((fail + 1)); echo "FAIL $*"; }
-# check LABEL CMD...: PASS if CMD succeeds.
-check() {
-	c_label=$1
-	shift
-	if "$@"; then ok "$c_label"; else bad "$c_label"; fi
-}
+. tests/lib.sh
 # show FILE: a log under a failure, indented.
-show() { sed 's/^/     /' "$1" | head -n 20; }
 
 # A driver that loops instead of stopping must fail the check, not hang the
 # suite: every spikec call gets 60 s where coreutils' timeout exists.

@@ -261,7 +261,7 @@ static void test_data_toy_signal(void)
 /* Two synthetic images: value of sample s, element e = ((s * 7 + e) % 11) / 10. */
 static Dataset synthetic(float *values, int32_t *labels)
 {
-	Dataset d = {2, 784, 10, values, labels};
+	Dataset d = {.count = 2, .features = 784, .classes = 10, .values = values, .labels = labels};
 
 	for (int s = 0; s < 2; s++)
 		for (int e = 0; e < 784; e++)

@@ -240,6 +240,31 @@ static void test_toy_signal(void)
 			       "'steps'?); its arguments are steps and encode");
 }
 
+/* fsdd: 32 mel bands over 32 steps, 10 classes; only an encoder to choose. */
+static void test_fsdd(void)
+{
+	Net fsdd = {32, 32, 1, OP_CROSS_ENTROPY, 10, 0};
+	TrainConfig tc;
+	CU_ASSERT_EQUAL_FATAL(check("train { data = fsdd(encode = threshold(0.5))  optimizer = adam }", fsdd, &tc), 0);
+	CU_ASSERT_EQUAL(tc.data.dataset, DATA_FSDD);
+	CU_ASSERT_EQUAL(tc.data.steps, 32);
+	CU_ASSERT_EQUAL(tc.data.size, 32);
+	CU_ASSERT_EQUAL(tc.data.classes, 10);
+	CU_ASSERT_EQUAL(tc.data.encode, ENCODE_THRESHOLD);
+	CU_ASSERT_DOUBLE_EQUAL(tc.data.level, 0.5, 0);
+	CU_ASSERT_EQUAL(tc.data.fresh_draws, 0);
+	CU_ASSERT_EQUAL_FATAL(check("train { data = fsdd  optimizer = adam }", fsdd, &tc), 0);
+	CU_ASSERT_EQUAL(tc.data.encode, ENCODE_BERNOULLI);
+	CU_ASSERT_EQUAL(tc.data.fresh_draws, 1);
+	CU_ASSERT_EQUAL(check("train { data = fsdd(analog)  optimizer = adam }", fsdd, &tc), 1);
+	CU_ASSERT_EQUAL(check("train { data = fsdd(rows)  optimizer = adam }", fsdd, &tc), 1);
+	CU_ASSERT_STRING_EQUAL(first_error(), "1:21: error: unknown encoder 'rows'; the encoders are bernoulli, "
+			       "threshold and analog");
+	CU_ASSERT_EQUAL(check("train { data = fsdd(steps = 32)  optimizer = adam }", fsdd, &tc), 1);
+	CU_ASSERT_STRING_EQUAL(first_error(), "1:21: error: 'fsdd' has no argument 'steps'; its only argument is "
+			       "encode");
+}
+
 /* The encoder follows the input when not given; analog needs an analog input. */
 static void test_encoder_default(void)
 {
@@ -280,8 +305,8 @@ static void test_errors(void)
 		{"train { data = mnist }",
 		 "1:1: error: the 'train' block has no 'optimizer' setting; add one, e.g. 'optimizer = adam(lr = 1e-3)'", 1},
 		{"train { data = emnist  optimizer = adam }",
-		 "1:16: error: unknown dataset 'emnist' (did you mean 'mnist'?); the datasets are mnist, fashion_mnist "
-		 "and toy_signal", 1},
+		 "1:16: error: unknown dataset 'emnist' (did you mean 'mnist'?); the datasets are mnist, fashion_mnist, "
+		 "toy_signal, fsdd and text", 1},
 		{"train { data = mnist  optimizer = rmsprop }",
 		 "1:35: error: unknown optimizer 'rmsprop'; the optimizers are adam and sgd", 1},
 		{"train { data = mnist  optimizer = adam  schedule = linear }",
@@ -368,6 +393,7 @@ UNIT_SUITE(train, "dsl/train",
 	UNIT_TEST(test_every_field),
 	UNIT_TEST(test_adam_cosine),
 	UNIT_TEST(test_toy_signal),
+	UNIT_TEST(test_fsdd),
 	UNIT_TEST(test_encoder_default),
 	UNIT_TEST(test_errors),
 	UNIT_TEST(test_print))

@@ -1,0 +1,36 @@
+# lib.sh: what the test scripts share; sourced after `cd` to the repository.
+# Each check prints PASS or FAIL and counts into $pass and $fail; a script
+# ends with `summary`, whose line `N passed, M failed` run_tests.sh reads.
+# shellcheck shell=sh
+pass=0
+fail=0
+
+ok() { pass=$((pass + 1)); echo "PASS $*"; }
+bad() { fail=$((fail + 1)); echo "FAIL $*"; }
+# show FILE: its first lines, indented, under a failure.
+show() { sed 's/^/     /' "$1" | head -n 20; }
+# check LABEL CMD...: PASS if CMD succeeds.
+check() {
+	c_label=$1
+	shift
+	if "$@"; then ok "$c_label"; else bad "$c_label"; fi
+}
+# fails_with LABEL TEXT CMD...: CMD exits 1 and its stderr contains TEXT
+# (stdout and stderr are left in $TEST_OUT/err.out and err.txt).
+fails_with() {
+	f_label=$1 f_text=$2
+	shift 2
+	"$@" >"$TEST_OUT/err.out" 2>"$TEST_OUT/err.txt" </dev/null
+	f_status=$?
+	if [ "$f_status" -eq 1 ] && grep -qF -- "$f_text" "$TEST_OUT/err.txt"; then
+		ok "$f_label"
+	else
+		bad "$f_label: exit $f_status, stderr:"
+		show "$TEST_OUT/err.txt"
+	fi
+}
+# summary: the last line, and the exit status.
+summary() {
+	echo "$pass passed, $fail failed"
+	[ "$fail" -eq 0 ]
+}
