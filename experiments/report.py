@@ -385,8 +385,10 @@ def estimate(tasks):
     """Full-suite time from the measured wall time per epoch (or iteration)."""
     L = ["## Time of the full suite\n",
          "Measured wall time per epoch (training and evaluation, from `elapsed_seconds`) of the runs above, "
-         "times the train block's epochs and %d seeds; the runs go one after another (2 cores: "
-         "OpenBLAS uses both within a run).\n" % SEEDS_PLANNED,
+         "times the train block's epochs and %d seeds. These are the times the runs took as they ran: "
+         "`make experiments` runs them one after another, but runs trained side by side on a shared "
+         "machine (as these may have been) take longer per epoch, so the total is an upper bound for a "
+         "machine to itself.\n" % SEEDS_PLANNED,
          "| task | model | s per epoch (measured) | epochs | runs | estimated time |",
          "|---|---|---|---|---|---|"]
     total, missing = 0.0, []
