@@ -42,17 +42,18 @@ static double parse_temperature(const char *s)
 	return v;
 }
 
-/* The index drawn from softmax(logits / temp) with uniform u in [0, 1). */
-static int draw(const float *logits, int n, double temp, double u)
+/* The index drawn from softmax(logits / temp) with uniform u in [0, 1);
+ * weight (n doubles) is scratch. */
+static int draw(const float *logits, int n, double temp, double u, double *weight)
 {
 	double mx = logits[0], sum = 0, acc = 0;
 	for (int j = 1; j < n; j++)
 		if (logits[j] > mx)
 			mx = logits[j];
 	for (int j = 0; j < n; j++)
-		sum += exp((logits[j] - mx) / temp);
+		sum += weight[j] = exp((logits[j] - mx) / temp);
 	for (int j = 0; j < n; j++) {
-		acc += exp((logits[j] - mx) / temp) / sum;
+		acc += weight[j] / sum;
 		if (u < acc)
 			return j;
 	}
@@ -108,26 +109,28 @@ int cli_sample(int argc, char **argv)
 
 	float *state = xcalloc((size_t)kir_workspace_floats(k, PROG_INFER, 1) + 1, sizeof(float));
 	float *x = xcalloc((size_t)V, sizeof(float)), *logits = xcalloc((size_t)V, sizeof(float));
+	double *weight = xcalloc((size_t)V, sizeof(double));
 	m.stream_reset(state);
+	const long nprime = (long)strlen(prime);
 	int token = vocab->ids[(unsigned char)prime[0]];
 	fputs(prime, out);
-	for (long i = 1; i < (long)strlen(prime) + length; i++) {
+	for (long i = 1; i < nprime + length; i++) {
 		x[token] = 1;
 		m.stream_step(params, state, x, logits);
 		x[token] = 0;
-		if (i < (long)strlen(prime)) {
+		if (i < nprime) {
 			token = vocab->ids[(unsigned char)prime[i]];
 			continue;
 		}
 		double u = spk_rng_uniform((uint64_t)SAMPLE_KEY << 32 | seed, 0, (uint64_t)i);
-		token = draw(logits, vocab->size, temp, u);
+		token = draw(logits, vocab->size, temp, u, weight);
 		fputc(vocab->chars[token], out);
 	}
 	if (out == stdout)
 		fputc('\n', out);
 	if (ferror(out) | (out != stdout && fclose(out)))
 		diag_fatal("cannot write '%s': %s", a.out ? a.out : "stdout", strerror(errno));
-	free(state), free(x), free(logits), free(params);
+	free(state), free(x), free(logits), free(weight), free(params);
 	text_free(&text);
 	cli_module_close(llvm, &m);
 	pipeline_free(&c);

@@ -294,7 +294,6 @@ static int parse_text(Check *c, const Expr *file, const Expr *split)
 	TrainData *d = &c->tc->data;
 	char buf[64];
 	d->layout = LAYOUT_TOKENS;
-	d->encode = ENCODE_THRESHOLD;  /* one-hot tokens are already 0/1: nothing to draw */
 	if (!file) {
 		diag_error(c->data_loc, "text(...) needs the text file, e.g. text(\"../data/alice/alice.txt\")");
 		return 0;
@@ -577,7 +576,7 @@ static void check_model(Check *c, const Expr *at)
 	}
 	if (!c->encode_given && d->dataset != DATA_TEXT)
 		d->encode = in->kind == IN_ANALOG ? ENCODE_ANALOG : ENCODE_BERNOULLI;
-	d->fresh_draws = d->encode == ENCODE_BERNOULLI;
+	d->fresh_draws = d->encode == ENCODE_BERNOULLI && d->dataset != DATA_TEXT;  /* text: one-hot, no draws */
 	if (in->type.dim[0] != d->size || g->steps != d->steps) {
 		if (c->steps_given)
 			snprintf(ds, sizeof ds, "toy_signal(steps = %d)", d->steps);
@@ -655,7 +654,7 @@ void train_print(const TrainConfig *tc, FILE *out)
 		fprintf(out, "%s", train_layout_names[d->layout]);
 	if (d->dataset != DATA_TEXT)
 		fprintf(out, ", %s", train_encoder_names[d->encode]);
-	if (d->encode == ENCODE_THRESHOLD && d->dataset != DATA_TEXT)
+	if (d->dataset != DATA_TEXT && d->encode == ENCODE_THRESHOLD)
 		fprintf(out, " %g", d->level);
 	fprintf(out, "), %s lr %g", train_optimizer_names[o->kind], o->lr);
 	if (o->kind == OPTIM_SGD && o->momentum)
