@@ -22,11 +22,15 @@ SRC_BACKENDS := $(sort $(wildcard backends/c/*.c)) backends/llvm/plugin.c
 SRC_LLVM     := $(filter-out backends/llvm/plugin.c,$(sort $(wildcard backends/llvm/*.c)))
 LLVM_OBJ     := $(patsubst %.c,build/obj/%.o,$(SRC_LLVM))
 SRC_RUNTIME  := $(sort $(wildcard runtime/*.c))
+SRC_IO       := $(sort $(wildcard io/*.c))
+SRC_TRAIN    := $(sort $(wildcard train/*.c))
+SRC_CLI      := $(sort $(wildcard cli/*.c))
 GEN_C        := build/gen/parser.c build/gen/lexer.c build/gen/embedded.c
 
-LIB_SRC  := $(filter-out compiler/main.c,$(SRC_COMPILER)) $(SRC_DSL) $(SRC_BACKENDS) $(SRC_RUNTIME)
+LIB_SRC  := $(SRC_COMPILER) $(SRC_DSL) $(SRC_BACKENDS) $(SRC_RUNTIME) $(SRC_IO) $(SRC_TRAIN) \
+	    $(filter-out cli/main.c,$(SRC_CLI))
 LIB_OBJ  := $(patsubst %.c,build/obj/%.o,$(LIB_SRC)) $(patsubst build/gen/%.c,build/obj/gen/%.o,$(GEN_C))
-HEADERS  := $(wildcard compiler/*.h dsl/*.h backends/*/*.h runtime/*.h) build/gen/parser.h
+HEADERS  := $(wildcard compiler/*.h dsl/*.h backends/*/*.h runtime/*.h io/*.h train/*.h cli/*.h) build/gen/parser.h
 
 .PHONY: all deps check demo clean golden-update bench experiments
 all: deps-ok bin/spikec bin/spikec-llvm.so build/libspikec_llvm.a
@@ -37,7 +41,7 @@ deps-ok:
 deps:
 	@sh scripts/deps.sh
 
-bin/spikec: build/obj/compiler/main.o build/libspikec.a
+bin/spikec: build/obj/cli/main.o build/libspikec.a
 	@mkdir -p bin
 	$(CC) $(CFLAGS) -rdynamic -o $@ $^ $(LDLIBS)
 

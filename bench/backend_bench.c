@@ -18,7 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "backends/llvm/llvm.h"
-#include "compiler/pipeline.h"
+#include "cli/pipeline.h"
 
 enum { RUNS = 3 };
 

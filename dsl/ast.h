@@ -6,8 +6,8 @@
 #ifndef SPIKEC_AST_H
 #define SPIKEC_AST_H
 
-#include "../compiler/diag.h"
-#include "../compiler/util.h"
+#include "compiler/diag.h"
+#include "compiler/util.h"
 
 typedef struct Expr Expr;
 typedef struct Stmt Stmt;

@@ -10,7 +10,7 @@
 #define SPIKEC_LOWER_H
 
 #include "ast.h"
-#include "../compiler/ir.h"
+#include "compiler/ir.h"
 
 Graph *dsl_lower(Arena *arena, Program *prog, int file);
 

@@ -17,8 +17,8 @@
  * encoder that training uses. */
 #include <stdio.h>
 #include <stdlib.h>
-#include "../compiler/pipeline.h"
-#include "../runtime/data.h"
+#include "cli/pipeline.h"
+#include "train/data.h"
 
 /* Text is one-hot: exactly one of the I inputs spikes at every step. */
 static double mean(const Dataset *d, int inputs)

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "../../runtime/fileio.h"
-#include "../../runtime/version.h"
+#include "io/fileio.h"
+#include "compiler/version.h"
 #include "emit_private.h"
 
 extern const char runtime_rng_h_text[];

@@ -5,8 +5,8 @@
 #ifndef SPIKEC_EMIT_C_H
 #define SPIKEC_EMIT_C_H
 
-#include "../../compiler/kir.h"
-#include "../../dsl/train.h"
+#include "compiler/kir.h"
+#include "dsl/train_block.h"
 
 typedef struct {
 	int portable;

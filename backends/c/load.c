@@ -10,7 +10,7 @@
 #include <unistd.h>
 #include "emit.h"
 #include "load.h"
-#include "../../runtime/fileio.h"
+#include "io/fileio.h"
 
 /* $SPIKEC_CACHE, else $XDG_CACHE_HOME/spikec, else ~/.cache/spikec, else /tmp. */
 static void cache_root(char *buf, size_t n)

@@ -22,9 +22,9 @@
 #include <llvm-c/TargetMachine.h>
 #include <llvm-c/Transforms/PassBuilder.h>
 #include <llvm/Config/llvm-config.h>
-#include "../../runtime/version.h"
+#include "compiler/version.h"
 #include "llvm_private.h"
-#include "../../runtime/fileio.h"
+#include "io/fileio.h"
 
 /* Bump when codegen changes what it builds for the same kernel IR: cached
  * objects of older revisions are then never loaded. */

@@ -16,8 +16,8 @@
 #define SPIKEC_LLVM_H
 
 #include <stddef.h>
-#include "../c/emit.h"
-#include "../c/load.h"
+#include "backends/c/emit.h"
+#include "backends/c/load.h"
 
 /* Fills m as cload_build does (same function-pointer table, same meaning).
  * m->compile_seconds is 0 when the object came from the cache. Returns 0, or

@@ -9,8 +9,8 @@
 #include <cblas.h>
 #include <math.h>
 #include <string.h>
-#include "../../runtime/gemm_portable.h"
-#include "../../runtime/rng.h"
+#include "runtime/gemm_portable.h"
+#include "runtime/rng.h"
 #include "llvm_private.h"
 
 float llvm_rt_rng_normal(uint64_t seed, uint64_t stream, uint64_t index)

@@ -3,7 +3,7 @@
 # and, for smooth models, against finite differences.
 #
 #   sh tests/grad/run_grad.sh        (after `make`: needs bin/spikec and
-#                                     build/libspikec.a, for runtime/npy.c)
+#                                     build/libspikec.a, for io/npy.c)
 #
 # For each tests/grad/NAME.snn: `spikec emit` into build/test/grad/NAME/, then
 # the emitted C with tests/grad/torch_check.c compiled with -std=c99 -O2

@@ -17,7 +17,7 @@
  * (backward adds), within ADD_TOL normwise (adding into nonzero grads rounds
  * differently). One line per test, then `N passed, M failed`; exits 1 on
  * a failure, 2 when the fixture does not fit the model. */
-#include "runtime/npy.h"
+#include "io/npy.h"
 
 #include <math.h>
 #include <stdio.h>

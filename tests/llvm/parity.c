@@ -33,8 +33,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "backends/llvm/llvm.h"
-#include "compiler/pipeline.h"
-#include "runtime/npy.h"
+#include "cli/pipeline.h"
+#include "io/npy.h"
 
 enum { BATCH = 5, SEED = 3, TRAIN_STEPS = 10 };
 

@@ -8,7 +8,7 @@
  */
 #include <math.h>
 #include <stdio.h>
-#include "runtime/svg.h"
+#include "cli/svg.h"
 
 int main(int argc, char **argv)
 {

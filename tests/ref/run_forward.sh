@@ -2,7 +2,7 @@
 # run_forward.sh: the emitted C computes what the reference cells compute.
 #
 #   sh tests/ref/run_forward.sh        (after `make`: needs bin/spikec and
-#                                       build/libspikec.a, for runtime/npy.c)
+#                                       build/libspikec.a, for io/npy.c)
 #
 # 1. test_ref_vs_torch: tests/ref/ref_cells.c against every PyTorch fixture
 #    in tests/fixtures/torch (made by tests/torch/make_fixtures.py).

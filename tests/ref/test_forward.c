@@ -44,7 +44,7 @@
  * failed test, 2 on bad usage or a model that does not fit the arguments.
  */
 #include "ref_cells.h"
-#include "runtime/npy.h"
+#include "io/npy.h"
 
 #include <math.h>
 #include <stdint.h>

@@ -12,7 +12,7 @@
  * failure, 2 when a fixture cannot be read.
  */
 #include "ref_cells.h"
-#include "runtime/npy.h"
+#include "io/npy.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -27,8 +27,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "runtime/npy.h"
-#include "runtime/safetensors.h"
+#include "io/npy.h"
+#include "io/safetensors.h"
 
 static uint32_t lcg_state;
 

@@ -10,8 +10,8 @@
 #include <unistd.h>
 #include <sndfile.h>
 #include "unit.h"
-#include "runtime/audio.h"
-#include "runtime/data.h"
+#include "train/audio.h"
+#include "train/data.h"
 
 #define PI 3.14159265358979323846
 

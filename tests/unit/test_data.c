@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "unit.h"
-#include "runtime/data.h"
+#include "train/data.h"
 #include "runtime/rng.h"
 
 static char fixdir[4096];

@@ -19,7 +19,7 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "compiler/pipeline.h"
+#include "cli/pipeline.h"
 #include "unit.h"
 #include "unit_ir.h"
 

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "unit.h"
-#include "runtime/npy.h"
+#include "io/npy.h"
 
 static char tmpdir[64];
 static char tmppath[128];

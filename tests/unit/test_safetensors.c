@@ -7,8 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 #include "unit.h"
-#include "runtime/json.h"
-#include "runtime/safetensors.h"
+#include "io/json.h"
+#include "io/safetensors.h"
 
 static void expect_error(int rc, const char *err, const char *needle)
 {

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "runtime/data.h"
-#include "runtime/text.h"
+#include "train/data.h"
+#include "train/text.h"
 #include "unit.h"
 
 /* Writes bytes to a fresh temporary file; returns its path (static). */

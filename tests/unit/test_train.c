@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-#include "dsl/train.h"
+#include "dsl/train_block.h"
 #include "unit.h"
 
 typedef struct {

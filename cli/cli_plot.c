@@ -17,8 +17,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "../runtime/json.h"
-#include "../runtime/svg.h"
+#include "io/json.h"
+#include "svg.h"
 #include "cli.h"
 
 /* The numeric fields of a metrics line that the curves use. */

@@ -3,9 +3,9 @@
 #define SPIKEC_PIPELINE_H
 
 #include <stdio.h>
-#include "../dsl/ast.h"
-#include "../dsl/train.h"
-#include "kir.h"
+#include "dsl/ast.h"
+#include "dsl/train_block.h"
+#include "compiler/kir.h"
 
 typedef struct {
 	const char *dump_after; /* print the IR after this stage to `dump` and stop */

@@ -4,10 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "../backends/c/load.h"
-#include "../backends/llvm/llvm.h"
-#include "../runtime/npy.h"
-#include "checkpoint.h"
+#include "backends/c/load.h"
+#include "backends/llvm/llvm.h"
+#include "io/npy.h"
+#include "train/checkpoint.h"
 #include "cli.h"
 #include "cli_args.h"
 #include "pipeline.h"

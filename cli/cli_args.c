@@ -1,6 +1,6 @@
 /* cli_args.c: see cli_args.h. */
 #include <string.h>
-#include "../compiler/diag.h"
+#include "compiler/diag.h"
 #include "cli_args.h"
 
 static int listed(const char *list, const char *name)

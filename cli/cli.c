@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include "../backends/c/emit.h"
+#include "backends/c/emit.h"
 #include "cli.h"
 #include "cli_args.h"
 #include "pipeline.h"

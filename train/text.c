@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "fileio.h"
+#include "io/fileio.h"
 #include "text.h"
 
 static const char START_MARK[] = "*** START OF", END_MARK[] = "*** END OF";

@@ -12,9 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "../runtime/rng.h"
-#include "../runtime/text.h"
-#include "checkpoint.h"
+#include "runtime/rng.h"
+#include "train/text.h"
+#include "train/checkpoint.h"
 #include "cli.h"
 #include "cli_args.h"
 #include "pipeline.h"

@@ -7,7 +7,7 @@
 #define SPIKEC_CHECKPOINT_H
 
 #include <stdint.h>
-#include "kir.h"
+#include "compiler/kir.h"
 
 /* Initial parameters, bit-identical to the emitted <model>_init(seed):
  * He-normal weights, zero biases, from the Philox stream of each tensor. */

@@ -11,7 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "../dsl/train.h"
+#include "dsl/train_block.h"
 
 typedef struct {
 	const char *name;

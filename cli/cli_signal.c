@@ -15,11 +15,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "../backends/c/load.h"
-#include "../runtime/data.h"
-#include "../runtime/safetensors.h"
-#include "../runtime/svg.h"
-#include "checkpoint.h"
+#include "backends/c/load.h"
+#include "train/data.h"
+#include "io/safetensors.h"
+#include "svg.h"
+#include "train/checkpoint.h"
 #include "cli.h"
 #include "pipeline.h"
 

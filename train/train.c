@@ -8,10 +8,10 @@
 #include <time.h>
 #include <unistd.h>
 #include "data.h"
-#include "fileio.h"
-#include "safetensors.h"
+#include "io/fileio.h"
+#include "io/safetensors.h"
 #include "train.h"
-#include "version.h"
+#include "compiler/version.h"
 
 static const double LN2 = 0.69314718055994530942;  /* nats per bit */
 

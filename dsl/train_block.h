@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "ast.h"
-#include "../compiler/ir.h"
+#include "compiler/ir.h"
 
 typedef enum {
 	DATA_MNIST,             /* MNIST digits, 28x28 grey, 10 classes */

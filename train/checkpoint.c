@@ -3,10 +3,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "../runtime/rng.h"
-#include "../runtime/safetensors.h"
+#include "runtime/rng.h"
+#include "io/safetensors.h"
 #include "checkpoint.h"
-#include "../runtime/version.h"
+#include "compiler/version.h"
 
 static long floats(Type t)
 {

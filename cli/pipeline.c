@@ -4,9 +4,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include "../dsl/lower.h"
-#include "autodiff.h"
-#include "passes.h"
+#include "dsl/lower.h"
+#include "compiler/autodiff.h"
+#include "compiler/passes.h"
 #include "pipeline.h"
 
 const char *const pipeline_stages[] = {"lower", "fold", "cse", "dce", "autodiff", "simplify", "kernels", NULL};

@@ -26,7 +26,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "dsl/train.h"
+#include "dsl/train_block.h"
 
 #define DATA_KEY_SPIKES  0x53504b45u   /* "SPKE": high 32 bits of the spike-draw key */
 #define DATA_KEY_SHUFFLE 0x53485546u   /* "SHUF": high 32 bits of the shuffle key */

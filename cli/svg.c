@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "fileio.h"
+#include "io/fileio.h"
 
 /* Geometry in px: the plot area of every panel, the fonts, the legend. */
 enum {

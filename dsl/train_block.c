@@ -9,8 +9,8 @@
 #include <math.h>
 #include <string.h>
 #include "lower.h"
-#include "train.h"
-#include "../runtime/audio.h"     /* FSDD_STEPS, FSDD_MELS */
+#include "train_block.h"
+#include "train/audio.h"     /* FSDD_STEPS, FSDD_MELS */
 
 const char *const train_dataset_names[DATA_COUNT] = {"mnist", "fashion_mnist", "toy_signal", "fsdd", "text"};
 const char *const train_layout_names[LAYOUT_COUNT] = {"rows", "pixels", "signal", "tokens"};

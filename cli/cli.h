@@ -3,7 +3,7 @@
 #ifndef SPIKEC_CLI_H
 #define SPIKEC_CLI_H
 
-#include "../runtime/version.h"
+#include "compiler/version.h"
 
 int cli_check(int argc, char **argv);
 int cli_ir(int argc, char **argv);
@@ -26,8 +26,8 @@ int cli_plot_signal(const char *model, const char *const *ckpts, int nckpt, cons
 		    const char *seed);
 
 /* Shared by the commands that read inputs (cli_model.c). */
-#include "../backends/c/load.h"
-#include "kir.h"
+#include "backends/c/load.h"
+#include "compiler/kir.h"
 const KBuf *cli_only_input(const Kir *k);
 /* Builds the model with the LLVM JIT (llvm) or the emitted C; a failure
  * is a user error that exits. cli_module_close releases it. */

@@ -10,8 +10,8 @@
 #include <unistd.h>
 #include "audio.h"
 #include "data.h"
-#include "fileio.h"
-#include "rng.h"
+#include "io/fileio.h"
+#include "runtime/rng.h"
 #include "text.h"
 
 #define MNIST_VERSION   "1.1.0"

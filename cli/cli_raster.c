@@ -19,11 +19,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "../backends/c/load.h"
-#include "../runtime/data.h"
-#include "../runtime/rng.h"
-#include "../runtime/svg.h"
-#include "checkpoint.h"
+#include "backends/c/load.h"
+#include "train/data.h"
+#include "runtime/rng.h"
+#include "svg.h"
+#include "train/checkpoint.h"
 #include "cli.h"
 #include "pipeline.h"
 
