@@ -1,5 +1,6 @@
-/* autodiff_private.h: shared by autodiff.c (the walk and the backward scan)
- * and derivatives.c (one derivative rule per op). */
+/* autodiff_private.h: shared by autodiff.c (the walk and the backward scan),
+ * derivatives.c (one derivative rule per op) and autodiff_build.c (the
+ * builders both use). */
 #ifndef SPIKEC_AUTODIFF_PRIVATE_H
 #define SPIKEC_AUTODIFF_PRIVATE_H
 
@@ -69,6 +70,8 @@ void ad_contrib(AD *ad, int a, int d);
  * step of its stack (ad_stack_of, saved by the forward scan). */
 int ad_fwd(AD *ad, int v);
 int ad_stack_of(AD *ad, int v);
+/* A sequence operand of the backward scan (a stack), read at the current step. */
+int ad_bstep(AD *ad, int stack);
 /* A backward per-step output holding d; returns its index. */
 int ad_bout(AD *ad, int d);
 /* Names: a node's (or its first named user's); "h.c" -> "h.d_c". */

@@ -198,3 +198,12 @@ int ir_matmul_type(Type w, Type x, Type *out)
 	*out = ir_vec(DT_F32, w.dim[0], 1, 0);
 	return 1;
 }
+
+int ir_yield_of(const Graph *g, int scan)
+{
+	int body = g->nodes.items[scan].a.scan.body;
+	for (int i = scan - 1; i >= 0; i--)
+		if (g->nodes.items[i].op == OP_YIELD && g->nodes.items[i].region == body)
+			return i;
+	SPK_BUG("scan %%%d has no yield", scan);
+}

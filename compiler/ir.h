@@ -174,6 +174,9 @@ int ir_root_count(const Graph *g);
 int ir_root(const Graph *g, int i);
 void ir_set_root(Graph *g, int i, int node);
 
+/* The YIELD of scan node `scan`'s body. */
+int ir_yield_of(const Graph *g, int scan);
+
 /* Number of float parameters. */
 long ir_param_count(const Graph *g);
 

@@ -196,7 +196,7 @@ void kl_lower_scan(KL *L, KList *list, int s)
 					     : kl_add_buf(L, KB_ACT, kl_display_name(L, i), kl_display_name(L, i), n->type);
 		L->buf[i] = *sb;
 	}
-	save_states(L, loop.body, scan, kl_node(L, kl_yield_of(g, s)), state);
+	save_states(L, loop.body, scan, kl_node(L, ir_yield_of(g, s)), state);
 	for (int i = 0; i < s; i++) {
 		const Node *n = kl_node(L, i);
 		if (n->region != body)

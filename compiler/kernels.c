@@ -12,89 +12,7 @@
 #include <string.h>
 #include "kernels.h"
 
-/* ---- buffers ------------------------------------------------------------- */
-
-typedef struct {
-	const Kir *k;
-	int program;
-} NameCtx;
-
-static int buf_taken(void *ctx, const char *id)
-{
-	const NameCtx *c = ctx;
-	for (int i = 0; i < c->k->bufs.len; i++) {
-		const KBuf *b = &c->k->bufs.items[i];
-		if ((b->program < 0 || b->program == c->program) && !strcmp(b->name, id))
-			return 1;
-	}
-	return 0;
-}
-
-int kl_add_buf(KL *L, KBufClass cls, const char *name, const char *what, Type t)
-{
-	int program = cls == KB_STATE || cls == KB_ACT ? L->program : -1;
-	NameCtx ctx = {L->k, -2};
-	ctx.program = program < 0 ? -3 : program;
-	/* Shared buffers must be unique against every program's names. */
-	const char *id = program < 0 ? kl_ident(L->k->arena, name, buf_taken, &(NameCtx){L->k, PROG_INFER})
-				     : kl_ident(L->k->arena, name, buf_taken, &ctx);
-	while (program < 0 && buf_taken(&(NameCtx){L->k, PROG_TRAIN}, id))
-		id = kl_ident(L->k->arena, arena_printf(L->k->arena, "%s_", id), buf_taken, &(NameCtx){L->k, PROG_TRAIN});
-	KBuf b = {id, what, cls, program, t, 0, -1};
-	vec_push(&L->k->bufs, b);
-	return L->k->bufs.len - 1;
-}
-
-/* The shared buffer of class cls for parameter or input `index`. */
-int kl_shared_buf(KL *L, KBufClass cls, int index, const char *name, Type t)
-{
-	for (int b = 0; b < L->k->bufs.len; b++)
-		if (L->k->bufs.items[b].cls == cls && L->k->bufs.items[b].index == index)
-			return b;
-	int b = kl_add_buf(L, cls, name, name, t);
-	L->k->bufs.items[b].index = index;
-	return b;
-}
-
-/* The model's output: the caller's array in inference; scratch in training,
- * where the backward pass reads it and the caller may not want it. */
-int kl_output_buf(KL *L, Type t)
-{
-	if (L->program == PROG_INFER)
-		return kl_shared_buf(L, KB_OUTPUT, 0, "output", t);
-	if (L->k->train_output < 0)
-		L->k->train_output = kl_add_buf(L, KB_ACT, "y", "the model's output", t);
-	return L->k->train_output;
-}
-
-/* A node's name, or the name of the first named node it feeds. */
-const char *kl_display_name(KL *L, int i)
-{
-	if (kl_node(L, i)->name)
-		return kl_node(L, i)->name;
-	for (int j = i + 1; j < L->g->nodes.len; j++)
-		for (int k = 0; k < kl_node(L, j)->nargs; k++)
-			if (kl_node(L, j)->args[k] == i && kl_node(L, j)->op != OP_YIELD)
-				return kl_display_name(L, j);
-	return ir_ops[kl_node(L, i)->op].name;
-}
-
-static Type row_type(Type t)
-{
-	t.timed = 0;
-	return t;
-}
-
 /* ---- what a program needs ---------------------------------------------- */
-
-int kl_yield_of(const Graph *g, int scan)
-{
-	int body = g->nodes.items[scan].a.scan.body;
-	for (int i = scan - 1; i >= 0; i--)
-		if (g->nodes.items[i].op == OP_YIELD && g->nodes.items[i].region == body)
-			return i;
-	SPK_BUG("scan %%%d has no yield", scan);
-}
 
 static void mark(KL *L, int i)
 {
@@ -105,17 +23,12 @@ static void mark(KL *L, int i)
 	for (int k = 0; k < n->nargs; k++)
 		mark(L, n->args[k]);
 	if (n->op == OP_SCAN) {
-		const Node *y = kl_node(L, kl_yield_of(L->g, i));
+		const Node *y = kl_node(L, ir_yield_of(L->g, i));
 		for (int k = 0; k < n->a.scan.ncarry; k++)
 			mark(L, y->args[k]);
 	}
 	if (n->op == OP_SCAN_OUT)
-		mark(L, kl_node(L, kl_yield_of(L->g, n->args[0]))->args[n->a.k]);
-}
-
-static int is_gemm_op(Op op)
-{
-	return op == OP_MATMUL || op == OP_MATMUL_T || op == OP_OUTER;
+		mark(L, kl_node(L, ir_yield_of(L->g, n->args[0]))->args[n->a.k]);
 }
 
 /* Which nodes get a buffer of their own. */
@@ -137,7 +50,7 @@ static void plan(KL *L)
 				L->mat[a] = 1;
 		}
 		if (n->op == OP_SCAN) {
-			const Node *y = kl_node(L, kl_yield_of(g, i));
+			const Node *y = kl_node(L, ir_yield_of(g, i));
 			for (int k = 0; k < y->nargs; k++)
 				if ((L->needed[y->args[k]] || k < n->a.scan.ncarry) && kl_node(L, y->args[k])->op != OP_ZEROS)
 					L->mat[y->args[k]] = 1;
@@ -148,11 +61,11 @@ static void plan(KL *L)
 			L->mat[ir_root(g, r)] = 1;
 	for (int i = 0; i < g->nodes.len; i++) {
 		const Node *n = kl_node(L, i);
-		if (is_gemm_op(n->op) || n->op == OP_SUM_ROWS || n->op == OP_CONCAT || n->op == OP_CE_GRAD ||
+		if (kl_is_gemm(n->op) || n->op == OP_SUM_ROWS || n->op == OP_CONCAT || n->op == OP_CE_GRAD ||
 		    n->op == OP_MSE_GRAD || n->op == OP_CROSS_ENTROPY || n->op == OP_MSE)
 			L->mat[i] = 1;
 		/* W x + U h: the second product accumulates into the first's buffer. */
-		if (n->op == OP_ADD && is_gemm_op(kl_node(L, n->args[0])->op) &&
+		if (n->op == OP_ADD && kl_is_gemm(kl_node(L, n->args[0])->op) &&
 		    kl_node(L, n->args[0])->op == kl_node(L, n->args[1])->op && L->uses[n->args[0]] == 1 &&
 		    L->uses[n->args[1]] == 1 && n->args[0] != n->args[1]) {
 			L->mat[i] = 1;
@@ -161,98 +74,6 @@ static void plan(KL *L)
 		if (n->op == OP_YIELD || n->op == OP_SCAN || n->op == OP_SCAN_OUT || (ir_ops[n->op].flags & F_LEAF))
 			L->mat[i] = n->op == OP_ZEROS && L->mat[i];
 	}
-}
-
-/* ---- kernels for nodes ------------------------------------------------- */
-
-static void gemm(KList *list, GemmKind kind, int out, int a, int b, int accumulate, const char *comment)
-{
-	Kernel kn = {.kind = K_GEMM, .gemm = kind, .out = out, .a = a, .b = b, .accumulate = accumulate,
-		     .comment = comment};
-	if (a < 0 || b < 0)
-		SPK_BUG("GEMM operand without a buffer");
-	vec_push(list, kn);
-}
-
-static void lower_gemm_node(KL *L, KList *list, int i, int out, int accumulate)
-{
-	const Node *m = kl_node(L, i);
-	int x = L->buf[m->args[1]], w = L->buf[m->args[0]];
-	switch ((Op)m->op) {
-	case OP_MATMUL: gemm(list, GEMM_XWT, out, x, w, accumulate, m->name); break;
-	case OP_MATMUL_T: gemm(list, GEMM_DW, out, x, w, accumulate, m->name); break;
-	case OP_OUTER: gemm(list, GEMM_OUTER, out, w, x, accumulate, m->name); break;
-	default: SPK_BUG("%s is not a product", ir_ops[m->op].name);
-	}
-}
-
-void kl_lower_node(KL *L, KList *list, int i, int region)
-{
-	const Node *n = kl_node(L, i);
-	if (!L->needed[i] || !L->mat[i] || L->absorbed[i] || n->region != region)
-		return;
-	int acc = L->grad_of[i] >= 0;
-	int out = L->buf[i];
-	if (out < 0) {
-		if (acc)
-			out = kl_shared_buf(L, KB_GRAD, L->grad_of[i],
-					 arena_printf(L->k->arena, "d_%s", L->g->params.items[L->grad_of[i]].name),
-					 L->g->params.items[L->grad_of[i]].type);
-		else if (i == L->g->output)
-			out = kl_output_buf(L, n->type);
-		else if (i == L->g->loss)
-			out = kl_shared_buf(L, KB_LOSS, 0, "loss", ir_scalar());
-		else
-			out = kl_add_buf(L, KB_ACT, kl_display_name(L, i), kl_display_name(L, i),
-				      region == 0 ? n->type : row_type(n->type));
-		L->buf[i] = out;
-	}
-	if (is_gemm_op(n->op)) {
-		lower_gemm_node(L, list, i, out, acc);
-		return;
-	}
-	if (n->op == OP_ADD && L->absorbed[n->args[0]]) {
-		lower_gemm_node(L, list, n->args[0], out, acc);
-		lower_gemm_node(L, list, n->args[1], out, 1);
-		return;
-	}
-	switch ((Op)n->op) {
-	case OP_ZEROS:
-		vec_push(list, ((Kernel){.kind = K_ZERO, .out = out}));
-		return;
-	case OP_SUM_ROWS:
-		vec_push(list, ((Kernel){.kind = K_SUM_ROWS, .out = out, .a = L->buf[n->args[0]], .accumulate = acc}));
-		return;
-	case OP_CROSS_ENTROPY:
-	case OP_MSE:
-	case OP_CE_GRAD:
-	case OP_MSE_GRAD: {
-		int grad = n->op == OP_CE_GRAD || n->op == OP_MSE_GRAD;
-		Op loss = n->op == OP_CROSS_ENTROPY || n->op == OP_CE_GRAD ? OP_CROSS_ENTROPY : OP_MSE;
-		vec_push(list, ((Kernel){.kind = grad ? K_LOSS_GRAD : K_LOSS, .loss = loss, .out = out,
-					 .a = L->buf[n->args[0]], .b = L->buf[n->args[1]]}));
-		return;
-	}
-	case OP_CONCAT: {
-		int at = 0, zero = 0;
-		for (int k = 0; k < n->nargs; k++)
-			zero |= kl_node(L, n->args[k])->op == OP_ZEROS;
-		if (zero)
-			vec_push(list, ((Kernel){.kind = K_ZERO, .out = out}));
-		for (int k = 0; k < n->nargs; k++) {
-			const Node *p = kl_node(L, n->args[k]);
-			if (p->op != OP_ZEROS)
-				kl_map_node(L, list, n->args[k], out, at, 0);
-			at += p->type.dim[0];
-		}
-		return;
-	}
-	default:
-		break;
-	}
-	if (!kl_is_elem(n))
-		SPK_BUG("cannot lower %s to a kernel yet", ir_ops[n->op].name);
-	kl_map_node(L, list, i, out, 0, acc);
 }
 
 /* ---- programs ------------------------------------------------------------ */
@@ -343,4 +164,3 @@ Kir *kir_lower(Arena *arena, const Graph *g)
 	kir_drop_dead(k);
 	return k;
 }
-

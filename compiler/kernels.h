@@ -1,4 +1,9 @@
-/* kernels.h: private to compiler/kernels*.c, the graph-to-kernel lowering. */
+/* kernels.h: private to the graph-to-kernel lowering:
+ *   kernels.c      what each program needs, which nodes get buffers, programs
+ *   kernel_loop.c  a scan as a LOOP kernel
+ *   kernel_node.c  the kernels of one node
+ *   kernel_bufs.c  buffers and their names
+ *   kernel_map.c   fused elementwise loops (MAP) and C identifiers */
 #ifndef SPIKEC_KERNELS_H
 #define SPIKEC_KERNELS_H
 
@@ -26,6 +31,7 @@ static inline const Node *kl_node(const KL *L, int i)
  * says are in use. */
 const char *kl_ident(Arena *arena, const char *name, int (*taken)(void *, const char *), void *ctx);
 int kl_is_elem(const Node *n);
+int kl_is_gemm(Op op);  /* MATMUL, MATMUL_T, OUTER */
 /* Buffers: a new one of this program, the shared one of a parameter or
  * input, the model's output. */
 int kl_add_buf(KL *L, KBufClass cls, const char *name, const char *what, Type t);
@@ -33,7 +39,6 @@ int kl_shared_buf(KL *L, KBufClass cls, int index, const char *name, Type t);
 int kl_output_buf(KL *L, Type t);
 /* A node's name, or that of the first named node it feeds. */
 const char *kl_display_name(KL *L, int i);
-int kl_yield_of(const Graph *g, int scan);
 /* Kernels computing node i (of `region`) into list, if it has a buffer. */
 void kl_lower_node(KL *L, KList *list, int i, int region);
 /* The scan node s as a LOOP kernel appended to list (kernel_loop.c). */

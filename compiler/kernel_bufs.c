@@ -1,0 +1,70 @@
+/* kernel_bufs.c: the buffers of kernel lowering (see kernels.c): a new
+ * one per value that needs its own, one shared buffer per parameter, input,
+ * gradient and output, each with a C identifier unique where it is seen. */
+#include <string.h>
+#include "kernels.h"
+
+typedef struct {
+	const Kir *k;
+	int program;
+} NameCtx;
+
+static int buf_taken(void *ctx, const char *id)
+{
+	const NameCtx *c = ctx;
+	for (int i = 0; i < c->k->bufs.len; i++) {
+		const KBuf *b = &c->k->bufs.items[i];
+		if ((b->program < 0 || b->program == c->program) && !strcmp(b->name, id))
+			return 1;
+	}
+	return 0;
+}
+
+int kl_add_buf(KL *L, KBufClass cls, const char *name, const char *what, Type t)
+{
+	int program = cls == KB_STATE || cls == KB_ACT ? L->program : -1;
+	NameCtx ctx = {L->k, -2};
+	ctx.program = program < 0 ? -3 : program;
+	/* Shared buffers must be unique against every program's names. */
+	const char *id = program < 0 ? kl_ident(L->k->arena, name, buf_taken, &(NameCtx){L->k, PROG_INFER})
+				     : kl_ident(L->k->arena, name, buf_taken, &ctx);
+	while (program < 0 && buf_taken(&(NameCtx){L->k, PROG_TRAIN}, id))
+		id = kl_ident(L->k->arena, arena_printf(L->k->arena, "%s_", id), buf_taken, &(NameCtx){L->k, PROG_TRAIN});
+	KBuf b = {id, what, cls, program, t, 0, -1};
+	vec_push(&L->k->bufs, b);
+	return L->k->bufs.len - 1;
+}
+
+/* The shared buffer of class cls for parameter or input `index`. */
+int kl_shared_buf(KL *L, KBufClass cls, int index, const char *name, Type t)
+{
+	for (int b = 0; b < L->k->bufs.len; b++)
+		if (L->k->bufs.items[b].cls == cls && L->k->bufs.items[b].index == index)
+			return b;
+	int b = kl_add_buf(L, cls, name, name, t);
+	L->k->bufs.items[b].index = index;
+	return b;
+}
+
+/* The model's output: the caller's array in inference; scratch in training,
+ * where the backward pass reads it and the caller may not want it. */
+int kl_output_buf(KL *L, Type t)
+{
+	if (L->program == PROG_INFER)
+		return kl_shared_buf(L, KB_OUTPUT, 0, "output", t);
+	if (L->k->train_output < 0)
+		L->k->train_output = kl_add_buf(L, KB_ACT, "y", "the model's output", t);
+	return L->k->train_output;
+}
+
+/* A node's name, or the name of the first named node it feeds. */
+const char *kl_display_name(KL *L, int i)
+{
+	if (kl_node(L, i)->name)
+		return kl_node(L, i)->name;
+	for (int j = i + 1; j < L->g->nodes.len; j++)
+		for (int k = 0; k < kl_node(L, j)->nargs; k++)
+			if (kl_node(L, j)->args[k] == i && kl_node(L, j)->op != OP_YIELD)
+				return kl_display_name(L, j);
+	return ir_ops[kl_node(L, i)->op].name;
+}
