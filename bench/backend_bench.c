@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "backends/c/load.h"
 #include "backends/llvm/llvm.h"
 #include "cli/pipeline.h"
 
@@ -41,9 +42,9 @@ static double median(double *v)
 	return v[RUNS / 2];
 }
 
-typedef int (*BuildFn)(const Kir *, const CEmitOptions *, CModule *, char *, size_t);
+typedef int (*BuildFn)(const Kir *, const BackendOptions *, CompiledModel *, char *, size_t);
 
-static void close_module(int llvm, CModule *m)
+static void close_module(int llvm, CompiledModel *m)
 {
 	if (llvm)
 		llvm_close(m);
@@ -53,7 +54,7 @@ static void close_module(int llvm, CModule *m)
 
 /* Seconds to build with an empty cache (a fresh directory per run), then
  * with the cache of the last run. */
-static int compile_times(int llvm, const Kir *k, const CEmitOptions *o, double *cold, double *hot)
+static int compile_times(int llvm, const Kir *k, const BackendOptions *o, double *cold, double *hot)
 {
 	BuildFn build = llvm ? llvm_build : cload_build;
 	char err[1024], dir[64];
@@ -65,7 +66,7 @@ static int compile_times(int llvm, const Kir *k, const CEmitOptions *o, double *
 			return -1;
 		}
 		setenv("SPIKEC_CACHE", dir, 1);
-		CModule m;
+		CompiledModel m;
 		for (int pass = 0; pass < 2; pass++) {
 			double t0 = now();
 			if (build(k, o, &m, err, sizeof err)) {
@@ -95,7 +96,7 @@ static float uniform(void)
 
 /* Training samples per second, median over RUNS timed runs of at least
  * 0.3 s each, after two warm-up steps. */
-static double train_rate(const CModule *m, const Kir *k, int batch, float lr)
+static double train_rate(const CompiledModel *m, const Kir *k, int batch, float lr)
 {
 	size_t np = (size_t)k->nparams, ni = 0, nl;
 	for (int b = 0; b < k->bufs.len; b++)
@@ -157,7 +158,7 @@ int main(int argc, char **argv)
 			tc = c.train;
 		else
 			train_defaults(&tc);
-		CEmitOptions o = {0, argv[i], &tc, 0};
+		BackendOptions o = pipeline_backend_options(&c, argv[i]);
 		int batch = c.has_train ? tc.batch : 32;
 		for (int llvm = 1; llvm >= 0; llvm--) {
 			double cold, hot, rate = 0;
@@ -168,7 +169,7 @@ int main(int argc, char **argv)
 			else
 				unsetenv("SPIKEC_CACHE");
 			if (c.kir->has_train) {
-				CModule m;
+				CompiledModel m;
 				char err[1024];
 				if ((llvm ? llvm_build : cload_build)(c.kir, &o, &m, err, sizeof err)) {
 					fprintf(stderr, "backend_bench: %s\n", err);

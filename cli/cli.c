@@ -95,7 +95,9 @@ int cli_emit(int argc, char **argv)
 	if (mkdir(a.out, 0777) != 0 && errno != EEXIST)
 		diag_fatal("cannot create directory '%s': %s", a.out, strerror(errno));
 	const char *base = strrchr(a.model, '/');
-	CEmitOptions opt = {a.portable, base ? base + 1 : a.model, c.has_train ? &c.train : NULL, a.smooth_spikes};
+	BackendOptions opt = pipeline_backend_options(&c, base ? base + 1 : a.model);
+	opt.portable = a.portable;
+	opt.smooth_spikes = a.smooth_spikes;
 	char err[512];
 	if (cemit_write(c.kir, &opt, a.out, err, sizeof err))
 		diag_fatal("%s", err);

@@ -31,8 +31,8 @@ int cli_plot_signal(const char *model, const char *const *ckpts, int nckpt, cons
 const KBuf *cli_only_input(const Kir *k);
 /* Builds the model with the LLVM JIT (llvm) or the emitted C; a failure
  * is a user error that exits. cli_module_close releases it. */
-void cli_module_open(const Kir *k, const CEmitOptions *eo, int llvm, CModule *m);
-void cli_module_close(int llvm, CModule *m);
+void cli_module_open(const Kir *k, const BackendOptions *eo, int llvm, CompiledModel *m);
+void cli_module_close(int llvm, CompiledModel *m);
 /* x.npy as floats (T, B, I), checked against the model's input. */
 float *cli_read_input(const Kir *k, const KBuf *in, const char *path, int *batch);
 

@@ -129,8 +129,8 @@ int cli_infer(int argc, char **argv)
 		diag_fatal("%s", err);
 	int batch;
 	float *x = cli_read_input(k, cli_only_input(k), a.input, &batch);
-	CModule m;
-	CEmitOptions eo = {0, a.model, c.has_train ? &c.train : NULL, 0};
+	CompiledModel m;
+	BackendOptions eo = pipeline_backend_options(&c, a.model);
 	cli_module_open(k, &eo, llvm, &m);
 	const KBuf *ob = &k->bufs.items[k->output];
 	long o = ob->type.dim[0];
@@ -151,14 +151,14 @@ int cli_infer(int argc, char **argv)
 	return 0;
 }
 
-void cli_module_open(const Kir *k, const CEmitOptions *eo, int llvm, CModule *m)
+void cli_module_open(const Kir *k, const BackendOptions *eo, int llvm, CompiledModel *m)
 {
 	char err[1024];
 	if ((llvm ? llvm_plugin_build : cload_build)(k, eo, m, err, sizeof err))
 		diag_fatal("%s", err);
 }
 
-void cli_module_close(int llvm, CModule *m)
+void cli_module_close(int llvm, CompiledModel *m)
 {
 	if (llvm)
 		llvm_plugin_close(m);

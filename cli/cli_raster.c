@@ -213,8 +213,9 @@ static void probe_run(Compilation *c, Probe *pr, const char *checkpoint, const f
 	float *params = ckpt_load(k, checkpoint, err, sizeof err);
 	if (!params)
 		diag_fatal("%s", err);
-	CModule mod;
-	CEmitOptions eo = {0, path, NULL, 0};
+	CompiledModel mod;
+	BackendOptions eo = {0};
+	eo.source = path;
 	if (cload_build(k, &eo, &mod, err, sizeof err))
 		diag_fatal("%s", err);
 	pr->steps = ob->type.timed ? k->steps : 1;
@@ -317,9 +318,9 @@ static void check_counts(const Compilation *c, const char *model, const float *p
 			 const void *lab, Probe *pr, int np)
 {
 	const Kir *k = c->kir;
-	CModule m;
+	CompiledModel m;
 	char err[1024];
-	CEmitOptions eo = {0, model, c->has_train ? &c->train : NULL, 0};
+	BackendOptions eo = pipeline_backend_options(c, model);
 	if (cload_build(k, &eo, &m, err, sizeof err))
 		diag_fatal("%s", err);
 	float *ws = xcalloc(m.train_workspace_floats(1) + 1, sizeof(float));

@@ -100,8 +100,8 @@ int cli_sample(int argc, char **argv)
 	if (!params)
 		diag_fatal("%s", err);
 	int llvm = cli_backend_is_llvm(&a);
-	CModule m;
-	CEmitOptions eo = {0, a.model, &c.train, 0};
+	CompiledModel m;
+	BackendOptions eo = pipeline_backend_options(&c, a.model);
 	cli_module_open(k, &eo, llvm, &m);
 	FILE *out = stdout;
 	if (a.out && !(out = fopen(a.out, "w")))

@@ -89,8 +89,8 @@ int cli_plot_signal(const char *model, const char *const *ckpts, int nckpt, cons
 			spike_x[nspikes++] = xs[t];
 	}
 
-	CModule mod;
-	CEmitOptions eo = {0, model, &c.train, 0};
+	CompiledModel mod;
+	BackendOptions eo = pipeline_backend_options(&c, model);
 	if (cload_build(k, &eo, &mod, err, sizeof err))
 		diag_fatal("%s", err);
 	float *ws = xcalloc(mod.workspace_floats(1) + 1, sizeof(float)), *y = xcalloc((size_t)T, sizeof(float));

@@ -15,7 +15,7 @@
 
 typedef struct {
 	Compilation c;
-	CModule mod;
+	CompiledModel mod;
 	int llvm;            /* mod came from backends/llvm, else backends/c */
 	TrainModel tm;
 	StrBuf surrogates;
@@ -38,7 +38,7 @@ static void load_model(Loaded *L, const CliArgs *a, int need_train_block)
 			   "    train { data = mnist(rows)  optimizer = adam(lr = 1e-3)  batch = 100  epochs = 5 }",
 			   a->model);
 	cli_only_input(k);
-	CEmitOptions eo = {0, a->model, L->c.has_train ? &L->c.train : NULL, 0};
+	BackendOptions eo = pipeline_backend_options(&L->c, a->model);
 	cli_module_open(k, &eo, L->llvm, &L->mod);
 	const Graph *g = L->c.graph;
 	const KBuf *out = &k->bufs.items[k->output];

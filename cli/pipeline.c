@@ -106,3 +106,12 @@ void pipeline_free(Compilation *c)
 	vec_free(&c->prog.cells);
 	arena_free(&c->arena);
 }
+
+BackendOptions pipeline_backend_options(const Compilation *c, const char *source)
+{
+	BackendOptions o = {0};
+	o.source = source;
+	o.optim = c->has_train ? &c->train.optim : NULL;
+	o.clip = c->has_train ? c->train.clip : 0;
+	return o;
+}

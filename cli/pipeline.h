@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include "dsl/ast.h"
 #include "dsl/train_block.h"
+#include "backends/backend.h"
 #include "compiler/kir.h"
 
 typedef struct {
@@ -32,5 +33,9 @@ extern const char *const pipeline_stages[];
  * (already reported); 2 when stopped after a dump. */
 int pipeline_compile(Compilation *c, const char *path, const PipelineOptions *opt);
 void pipeline_free(Compilation *c);
+
+/* The backend options for c: its train block's optimizer and clipping (the
+ * defaults without one); source names the model file in banners. */
+BackendOptions pipeline_backend_options(const Compilation *c, const char *source);
 
 #endif

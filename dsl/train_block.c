@@ -15,7 +15,6 @@
 const char *const train_dataset_names[DATA_COUNT] = {"mnist", "fashion_mnist", "toy_signal", "fsdd", "text"};
 const char *const train_layout_names[LAYOUT_COUNT] = {"rows", "pixels", "signal", "tokens"};
 const char *const train_encoder_names[ENCODE_COUNT] = {"bernoulli", "threshold", "analog"};
-const char *const train_optimizer_names[OPTIM_COUNT] = {"adam", "sgd"};
 const char *const train_schedule_names[SCHEDULE_COUNT] = {"constant", "step", "cosine"};
 
 enum { SET_DATA, SET_OPTIMIZER, SET_SCHEDULE, SET_CLIP, SET_BATCH, SET_EVAL_BATCH, SET_EPOCHS, SET_SEED,
@@ -57,7 +56,7 @@ void train_defaults(TrainConfig *tc)
 {
 	memset(tc, 0, sizeof *tc);
 	tc->data = (TrainData){DATA_MNIST, LAYOUT_ROWS, ENCODE_BERNOULLI, 0.5, 1, 28, 28, 10, "", 0.9, 0, 0};
-	tc->optim = (TrainOptim){OPTIM_ADAM, 1e-3, 0.9, 0.999, 1e-8, 0, 0};
+	optim_default(&tc->optim, OPTIM_ADAM);
 	tc->schedule = (TrainLr){SCHEDULE_CONSTANT, 10, 0.5, 0};
 	tc->batch = 32;
 	tc->eval_batch = 32;
@@ -406,8 +405,7 @@ static int parse_optimizer(Check *c, const Expr *e)
 	if (k < 0 || !bind(e, k == OPTIM_ADAM ? adam : sgd, k == OPTIM_ADAM ? 5 : 3, val))
 		return 0;
 	int ok = 1;
-	*o = k == OPTIM_ADAM ? (TrainOptim){OPTIM_ADAM, 1e-3, 0.9, 0.999, 1e-8, 0, 0}
-			     : (TrainOptim){OPTIM_SGD, 0.01, 0, 0, 0, 0, 0};
+	optim_default(o, (TrainOptimizer)k);
 	if (val[0])
 		ok &= want_real(val[0], "lr", R_POSITIVE, &o->lr);
 	if (k == OPTIM_ADAM) {

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include "ast.h"
 #include "compiler/ir.h"
+#include "compiler/optim.h"
 
 typedef enum {
 	DATA_MNIST,             /* MNIST digits, 28x28 grey, 10 classes */
@@ -38,12 +39,6 @@ typedef enum {
 	ENCODE_ANALOG,          /* the raw intensity in [0, 1] */
 	ENCODE_COUNT
 } TrainEncoder;
-
-typedef enum {
-	OPTIM_ADAM,             /* torch.optim.Adam (weight decay as an L2 term in the gradient) */
-	OPTIM_SGD,              /* torch.optim.SGD with optional momentum */
-	OPTIM_COUNT
-} TrainOptimizer;
 
 typedef enum {
 	SCHEDULE_CONSTANT,      /* lr throughout */
@@ -73,15 +68,6 @@ typedef struct {
 } TrainData;
 
 typedef struct {
-	TrainOptimizer kind;
-	double lr;              /* > 0; adam 1e-3, sgd 0.01 */
-	double beta1, beta2;    /* adam, in [0, 1): 0.9, 0.999 */
-	double eps;             /* adam, > 0: 1e-8 */
-	double momentum;        /* sgd, in [0, 1): 0 */
-	double weight_decay;    /* >= 0: 0 */
-} TrainOptim;
-
-typedef struct {
 	TrainSchedule kind;
 	int every;              /* SCHEDULE_STEP: epochs between decays, > 0 (default 10) */
 	double gamma;           /* SCHEDULE_STEP: decay factor, in (0, 1] (default 0.5) */
@@ -105,7 +91,6 @@ typedef struct {
 extern const char *const train_dataset_names[DATA_COUNT];
 extern const char *const train_layout_names[LAYOUT_COUNT];
 extern const char *const train_encoder_names[ENCODE_COUNT];
-extern const char *const train_optimizer_names[OPTIM_COUNT];
 extern const char *const train_schedule_names[SCHEDULE_COUNT];
 
 /* Every optional setting at its default; data as a bare `mnist`

@@ -73,7 +73,7 @@ static void backward_signature(const Kir *k, StrBuf *o, int with_inputs)
 	sb_puts(o, ", float *workspace)");
 }
 
-void cemit_header(const Kir *k, const CEmitOptions *opt, StrBuf *o)
+void cemit_header(const Kir *k, const BackendOptions *opt, StrBuf *o)
 {
 	const char *M = upper(k), *m = k->model;
 	const KBuf *in = buf_of(k, KB_INPUT, 0), *out = &k->bufs.items[k->output];
@@ -122,12 +122,7 @@ void cemit_header(const Kir *k, const CEmitOptions *opt, StrBuf *o)
 	input_params(k, o, "_t");
 	sb_printf(o, ", float *out);\n");
 	if (k->has_train) {
-		const TrainConfig *tc = opt->train;
-		TrainConfig dflt;
-		if (!tc) {
-			train_defaults(&dflt);
-			tc = &dflt;
-		}
+		TrainOptim op = backend_optim(opt);
 		sb_printf(o, "\n/* Training. forward_train() runs the forward pass over a batch, saving in\n"
 			     " * the workspace (train_workspace_floats(batch) floats) what backward()\n"
 			     " * needs, and returns the mean loss; out (may be NULL) receives the outputs.\n"
@@ -135,8 +130,8 @@ void cemit_header(const Kir *k, const CEmitOptions *opt, StrBuf *o)
 			     " * like params; zero_grad() clears them). step() applies one %s update\n"
 			     " * with learning rate lr; t counts updates from 1; opt_state holds\n"
 			     " * OPT_STATE_FLOATS floats, zero before the first update. */\n",
-			  train_optimizer_names[tc->optim.kind]);
-		sb_printf(o, "#define %s_OPT_STATE_FLOATS %ld\n", M, (tc->optim.kind == OPTIM_ADAM ? 2 : 1) * k->nparams);
+			  train_optimizer_names[op.kind]);
+		sb_printf(o, "#define %s_OPT_STATE_FLOATS %ld\n", M, (op.kind == OPTIM_ADAM ? 2 : 1) * k->nparams);
 		sb_printf(o, "size_t %s_train_workspace_floats(int batch);\n", m);
 		sb_printf(o, "float %s_forward_train(const float *params", m);
 		train_params(k, o);
@@ -264,7 +259,7 @@ static void emit_range(CEmit *e, const char *comment, const char *name, const ch
 	sb_free(&body);
 }
 
-static void emit_gemm_helpers(const Kir *k, const CEmitOptions *opt, StrBuf *o)
+static void emit_gemm_helpers(const Kir *k, const BackendOptions *opt, StrBuf *o)
 {
 	int used = cemit_gemms_used(&k->prog[PROG_INFER].kernels) | cemit_gemms_used(&k->prog[PROG_TRAIN].kernels);
 	static const char *const doc[] = {
@@ -381,20 +376,21 @@ static const char *cf(double v, char buf[40])
 	return buf;
 }
 
-static void emit_optimizer(const Kir *k, const TrainConfig *tc, StrBuf *o)
+static void emit_optimizer(const Kir *k, const BackendOptions *opt, StrBuf *o)
 {
 	char c1[40], c2[40];
 	const char *m = k->model;
-	const TrainOptim *op = &tc->optim;
+	const TrainOptim optim = backend_optim(opt), *op = &optim;
+	double clip = opt->clip;
 	char num[32];
 	sb_printf(o, "/* One %s update (as torch.optim.%s), after clipping the gradient to a\n"
 		     " * global L2 norm of %s. */\n", train_optimizer_names[op->kind],
-		  op->kind == OPTIM_ADAM ? "Adam" : "SGD", tc->clip > 0 ? util_float_str((float)tc->clip, num) : "infinity (no clipping)");
+		  op->kind == OPTIM_ADAM ? "Adam" : "SGD", clip > 0 ? util_float_str((float)clip, num) : "infinity (no clipping)");
 	sb_printf(o, "void %s_step(float *params, const float *grads, float *opt_state, float lr, long t)\n{\n", m);
 	sb_puts(o, "\tfloat scale = 1.0f;\n");
-	if (tc->clip > 0) {
+	if (clip > 0) {
 		sb_printf(o, "\tdouble norm = 0;\n\tfor (long i = 0; i < %ld; i++)\n\t\tnorm += (double)grads[i] * grads[i];\n", k->nparams);
-		sb_printf(o, "\tnorm = sqrt(norm);\n\tif (norm > %.17g)\n\t\tscale = (float)(%.17g / (norm + 1e-6));\n", tc->clip, tc->clip);
+		sb_printf(o, "\tnorm = sqrt(norm);\n\tif (norm > %.17g)\n\t\tscale = (float)(%.17g / (norm + 1e-6));\n", clip, clip);
 	}
 	if (op->kind == OPTIM_ADAM) {
 		sb_printf(o, "\tfloat *m = opt_state, *v = opt_state + %ld;\n", k->nparams);
@@ -491,13 +487,10 @@ static void emit_train(CEmit *e)
 			  k->spikes.len);
 	else
 		sb_puts(o, "\t(void)workspace;\n\t(void)batch;\n\t(void)counts;\n}\n\n");
-	TrainConfig dflt;
-	if (!e->opt->train)
-		train_defaults(&dflt);
-	emit_optimizer(k, e->opt->train ? e->opt->train : &dflt, o);
+	emit_optimizer(k, e->opt, o);
 }
 
-void cemit_source(const Kir *k, const CEmitOptions *opt, StrBuf *o)
+void cemit_source(const Kir *k, const BackendOptions *opt, StrBuf *o)
 {
 	const char *m = k->model;
 	char sh[64];
@@ -551,7 +544,7 @@ void cemit_source(const Kir *k, const CEmitOptions *opt, StrBuf *o)
 }
 
 
-int cemit_write(const Kir *k, const CEmitOptions *opt, const char *dir, char *err, size_t errlen)
+int cemit_write(const Kir *k, const BackendOptions *opt, const char *dir, char *err, size_t errlen)
 {
 	StrBuf h = {0}, c = {0};
 	char path[4096];

@@ -6,7 +6,7 @@
 
 typedef struct {
 	const Kir *k;
-	const CEmitOptions *opt;
+	const BackendOptions *opt;
 	int program;        /* whose buffers `a->` points to */
 	StrBuf *o;
 } CEmit;

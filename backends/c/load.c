@@ -35,7 +35,7 @@ static int write_file(const char *path, const StrBuf *sb)
 	return fclose(f) == 0 && ok ? 0 : -1;
 }
 
-static void *sym(CModule *m, const Kir *k, const char *name, char *err, size_t errlen)
+static void *sym(CompiledModel *m, const Kir *k, const char *name, char *err, size_t errlen)
 {
 	char full[256];
 	snprintf(full, sizeof full, "%s_%s", k->model, name);
@@ -52,7 +52,7 @@ static double now(void)
 	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-int cload_build(const Kir *k, const CEmitOptions *opt, CModule *m, char *err, size_t errlen)
+int cload_build(const Kir *k, const BackendOptions *opt, CompiledModel *m, char *err, size_t errlen)
 {
 	memset(m, 0, sizeof *m);
 	const char *cc = getenv("CC") && *getenv("CC") ? getenv("CC") : "cc";
@@ -131,7 +131,7 @@ out:
 	return rc;
 }
 
-void cload_close(CModule *m)
+void cload_close(CompiledModel *m)
 {
 	if (m->handle)
 		dlclose(m->handle);

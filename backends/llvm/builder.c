@@ -185,7 +185,7 @@ LLVMValueRef llvm_rt_call(Gen *g, RtFunc f, LLVMValueRef *args, unsigned n)
 
 /* ---- Gen ----------------------------------------------------------------- */
 
-void llvm_gen_init(Gen *g, const Kir *k, const CEmitOptions *opt, LLVMContextRef ctx)
+void llvm_gen_init(Gen *g, const Kir *k, const BackendOptions *opt, LLVMContextRef ctx)
 {
 	memset(g, 0, sizeof *g);
 	g->k = k;

@@ -303,9 +303,10 @@ static LLVMValueRef cf(Gen *g, double v)
 
 /* <model>_step(params, grads, opt_state, lr, t): emit_optimizer in emit.c,
  * operation for operation. */
-static void gen_step(Gen *g, const TrainConfig *tc)
+static void gen_step(Gen *g)
 {
-	const TrainOptim *op = &tc->optim;
+	const TrainOptim optim = backend_optim(g->opt), *op = &optim;
+	double clip = g->opt->clip;
 	LLVMTypeRef p[5] = {g->pf32, g->pf32, g->pf32, g->f32, g->i64};
 	long np = g->k->nparams;
 	LLVMBuilderRef b = g->b;
@@ -313,7 +314,7 @@ static void gen_step(Gen *g, const TrainConfig *tc)
 	LLVMValueRef params = arg(g, 0), grads = arg(g, 1), state = arg(g, 2), lr = arg(g, 3), t = arg(g, 4);
 	LLVMValueRef scale_v = llvm_local(g, g->f32, "scale");
 	LLVMBuildStore(b, llvm_f32(g, 1.0f), scale_v);
-	if (tc->clip > 0) {
+	if (clip > 0) {
 		LLVMValueRef norm_v = llvm_local(g, g->f64, "norm");
 		LLVMBuildStore(b, llvm_f64(g, 0), norm_v);
 		LLoop l;
@@ -324,11 +325,11 @@ static void gen_step(Gen *g, const TrainConfig *tc)
 		llvm_loop_close(g, &l);
 		LLVMValueRef nv = LLVMBuildLoad2(b, g->f64, norm_v, "");
 		LLVMValueRef norm = llvm_rt_call(g, RT_SQRT, &nv, 1);
-		LLVMBasicBlockRef clip = LLVMAppendBasicBlockInContext(g->ctx, g->fn, "clip");
+		LLVMBasicBlockRef clip_bb = LLVMAppendBasicBlockInContext(g->ctx, g->fn, "clip");
 		LLVMBasicBlockRef go = LLVMAppendBasicBlockInContext(g->ctx, g->fn, "update");
-		LLVMBuildCondBr(b, LLVMBuildFCmp(b, LLVMRealOGT, norm, llvm_f64(g, tc->clip), ""), clip, go);
-		LLVMPositionBuilderAtEnd(b, clip);
-		LLVMValueRef s = LLVMBuildFDiv(b, llvm_f64(g, tc->clip), LLVMBuildFAdd(b, norm, llvm_f64(g, 1e-6), ""), "");
+		LLVMBuildCondBr(b, LLVMBuildFCmp(b, LLVMRealOGT, norm, llvm_f64(g, clip), ""), clip_bb, go);
+		LLVMPositionBuilderAtEnd(b, clip_bb);
+		LLVMValueRef s = LLVMBuildFDiv(b, llvm_f64(g, clip), LLVMBuildFAdd(b, norm, llvm_f64(g, 1e-6), ""), "");
 		LLVMBuildStore(b, LLVMBuildFPTrunc(b, s, g->f32, ""), scale_v);
 		LLVMBuildBr(b, go);
 		LLVMPositionBuilderAtEnd(b, go);
@@ -438,10 +439,8 @@ int llvm_gen_module(Gen *g)
 	gen_init(g);
 	gen_infer(g);
 	if (g->k->has_train && !g->err[0]) {
-		TrainConfig dflt;
-		train_defaults(&dflt);
 		gen_train(g);
-		gen_step(g, g->opt->train ? g->opt->train : &dflt);
+		gen_step(g);
 	}
 	g->fn_name = NULL;
 	return g->err[0] ? -1 : 0;

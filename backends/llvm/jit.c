@@ -116,7 +116,7 @@ static void key_surrogates(const KList *l, StrBuf *o)
 
 /* What codegen reads that kir_print does not show: surrogates, parameter
  * initialisation, table names, the optimizer, the options. */
-static void key_extra(const Kir *k, const CEmitOptions *opt, StrBuf *o)
+static void key_extra(const Kir *k, const BackendOptions *opt, StrBuf *o)
 {
 	sb_printf(o, "spikec %s llvm-backend %s llvm %s\n", SPIKEC_VERSION, LLVM_BACKEND_REVISION, LLVM_VERSION_STRING);
 	sb_printf(o, "portable %d smooth %d\n", opt->portable, opt->smooth_spikes);
@@ -131,12 +131,9 @@ static void key_extra(const Kir *k, const CEmitOptions *opt, StrBuf *o)
 	for (int p = 0; p < PROG_COUNT; p++)
 		key_surrogates(&k->prog[p].kernels, o);
 	if (k->has_train) {
-		TrainConfig dflt;
-		train_defaults(&dflt);
-		const TrainConfig *tc = opt->train ? opt->train : &dflt;
-		const TrainOptim *op = &tc->optim;
-		sb_printf(o, "optim %d %a %a %a %a %a clip %a\n", (int)op->kind, op->beta1, op->beta2, op->eps, op->momentum,
-			  op->weight_decay, tc->clip);
+		TrainOptim op = backend_optim(opt);
+		sb_printf(o, "optim %d %a %a %a %a %a clip %a\n", (int)op.kind, op.beta1, op.beta2, op.eps, op.momentum,
+			  op.weight_decay, opt->clip);
 	}
 }
 
@@ -154,7 +151,7 @@ static void cache_dir(char *buf, size_t n)
 }
 
 /* DIR/<128-bit key>.o */
-static void cache_path(const Kir *k, const CEmitOptions *opt, const Host *h, char *path, size_t n)
+static void cache_path(const Kir *k, const BackendOptions *opt, const Host *h, char *path, size_t n)
 {
 	StrBuf s = {0};
 	char *text = NULL;
@@ -247,7 +244,7 @@ static int verify(Gen *g, char *err, size_t errlen)
 }
 
 /* Builds the module of k in ctx, verified, with the host's data layout. */
-static LLVMModuleRef build_module(const Kir *k, const CEmitOptions *opt, LLVMContextRef ctx, const Host *h,
+static LLVMModuleRef build_module(const Kir *k, const BackendOptions *opt, LLVMContextRef ctx, const Host *h,
 				  char *err, size_t errlen)
 {
 	Gen g;
@@ -271,7 +268,7 @@ static LLVMModuleRef build_module(const Kir *k, const CEmitOptions *opt, LLVMCon
 }
 
 /* The module, optimized as clang -O2 would for this CPU, as an object. */
-static LLVMMemoryBufferRef compile(const Kir *k, const CEmitOptions *opt, const Host *h, char *err, size_t errlen)
+static LLVMMemoryBufferRef compile(const Kir *k, const BackendOptions *opt, const Host *h, char *err, size_t errlen)
 {
 	LLVMContextRef ctx = LLVMContextCreate();
 	LLVMMemoryBufferRef obj = NULL;
@@ -383,7 +380,7 @@ static void *lookup(Jit *j, const Kir *k, const char *name, char *err, size_t er
 }
 
 /* Fills m from the JIT, as cload_build does from the shared object. */
-static int fill(CModule *m, Jit *j, const Kir *k, char *err, size_t errlen)
+static int fill(CompiledModel *m, Jit *j, const Kir *k, char *err, size_t errlen)
 {
 #define GET(field, name) (*(void **)&m->field = lookup(j, k, name, err, errlen))
 	int ok = GET(init, "init") && GET(workspace_floats, "workspace_floats") && GET(forward, "forward") &&
@@ -403,7 +400,7 @@ static int fill(CModule *m, Jit *j, const Kir *k, char *err, size_t errlen)
 	return ok ? 0 : -1;
 }
 
-int llvm_build(const Kir *k, const CEmitOptions *opt, CModule *m, char *err, size_t errlen)
+int llvm_build(const Kir *k, const BackendOptions *opt, CompiledModel *m, char *err, size_t errlen)
 {
 	double t0 = now();
 	Host h = {0};
@@ -448,7 +445,7 @@ int llvm_build(const Kir *k, const CEmitOptions *opt, CModule *m, char *err, siz
 	return 0;
 }
 
-void llvm_close(CModule *m)
+void llvm_close(CompiledModel *m)
 {
 	if (m->handle)
 		jit_free(m->handle);

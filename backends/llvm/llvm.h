@@ -16,23 +16,22 @@
 #define SPIKEC_LLVM_H
 
 #include <stddef.h>
-#include "backends/c/emit.h"
-#include "backends/c/load.h"
+#include "backends/backend.h"
 
 /* Fills m as cload_build does (same function-pointer table, same meaning).
  * m->compile_seconds is 0 when the object came from the cache. Returns 0, or
  * -1 with a message in err: "internal error: ..." when the backend built
  * invalid IR (naming the function) or LLVM failed. opt->portable makes the
  * dense products call the portable GEMM instead of OpenBLAS. */
-int llvm_build(const Kir *k, const CEmitOptions *opt, CModule *m, char *err, size_t errlen);
+int llvm_build(const Kir *k, const BackendOptions *opt, CompiledModel *m, char *err, size_t errlen);
 /* Frees the JIT and everything it compiled; m's pointers become invalid. */
-void llvm_close(CModule *m);
+void llvm_close(CompiledModel *m);
 
 /* The same contract, for bin/spikec: the backend is the plugin
  * bin/spikec-llvm.so (see plugin.c), loaded on the first call, so that
  * commands that do not JIT never load libLLVM. A missing plugin is an
  * error in err that says how to build it. */
-int llvm_plugin_build(const Kir *k, const CEmitOptions *opt, CModule *m, char *err, size_t errlen);
-void llvm_plugin_close(CModule *m);
+int llvm_plugin_build(const Kir *k, const BackendOptions *opt, CompiledModel *m, char *err, size_t errlen);
+void llvm_plugin_close(CompiledModel *m);
 
 #endif

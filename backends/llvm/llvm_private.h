@@ -27,7 +27,7 @@ typedef enum {
  * being built; NULL where that function cannot see a buffer. */
 typedef struct {
 	const Kir *k;
-	const CEmitOptions *opt;
+	const BackendOptions *opt;
 	LLVMContextRef ctx;
 	LLVMModuleRef mod;
 	LLVMBuilderRef b;
@@ -74,7 +74,7 @@ void llvm_loop_close(Gen *g, LLoop *l);
 
 /* A Gen with a new module of k in ctx; llvm_gen_free frees all but the
  * module, which is the caller's. */
-void llvm_gen_init(Gen *g, const Kir *k, const CEmitOptions *opt, LLVMContextRef ctx);
+void llvm_gen_init(Gen *g, const Kir *k, const BackendOptions *opt, LLVMContextRef ctx);
 void llvm_gen_free(Gen *g);
 
 /* codegen.c: builds the whole module into g->mod. Returns 0, or -1 with

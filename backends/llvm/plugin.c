@@ -15,8 +15,8 @@
 #include <unistd.h>
 #include "llvm.h"
 
-typedef int (*BuildFn)(const Kir *, const CEmitOptions *, CModule *, char *, size_t);
-typedef void (*CloseFn)(CModule *);
+typedef int (*BuildFn)(const Kir *, const BackendOptions *, CompiledModel *, char *, size_t);
+typedef void (*CloseFn)(CompiledModel *);
 
 static BuildFn build_fn;
 static CloseFn close_fn;
@@ -26,7 +26,7 @@ static CloseFn close_fn;
 void (*const llvm_plugin_imports[])(void) = {
 	(void (*)(void))kir_print,
 	(void (*)(void))kir_workspace_floats,
-	(void (*)(void))train_defaults,
+	(void (*)(void))optim_default,
 	(void (*)(void))util_hash,
 	(void (*)(void))sb_printf,
 	(void (*)(void))sb_puts,
@@ -51,7 +51,7 @@ static void plugin_path(char *buf, size_t n)
 	snprintf(buf, n, "%sspikec-llvm.so", slash ? exe : "./");
 }
 
-int llvm_plugin_build(const Kir *k, const CEmitOptions *opt, CModule *m, char *err, size_t errlen)
+int llvm_plugin_build(const Kir *k, const BackendOptions *opt, CompiledModel *m, char *err, size_t errlen)
 {
 	memset(m, 0, sizeof *m);
 	if (!build_fn) {
@@ -75,7 +75,7 @@ int llvm_plugin_build(const Kir *k, const CEmitOptions *opt, CModule *m, char *e
 	return build_fn(k, opt, m, err, errlen);
 }
 
-void llvm_plugin_close(CModule *m)
+void llvm_plugin_close(CompiledModel *m)
 {
 	if (close_fn)
 		close_fn(m);

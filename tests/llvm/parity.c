@@ -32,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "backends/c/load.h"
 #include "backends/llvm/llvm.h"
 #include "cli/pipeline.h"
 #include "io/npy.h"
@@ -85,11 +86,11 @@ typedef struct {
 typedef struct {
 	Compilation c;
 	TrainConfig tc;  /* _step's optimizer: the train block's (else the defaults), overridden */
-	CModule mod[2];  /* 0: LLVM, 1: C */
+	CompiledModel mod[2];  /* 0: LLVM, 1: C */
 	int built[2];
 } Pair;
 
-static int build(Pair *p, const char *path, int input_grads, const CEmitOptions *eo, const Overrides *ov)
+static int build(Pair *p, const char *path, int input_grads, const BackendOptions *eo, const Overrides *ov)
 {
 	PipelineOptions po = {0};
 	po.input_grads = input_grads;
@@ -108,9 +109,10 @@ static int build(Pair *p, const char *path, int input_grads, const CEmitOptions 
 		p->tc.optim.weight_decay = ov->weight_decay;
 	if (ov->clip >= 0)
 		p->tc.clip = ov->clip;
-	CEmitOptions o = *eo;
+	BackendOptions o = *eo;
 	o.source = path;
-	o.train = &p->tc;
+	o.optim = &p->tc.optim;
+	o.clip = p->tc.clip;
 	char err[1024];
 	for (int i = 0; i < 2; i++) {
 		if ((i == 0 ? llvm_build : cload_build)(p->c.kir, &o, &p->mod[i], err, sizeof err)) {
@@ -255,7 +257,7 @@ static void check_train(Pair *p, float *params[2], const float *x, const void *l
 	size_t np = (size_t)k->nparams, nout = out_floats(k, BATCH);
 	float loss[2][TRAIN_STEPS], *counts[2], *out[2], *ws[2], *grads[2], *opt[2];
 	for (int i = 0; i < 2; i++) {
-		CModule *m = &p->mod[i];
+		CompiledModel *m = &p->mod[i];
 		ws[i] = xcalloc(m->train_workspace_floats(BATCH) + 1, sizeof(float));
 		grads[i] = xcalloc(np + 1, sizeof(float));
 		opt[i] = xcalloc(2 * np + 1, sizeof(float));
@@ -282,7 +284,7 @@ static void check_train(Pair *p, float *params[2], const float *x, const void *l
 		free(ws[i]), free(grads[i]), free(opt[i]), free(out[i]), free(counts[i]);
 }
 
-static void check_inputs(const char *path, const CEmitOptions *eo, const Overrides *ov, const float *params,
+static void check_inputs(const char *path, const BackendOptions *eo, const Overrides *ov, const float *params,
 			 const float *x, const void *labels)
 {
 	Pair p = {0};
@@ -295,7 +297,7 @@ static void check_inputs(const char *path, const CEmitOptions *eo, const Overrid
 	size_t np = (size_t)k->nparams, nx = (size_t)k->steps * BATCH * (size_t)input_buf(k)->type.dim[0];
 	float *g[2], *dx[2];
 	for (int i = 0; i < 2; i++) {
-		CModule *m = &p.mod[i];
+		CompiledModel *m = &p.mod[i];
 		float *ws = xcalloc(m->train_workspace_floats(BATCH) + 1, sizeof(float));
 		g[i] = xcalloc(np + 1, sizeof(float));
 		dx[i] = xcalloc(nx + 1, sizeof(float));
@@ -311,7 +313,7 @@ static void check_inputs(const char *path, const CEmitOptions *eo, const Overrid
 	unbuild(&p);
 }
 
-static int check(const char *path, const CEmitOptions *eo, const Overrides *ov, int inputs)
+static int check(const char *path, const BackendOptions *eo, const Overrides *ov, int inputs)
 {
 	Pair p = {0};
 	model_path = path;
@@ -494,7 +496,7 @@ int main(int argc, char **argv)
 		return write_npy(argv);
 	if (argc == 5 && !strcmp(argv[1], "gen"))
 		return gen(argv[2], atoi(argv[3]), (unsigned)strtoul(argv[4], NULL, 10));
-	CEmitOptions eo = {0};
+	BackendOptions eo = {0};
 	Overrides ov = {-1, -1, -1};
 	int inputs = 1;
 	const char *path = NULL;

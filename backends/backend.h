@@ -1,0 +1,64 @@
+/* backend.h: what both backends take and give.
+ *
+ * A backend turns a model's kernel IR into code: backends/c prints it as C
+ * (and, to run it in this process, compiles that with the system compiler),
+ * backends/llvm builds it as an LLVM module and JIT-compiles it. Both take
+ * BackendOptions and fill a CompiledModel: the same entry points, with the
+ * signatures and meaning of the emitted C (docs/emitted-c.md), and the same
+ * bits (docs/backends.md). */
+#ifndef SPIKEC_BACKEND_H
+#define SPIKEC_BACKEND_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "compiler/kir.h"
+#include "compiler/optim.h"
+
+typedef struct {
+	int portable;              /* dense products in plain C (no BLAS): needs only libm */
+	const char *source;        /* model file name, for the banner */
+	const TrainOptim *optim;   /* the update of <model>_step; NULL: adam's defaults */
+	double clip;               /* <model>_step clips the gradient to this global L2
+				    * norm first; 0: no clipping */
+	int smooth_spikes;         /* test mode: spike(v) computes the primitive of its
+				    * surrogate, so the model is smooth and finite
+				    * differences check its gradient */
+} BackendOptions;
+
+/* The optimizer the options ask for. */
+static inline TrainOptim backend_optim(const BackendOptions *o)
+{
+	TrainOptim d;
+	if (o->optim)
+		return *o->optim;
+	optim_default(&d, OPTIM_ADAM);
+	return d;
+}
+
+/* A model's entry points, once compiled (and its tables). */
+typedef struct {
+	void *handle;
+	double compile_seconds;  /* 0 when the cache had it */
+	const void *tensors;     /* <model>_tensors */
+	void (*init)(float *params, uint64_t seed);
+	size_t (*workspace_floats)(int batch);
+	/* Single-input models; the pointers are cast from the emitted signatures. */
+	void (*forward)(const float *params, const float *x, int batch, float *out, float *workspace);
+	void (*stream_reset)(float *state);
+	void (*stream_step)(const float *params, float *state, const float *x_t, float *out);
+	/* Models with a loss; labels are int32 (cross_entropy) or float (mse). */
+	size_t (*train_workspace_floats)(int batch);
+	float (*forward_train)(const float *params, const float *x, const void *labels, int batch, float *out,
+			       float *workspace);
+	void (*backward)(const float *params, const float *x, const void *labels, int batch, float *grads,
+			 float *workspace);
+	void (*zero_grad)(float *grads);
+	void (*step)(float *params, const float *grads, float *opt_state, float lr, long t);
+	/* Compiled with input gradients: backward that also writes d loss / d x. */
+	void (*backward_inputs)(const float *params, const float *x, const void *labels, int batch, float *grads,
+				float *d_x, float *workspace);
+	const void *spikes;      /* <model>_spikes */
+	void (*spike_counts)(const float *workspace, int batch, float *counts);
+} CompiledModel;
+
+#endif
