@@ -1,4 +1,5 @@
-/* ast.c: building the syntax tree (for parser.y) and printing it back.
+/* ast.c: building the syntax tree (for parser.y), adding its definitions
+ * to the program, and printing it back.
  *
  * Everything is carved from the compilation's arena, lists included, so a
  * parse that stops halfway leaves nothing to free. dsl_print_program writes
@@ -349,4 +350,63 @@ void dsl_print_program(const Program *prog, StrBuf *out)
 		sb_printf(out, "%strain", sep);
 		print_body(prog->train->body, prog->train->nbody, out);
 	}
+}
+
+/* ---- definitions ------------------------------------------------------- */
+
+/* A cell name is defined once across all files, the prelude included;
+ * a cell's parameters have distinct names. */
+void dsl_add_cell(DslParser *p, Cell *c)
+{
+	for (int i = 0; i < c->nparams; i++)
+		for (int j = 0; j < i; j++) {
+			if (strcmp(c->params[i].name, c->params[j].name) != 0)
+				continue;
+			diag_error(c->params[i].loc, "duplicate parameter '%s' of cell '%s'", c->params[i].name,
+				c->name);
+			diag_note(c->params[j].loc, "the first '%s' is here", c->params[i].name);
+			break;
+		}
+	for (int i = 0; i < p->prog->cells.len; i++) {
+		Cell *old = p->prog->cells.items[i];
+		if (strcmp(old->name, c->name) != 0)
+			continue;
+		diag_error(c->loc, "redefinition of cell '%s'", c->name);
+		if (old->builtin)
+			diag_note(old->loc, "'%s' is a built-in cell, defined here", c->name);
+		else
+			diag_note(old->loc, "the first definition of '%s' is here", c->name);
+		return;
+	}
+	vec_push(&p->prog->cells, c);
+}
+
+/* "(the first is at line N)", naming the file when it is another one. */
+static const char *first_at(DslParser *p, SrcLoc first)
+{
+	if (first.file == p->file)
+		return arena_printf(p->arena, "line %d", first.line);
+	return arena_printf(p->arena, "%s:%d", diag_source_name(first.file), first.line);
+}
+
+void dsl_add_model(DslParser *p, Model *m, SrcLoc kw)
+{
+	Model *old = p->prog->model;
+	if (old) {
+		diag_error(kw, "duplicate 'model' block (the first is at %s)", first_at(p, old->loc));
+		diag_note(old->loc, "the first 'model' block is here");
+		return;
+	}
+	p->prog->model = m;
+}
+
+void dsl_add_train(DslParser *p, Train *t)
+{
+	Train *old = p->prog->train;
+	if (old) {
+		diag_error(t->loc, "duplicate 'train' block (the first is at %s)", first_at(p, old->loc));
+		diag_note(old->loc, "the first 'train' block is here");
+		return;
+	}
+	p->prog->train = t;
 }

@@ -14,7 +14,11 @@
 
 Graph *dsl_lower(Arena *arena, Program *prog, int file);
 
-/* ---- private to dsl/lower*.c ------------------------------------------ */
+/* ---- private to dsl/lower*.c ------------------------------------------ *
+ *   lower.c        the model: inputs, statements, loss, the time loop
+ *   lower_expr.c   expressions, calls and cell expansion (the recursive core)
+ *   lower_ops.c    operators and built-in functions on evaluated arguments
+ *   lower_scope.c  errors, scopes, value checks, carries, suggestions */
 
 typedef enum { V_NONE, V_NUM, V_NODE, V_SUR, V_SYM } ValKind;
 
@@ -66,6 +70,26 @@ typedef struct Lower {
 	SrcLoc callsite;     /* its call in user code */
 } Lower;
 
+/* A call's evaluated arguments: positional, then named. */
+typedef struct {
+	const Expr *call;
+	Value pos[4];
+	int npos;
+	const char *named[4];
+	Value nval[4];
+	int nnamed;
+} Args;
+
+static inline Value lower_node_value(int n, SrcLoc loc)
+{
+	return (Value){.kind = V_NODE, .node = n, .loc = loc};
+}
+
+static inline Type lower_type_of(Lower *L, int n)
+{
+	return L->g->nodes.items[n].type;
+}
+
 /* Reports at loc, or at the user's call site when inside a built-in cell. */
 void lower_error(Lower *L, SrcLoc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 Value lower_expr(Lower *L, Scope *scope, const Expr *e);
@@ -75,6 +99,8 @@ Binding *lower_lookup(Scope *scope, const char *name);
 /* Returns 1 if name is not yet defined in scope; otherwise reports the
  * redefinition, with a note at the first definition, and returns 0. */
 int lower_check_new(Lower *L, Scope *scope, const char *name, SrcLoc loc);
+/* Binds a name checked by lower_check_new; a V_NONE value poisons it. */
+void lower_define(Scope *scope, const char *name, SrcLoc loc, Value v);
 const char *lower_value_kind(const Value *v);
 /* Checks that v is a tensor; reports and returns 0 otherwise. */
 int lower_want_node(Lower *L, const Value *v, const char *what);
@@ -90,6 +116,19 @@ int lower_new_carry(Lower *L, int init);
 int lower_stack(Lower *L, int node, SrcLoc loc);
 int lower_is_step(Lower *L, int node);
 int lower_const(Lower *L, double v, SrcLoc loc);
+/* A node of op on args, typed by the IR's rules; reports (naming the
+ * operator opname) and returns a V_NONE value when the operands do not fit. */
+Value lower_make_op(Lower *L, Op op, const int *args, int nargs, SrcLoc loc, const char *opname);
+/* a OP b for op one of + - * / @, numbers folded. */
+Value lower_binary(Lower *L, char op, Value a, Value b, SrcLoc loc);
+/* The built-in functions, on their evaluated arguments: a surrogate such
+ * as gaussian(var = 0.15); sigmoid or tanh of a tensor; spike(v, surrogate);
+ * size(x); last(h) or mean(h) (mean = 1). */
+Value lower_surrogate(Lower *L, const Expr *call, SurKind kind, Args *a);
+Value lower_activation(Lower *L, const Expr *call, Op op, const Args *a);
+Value lower_spike(Lower *L, const Expr *call, Args *a);
+Value lower_size(Lower *L, const Expr *call, const Args *a);
+Value lower_over_time(Lower *L, const Expr *call, int mean, const Args *a);
 /* The closest of `n` names to `name`, or NULL if none is close. */
 const char *lower_suggest(const char *name, const char *const *names, int n);
 

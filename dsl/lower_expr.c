@@ -1,204 +1,14 @@
-/* lower_expr.c: expressions and the built-in functions of the DSL.
- *
- * Numbers are folded at compile time; anything touching a tensor becomes IR.
- * Values computed inside the time loop live in the scan body; values computed
- * after it (from last, mean) live at the top level; the two never mix. */
+/* lower_expr.c: the recursive core of lowering: expressions, calls (their
+ * arguments evaluated and checked here, then applied by lower_ops.c, or a
+ * cell expanded), the statements of a cell's body, and multiple assignment.
+ * Expressions contain calls of cells whose bodies contain expressions, so
+ * these live in one file. */
+#include <limits.h>
 #include <math.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 #include "lower.h"
 
-void lower_error(Lower *L, SrcLoc loc, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	if (L->builtin)
-		diag_error(L->callsite, "%s (inside built-in cell '%s')", msg, L->builtin);
-	else
-		diag_error(loc, "%s", msg);
-}
-
-Binding *lower_lookup(Scope *scope, const char *name)
-{
-	for (int i = scope->len - 1; i >= 0; i--)
-		if (strcmp(scope->items[i].name, name) == 0)
-			return &scope->items[i];
-	return NULL;
-}
-
-const char *lower_value_kind(const Value *v)
-{
-	switch (v->kind) {
-	case V_NUM: return "a number";
-	case V_NODE: return "a tensor";
-	case V_SUR: return "a surrogate";
-	case V_SYM: return "a name";
-	case V_NONE: break;
-	}
-	return "nothing";
-}
-
-int lower_want_node(Lower *L, const Value *v, const char *what)
-{
-	if (v->kind == V_NODE)
-		return 1;
-	if (v->kind != V_NONE)
-		lower_error(L, v->loc, "%s must be a tensor, not %s", what, lower_value_kind(v));
-	return 0;
-}
-
-int lower_want_count(Lower *L, const Value *v, const char *what)
-{
-	int whole = v->kind == V_NUM && v->num == floor(v->num) && v->num >= 1;
-	if (whole && v->num <= LOWER_MAX_COUNT)
-		return 1;
-	if (whole)
-		lower_error(L, v->loc, "%s is %.0f, more than the limit of %d", what, v->num, LOWER_MAX_COUNT);
-	else if (v->kind == V_NUM)
-		lower_error(L, v->loc, "%s must be a positive integer, got %g", what, v->num);
-	else if (v->kind != V_NONE)
-		lower_error(L, v->loc, "%s must be a positive integer, not %s", what, lower_value_kind(v));
-	return 0;
-}
-
-int lower_const(Lower *L, double v, SrcLoc loc)
-{
-	int n = ir_add(L->g, OP_CONST, 0, ir_scalar(), NULL, 0, loc);
-	L->g->nodes.items[n].a.f = v;
-	return n;
-}
-
-int lower_is_step(Lower *L, int node)
-{
-	return L->g->nodes.items[node].region == L->body;
-}
-
-static Value node_value(int n, SrcLoc loc)
-{
-	return (Value){.kind = V_NODE, .node = n, .loc = loc};
-}
-
-static Type type_of(Lower *L, int n)
-{
-	return L->g->nodes.items[n].type;
-}
-
-/* The region a node computed from these operands lives in, or -1 when the
- * operands mix per-step values with values computed after the loop. */
-static int region_for(Lower *L, const int *args, int n)
-{
-	int step = 0, after = 0;
-	for (int i = 0; i < n; i++) {
-		Node *a = &L->g->nodes.items[args[i]];
-		if (a->region == L->body)
-			step = 1;
-		else if (a->type.batched)
-			after = 1;
-	}
-	if (step && after)
-		return -1;
-	return step ? L->body : 0;
-}
-
-static const char *shape_words(Type t, char *buf, size_t n)
-{
-	char ty[64];
-	ir_type_str(t, ty, sizeof ty);
-	if (t.rank == 0)
-		snprintf(buf, n, "a scalar");
-	else
-		snprintf(buf, n, "%s", ty);
-	return buf;
-}
-
-static Value make_op(Lower *L, Op op, const int *args, int nargs, SrcLoc loc, const char *opname)
-{
-	int region = region_for(L, args, nargs);
-	if (region < 0) {
-		lower_error(L, loc, "'%s' mixes a per-step value with one computed after the time loop "
-			    "(by last or mean)", opname);
-		return (Value){0};
-	}
-	Type t, a = type_of(L, args[0]), b = nargs > 1 ? type_of(L, args[1]) : a;
-	char sa[64], sb[64];
-	if (op == OP_MATMUL) {
-		if (a.rank != 2) {
-			lower_error(L, loc, "the left operand of '@' must be a weight matrix, got %s",
-				    shape_words(a, sa, sizeof sa));
-			return (Value){0};
-		}
-		if (b.rank != 1 || !b.batched) {
-			lower_error(L, loc, "the right operand of '@' must be a vector of activations, got %s",
-				    shape_words(b, sb, sizeof sb));
-			return (Value){0};
-		}
-		if (!ir_matmul_type(a, b, &t)) {
-			lower_error(L, loc, "shape mismatch in '@': the matrix is %s but the vector has %d values",
-				    shape_words(a, sa, sizeof sa), b.dim[0]);
-			return (Value){0};
-		}
-	} else if (!ir_elem_type(op, a, b, &t)) {
-		if (nargs == 1)
-			lower_error(L, loc, "'%s' needs a vector, got %s", opname, shape_words(a, sa, sizeof sa));
-		else
-			lower_error(L, loc, "shape mismatch in '%s': %s and %s", opname,
-				    shape_words(a, sa, sizeof sa), shape_words(b, sb, sizeof sb));
-		return (Value){0};
-	}
-	int n = ir_add(L->g, op, region, t, args, nargs, loc);
-	return node_value(n, loc);
-}
-
-static Value binary(Lower *L, char op, Value a, Value b, SrcLoc loc)
-{
-	if (a.kind == V_NONE || b.kind == V_NONE)
-		return (Value){0};
-	char opname[2] = {op, 0};
-	if (a.kind == V_NUM && b.kind == V_NUM && op != '@') {
-		double r = 0;
-		switch (op) {
-		case '+': r = a.num + b.num; break;
-		case '-': r = a.num - b.num; break;
-		case '*': r = a.num * b.num; break;
-		case '/':
-			if (b.num == 0) {
-				lower_error(L, loc, "division by zero");
-				return (Value){0};
-			}
-			r = a.num / b.num;
-			break;
-		}
-		return (Value){.kind = V_NUM, .num = r, .is_int = a.is_int && b.is_int && r == floor(r),
-			       .loc = loc};
-	}
-	Value *bad = a.kind != V_NUM && a.kind != V_NODE ? &a : b.kind != V_NUM && b.kind != V_NODE ? &b : NULL;
-	if (bad || (op == '@' && (a.kind != V_NODE || b.kind != V_NODE))) {
-		if (!bad)
-			bad = a.kind != V_NODE ? &a : &b;
-		lower_error(L, bad->loc, "operand of '%s' must be %s, not %s", opname,
-			    op == '@' ? "a tensor" : "a number or a tensor", lower_value_kind(bad));
-		return (Value){0};
-	}
-	int args[2] = {a.kind == V_NUM ? lower_const(L, a.num, a.loc) : a.node,
-		       b.kind == V_NUM ? lower_const(L, b.num, b.loc) : b.node};
-	Op o = op == '+' ? OP_ADD : op == '-' ? OP_SUB : op == '*' ? OP_MUL : op == '/' ? OP_DIV : OP_MATMUL;
-	return make_op(L, o, args, 2, loc, opname);
-}
-
-/* ---- built-in functions ------------------------------------------------ */
-
-typedef struct {
-	const Expr *call;
-	Value pos[4];
-	int npos;
-	const char *named[4];
-	Value nval[4];
-	int nnamed;
-} Args;
+/* ---- calls --------------------------------------------------------------- */
 
 /* Evaluates a call's arguments; names must be among `allowed`. */
 static int eval_args(Lower *L, Scope *scope, const Expr *call, int maxpos, const char *const *allowed,
@@ -244,251 +54,40 @@ static int eval_args(Lower *L, Scope *scope, const Expr *call, int maxpos, const
 	return 1;
 }
 
-static Value *named_arg(Args *a, const char *name)
-{
-	for (int k = 0; k < a->nnamed; k++)
-		if (strcmp(a->named[k], name) == 0)
-			return &a->nval[k];
-	return NULL;
-}
-
-static Value surrogate(Lower *L, Scope *scope, const Expr *call, SurKind kind)
-{
-	const SurInfo *si = &ir_surrogates[kind];
-	Args a;
-	if (!eval_args(L, scope, call, si->nparams, si->pname, si->nparams, &a))
-		return (Value){0};
-	Surrogate s = {kind, {(float)si->pdefault[0], (float)si->pdefault[1]}};
-	for (int i = 0; i < si->nparams; i++) {
-		Value *v = i < a.npos ? &a.pos[i] : named_arg(&a, si->pname[i]);
-		if (!v)
-			continue;
-		if (v->kind != V_NUM || !(v->num > 0) || isinf(v->num)) {
-			if (v->kind == V_NUM)
-				lower_error(L, v->loc, "surrogate parameter '%s' must be positive, got %g",
-					    si->pname[i], v->num);
-			else
-				lower_error(L, v->loc, "surrogate parameter '%s' must be a number, not %s",
-					    si->pname[i], lower_value_kind(v));
-			return (Value){0};
-		}
-		s.p[i] = (float)v->num;
-	}
-	if (kind == SUR_GAUSSIAN && isnan(s.p[1]))
-		s.p[1] = (float)(1 / sqrt(2 * 3.14159265358979323846 * s.p[0]));
-	return (Value){.kind = V_SUR, .sur = s, .loc = call->loc};
-}
-
-static Value one_tensor(Lower *L, Scope *scope, const Expr *call, Args *a)
-{
-	if (!eval_args(L, scope, call, 1, NULL, 0, a))
-		return (Value){0};
-	if (a->npos != 1) {
-		lower_error(L, call->loc, "'%s' takes one argument", call->name);
-		return (Value){0};
-	}
-	if (!lower_want_node(L, &a->pos[0], "the argument"))
-		return (Value){0};
-	return a->pos[0];
-}
-
-static Value activation(Lower *L, Scope *scope, const Expr *call, Op op)
-{
-	Args a;
-	Value x = one_tensor(L, scope, call, &a);
-	if (x.kind == V_NONE)
-		return x;
-	return make_op(L, op, &x.node, 1, call->loc, call->name);
-}
-
-/* spike(v, surrogate): the Heaviside step S(v) = v > 0, trained through the
- * surrogate's psi. The surrogate defaults to gaussian(). */
-static Value spike(Lower *L, Scope *scope, const Expr *call)
-{
-	static const char *const names[] = {"surrogate"};
-	Args a;
-	if (!eval_args(L, scope, call, 2, names, 1, &a))
-		return (Value){0};
-	if (a.npos < 1) {
-		lower_error(L, call->loc, "'spike' needs the value to threshold: spike(v, surrogate)");
-		return (Value){0};
-	}
-	if (!lower_want_node(L, &a.pos[0], "the first argument of 'spike'"))
-		return (Value){0};
-	Value *s = a.npos > 1 ? &a.pos[1] : named_arg(&a, "surrogate");
-	Surrogate sur = {SUR_GAUSSIAN, {0.15f, (float)(1 / sqrt(2 * 3.14159265358979323846 * 0.15))}};
-	if (s && s->kind != V_SUR) {
-		lower_error(L, s->loc, "the surrogate of 'spike' must be a surrogate such as gaussian(var = 0.15), "
-			    "not %s", lower_value_kind(s));
-		return (Value){0};
-	}
-	if (s)
-		sur = s->sur;
-	Value r = make_op(L, OP_SPIKE, &a.pos[0].node, 1, call->loc, "spike");
-	if (r.kind == V_NODE)
-		L->g->nodes.items[r.node].a.sur = sur;
-	return r;
-}
-
-static Value size_of(Lower *L, Scope *scope, const Expr *call)
-{
-	Args a;
-	Value x = one_tensor(L, scope, call, &a);
-	if (x.kind == V_NONE)
-		return x;
-	Type t = type_of(L, x.node);
-	if (t.rank != 1) {
-		lower_error(L, call->loc, "'size' needs a vector, got a matrix");
-		return (Value){0};
-	}
-	return (Value){.kind = V_NUM, .num = t.dim[0], .is_int = 1, .loc = call->loc};
-}
-
-/* last(h): h at the final step; mean(h): h averaged over the steps. Both end
- * the time loop for their value. */
-static Value over_time(Lower *L, Scope *scope, const Expr *call, int mean)
-{
-	Args a;
-	Value x = one_tensor(L, scope, call, &a);
-	if (x.kind == V_NONE)
-		return x;
-	if (!lower_is_step(L, x.node)) {
-		lower_error(L, call->loc, "'%s' needs a value that changes over time, and this one does not",
-			    call->name);
-		return (Value){0};
-	}
-	Graph *g = L->g;
-	Type t = type_of(L, x.node);
-	if (mean)
-		t.dtype = DT_F32;
-	int init = ir_add(g, OP_ZEROS, 0, t, NULL, 0, call->loc);
-	const Expr *arg = call->args[0].value;
-	g->nodes.items[init].name = arena_printf(L->arena, "%s_%s", call->name,
-						 arg->kind == E_NAME ? arg->name : "value");
-	int k = lower_new_carry(L, init), next = x.node;
-	if (mean) {
-		int args[2] = {ir_add(g, OP_CARRY, L->body, t, NULL, 0, call->loc), x.node};
-		g->nodes.items[args[0]].a.k = k;
-		next = ir_add(g, OP_ADD, L->body, t, args, 2, call->loc);
-	}
-	L->nexts.items[k] = next;
-	int out = ir_add(g, OP_SCAN_OUT, 0, t, &L->scan, 1, call->loc);
-	g->nodes.items[out].a.k = k;
-	if (!mean)
-		return node_value(out, call->loc);
-	int args[2] = {out, lower_const(L, 1.0 / g->steps, call->loc)};
-	return node_value(ir_add(g, OP_MUL, 0, t, args, 2, call->loc), call->loc);
-}
-
-/* The names of `a, b = ...` must be new and distinct: reports the first
- * that is not. */
-static int new_names(Lower *L, Scope *scope, const Stmt *s)
-{
-	for (int i = 0; i < s->nnames; i++) {
-		if (!lower_check_new(L, scope, s->names[i], s->name_locs[i]))
-			return 0;
-		for (int j = 0; j < i; j++)
-			if (strcmp(s->names[j], s->names[i]) == 0) {
-				lower_error(L, s->name_locs[i], "'%s' is assigned twice in one statement", s->names[i]);
-				if (!L->builtin)
-					diag_note(s->name_locs[j], "'%s' is first assigned here", s->names[i]);
-				return 0;
-			}
-	}
-	return 1;
-}
-
-/* A multiple assignment that failed poisons its names. */
-static void poison(Scope *scope, const Stmt *s)
-{
-	for (int i = 0; i < s->nnames; i++)
-		vec_push(scope, ((Binding){s->names[i], {0}, s->name_locs[i], 0, 0}));
-}
-
-/* The vector and the part count of `a, b = split(x, 2)`; reports and
- * returns 0 unless they fit the names on the left. */
-static int split_args(Lower *L, Scope *scope, const Stmt *s, int *x, int *parts)
-{
-	const Expr *e = s->value;
-	if (e->kind != E_CALL || strcmp(e->name, "split") != 0) {
-		lower_error(L, s->loc, "assigning to %d names needs 'split(x, %d)' on the right", s->nnames,
-			    s->nnames);
-		return 0;
-	}
-	Args a;
-	if (!eval_args(L, scope, e, 2, NULL, 0, &a))
-		return 0;
-	if (a.npos != 2) {
-		lower_error(L, e->loc, "'split' takes two arguments: split(x, parts)");
-		return 0;
-	}
-	if (!lower_want_node(L, &a.pos[0], "the first argument of 'split'") ||
-	    !lower_want_count(L, &a.pos[1], "the number of parts"))
-		return 0;
-	*parts = (int)a.pos[1].num;
-	*x = a.pos[0].node;
-	Type t = type_of(L, *x);
-	if (*parts != s->nnames) {
-		lower_error(L, a.pos[1].loc, "split into %d parts, but %d names on the left", *parts, s->nnames);
-		return 0;
-	}
-	if (t.rank != 1 || t.dim[0] % *parts) {
-		lower_error(L, e->loc, "cannot split a vector of %d values into %d equal parts", t.dim[0], *parts);
-		return 0;
-	}
-	return 1;
-}
-
-void lower_multi_assign(Lower *L, Scope *scope, const Stmt *s)
-{
-	int x, parts;
-	if (!new_names(L, scope, s))
-		return;
-	L->target = s->names[0];
-	if (!split_args(L, scope, s, &x, &parts)) {
-		poison(scope, s);
-		return;
-	}
-	Type t = type_of(L, x);
-	int len = t.dim[0] / parts;
-	for (int i = 0; i < parts; i++) {
-		Type st = t;
-		st.dim[0] = len;
-		int n = ir_add(L->g, OP_SLICE, L->g->nodes.items[x].region, st, &x, 1, s->value->loc);
-		Node *nd = &L->g->nodes.items[n];
-		nd->a.slice.off = i * len;
-		nd->a.slice.len = len;
-		nd->name = L->prefix ? arena_printf(L->arena, "%s.%s", L->prefix, s->names[i]) : s->names[i];
-		Binding b = {s->names[i], node_value(n, s->name_locs[i]), s->name_locs[i], 0, 0};
-		vec_push(scope, b);
-	}
-}
-
 static Value call(Lower *L, Scope *scope, const Expr *e)
 {
 	const char *f = e->name;
+	Args a;
 	for (int k = 0; k < SUR_COUNT; k++) {
 		if (strcmp(f, ir_surrogates[k].name) != 0)
 			continue;
 		/* sigmoid(tensor) is the activation; sigmoid(slope = 5) the surrogate. */
 		if (k == SUR_SIGMOID && e->nargs == 1 && !e->args[0].name)
 			break;
-		return surrogate(L, scope, e, (SurKind)k);
-	}
-	if (strcmp(f, "sigmoid") == 0)
-		return activation(L, scope, e, OP_SIGMOID);
-	if (strcmp(f, "tanh") == 0)
-		return activation(L, scope, e, OP_TANH);
-	if (strcmp(f, "spike") == 0)
-		return spike(L, scope, e);
-	if (strcmp(f, "size") == 0)
-		return size_of(L, scope, e);
-	if (strcmp(f, "last") == 0 || strcmp(f, "mean") == 0) {
-		if (L->prefix) {
-			lower_error(L, e->loc, "'%s' ends the time loop and can only be used in the model", f);
+		const SurInfo *si = &ir_surrogates[k];
+		if (!eval_args(L, scope, e, si->nparams, si->pname, si->nparams, &a))
 			return (Value){0};
-		}
-		return over_time(L, scope, e, f[0] == 'm');
+		return lower_surrogate(L, e, (SurKind)k, &a);
+	}
+	if (strcmp(f, "spike") == 0) {
+		static const char *const names[] = {"surrogate"};
+		if (!eval_args(L, scope, e, 2, names, 1, &a))
+			return (Value){0};
+		return lower_spike(L, e, &a);
+	}
+	int last = strcmp(f, "last") == 0, mean = strcmp(f, "mean") == 0;
+	if ((last || mean) && L->prefix) {
+		lower_error(L, e->loc, "'%s' ends the time loop and can only be used in the model", f);
+		return (Value){0};
+	}
+	if (strcmp(f, "sigmoid") == 0 || strcmp(f, "tanh") == 0 || strcmp(f, "size") == 0 || last || mean) {
+		if (!eval_args(L, scope, e, 1, NULL, 0, &a))
+			return (Value){0};
+		if (last || mean)
+			return lower_over_time(L, e, mean, &a);
+		if (strcmp(f, "size") == 0)
+			return lower_size(L, e, &a);
+		return lower_activation(L, e, strcmp(f, "tanh") == 0 ? OP_TANH : OP_SIGMOID, &a);
 	}
 	if (strcmp(f, "split") == 0) {
 		lower_error(L, e->loc, "'split' must be assigned to names: a, b = split(x, 2)");
@@ -555,51 +154,416 @@ Value lower_expr(Lower *L, Scope *scope, const Expr *e)
 		}
 		if (v.kind == V_NONE || !lower_want_node(L, &v, "the operand of '-'"))
 			return (Value){0};
-		return make_op(L, OP_NEG, &v.node, 1, e->loc, "-");
+		return lower_make_op(L, OP_NEG, &v.node, 1, e->loc, "-");
 	}
 	case E_BIN: {
 		Value a = lower_expr(L, scope, e->lhs);
 		if (a.kind == V_NONE)
 			return a;
 		Value b = lower_expr(L, scope, e->rhs);
-		return binary(L, e->op, a, b, e->loc);
+		return lower_binary(L, e->op, a, b, e->loc);
 	}
 	}
 	SPK_BUG("bad expression kind %d", e->kind);
 }
 
-static int edit_distance(const char *a, const char *b)
+/* ---- multiple assignment --------------------------------------------------- */
+
+/* The names of `a, b = ...` must be new and distinct: reports the first
+ * that is not. */
+static int new_names(Lower *L, Scope *scope, const Stmt *s)
 {
-	int la = (int)strlen(a), lb = (int)strlen(b);
-	if (la > 40 || lb > 40)
-		return 99;
-	int d[41][41];
-	for (int i = 0; i <= la; i++)
-		d[i][0] = i;
-	for (int j = 0; j <= lb; j++)
-		d[0][j] = j;
-	for (int i = 1; i <= la; i++)
-		for (int j = 1; j <= lb; j++) {
-			int c = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
-			if (d[i - 1][j] + 1 < c)
-				c = d[i - 1][j] + 1;
-			if (d[i][j - 1] + 1 < c)
-				c = d[i][j - 1] + 1;
-			d[i][j] = c;
-		}
-	return d[la][lb];
+	for (int i = 0; i < s->nnames; i++) {
+		if (!lower_check_new(L, scope, s->names[i], s->name_locs[i]))
+			return 0;
+		for (int j = 0; j < i; j++)
+			if (strcmp(s->names[j], s->names[i]) == 0) {
+				lower_error(L, s->name_locs[i], "'%s' is assigned twice in one statement", s->names[i]);
+				if (!L->builtin)
+					diag_note(s->name_locs[j], "'%s' is first assigned here", s->names[i]);
+				return 0;
+			}
+	}
+	return 1;
 }
 
-const char *lower_suggest(const char *name, const char *const *names, int n)
+/* A multiple assignment that failed poisons its names. */
+static void poison(Scope *scope, const Stmt *s)
 {
-	const char *best = NULL;
-	int bestd = (int)strlen(name) <= 3 ? 1 : 2;
-	for (int i = 0; i < n; i++) {
-		int d = edit_distance(name, names[i]);
-		if (d <= bestd && strcmp(name, names[i]) != 0) {
-			best = names[i];
-			bestd = d - 1;
+	for (int i = 0; i < s->nnames; i++)
+		vec_push(scope, ((Binding){s->names[i], {0}, s->name_locs[i], 0, 0}));
+}
+
+/* The vector and the part count of `a, b = split(x, 2)`; reports and
+ * returns 0 unless they fit the names on the left. */
+static int split_args(Lower *L, Scope *scope, const Stmt *s, int *x, int *parts)
+{
+	const Expr *e = s->value;
+	if (e->kind != E_CALL || strcmp(e->name, "split") != 0) {
+		lower_error(L, s->loc, "assigning to %d names needs 'split(x, %d)' on the right", s->nnames,
+			    s->nnames);
+		return 0;
+	}
+	Args a;
+	if (!eval_args(L, scope, e, 2, NULL, 0, &a))
+		return 0;
+	if (a.npos != 2) {
+		lower_error(L, e->loc, "'split' takes two arguments: split(x, parts)");
+		return 0;
+	}
+	if (!lower_want_node(L, &a.pos[0], "the first argument of 'split'") ||
+	    !lower_want_count(L, &a.pos[1], "the number of parts"))
+		return 0;
+	*parts = (int)a.pos[1].num;
+	*x = a.pos[0].node;
+	Type t = lower_type_of(L, *x);
+	if (*parts != s->nnames) {
+		lower_error(L, a.pos[1].loc, "split into %d parts, but %d names on the left", *parts, s->nnames);
+		return 0;
+	}
+	if (t.rank != 1 || t.dim[0] % *parts) {
+		lower_error(L, e->loc, "cannot split a vector of %d values into %d equal parts", t.dim[0], *parts);
+		return 0;
+	}
+	return 1;
+}
+
+void lower_multi_assign(Lower *L, Scope *scope, const Stmt *s)
+{
+	int x, parts;
+	if (!new_names(L, scope, s))
+		return;
+	L->target = s->names[0];
+	if (!split_args(L, scope, s, &x, &parts)) {
+		poison(scope, s);
+		return;
+	}
+	Type t = lower_type_of(L, x);
+	int len = t.dim[0] / parts;
+	for (int i = 0; i < parts; i++) {
+		Type st = t;
+		st.dim[0] = len;
+		int n = ir_add(L->g, OP_SLICE, L->g->nodes.items[x].region, st, &x, 1, s->value->loc);
+		Node *nd = &L->g->nodes.items[n];
+		nd->a.slice.off = i * len;
+		nd->a.slice.len = len;
+		nd->name = L->prefix ? arena_printf(L->arena, "%s.%s", L->prefix, s->names[i]) : s->names[i];
+		Binding b = {s->names[i], lower_node_value(n, s->name_locs[i]), s->name_locs[i], 0, 0};
+		vec_push(scope, b);
+	}
+}
+
+/* ---- cells ----------------------------------------------------------------- */
+
+static const char *qualify(Lower *L, const char *name)
+{
+	return L->prefix ? arena_printf(L->arena, "%s.%s", L->prefix, name) : name;
+}
+
+static void cell_param(Lower *L, Scope *scope, const Stmt *s)
+{
+	const char *name = s->names[0];
+	int dims[2] = {1, 1};
+	if (!lower_check_new(L, scope, name, s->name_locs[0]))
+		return;
+	if (s->ndims > 2) {
+		lower_error(L, s->loc, "parameter '%s' has %d dimensions; parameters have 1 or 2", name, s->ndims);
+		return;
+	}
+	L->target = name;
+	const char *what = arena_printf(L->arena, "a dimension of parameter '%s'", name);
+	for (int i = 0; i < s->ndims; i++) {
+		Value v = lower_expr(L, scope, s->dims[i]);
+		if (!lower_want_count(L, &v, what))
+			return;
+		dims[i] = (int)v.num;
+	}
+	if ((double)dims[0] * dims[1] > INT_MAX) {
+		lower_error(L, s->loc, "parameter '%s' would hold %.0f values, more than the limit of %d", name,
+			    (double)dims[0] * dims[1], INT_MAX);
+		return;
+	}
+	Param p = {qualify(L, s->names[0]), L->prefix, L->cell_name, s->ndims == 2 ? ir_mat(dims[0], dims[1]) : ir_vec(DT_F32, dims[0], 0, 0),
+		   s->ndims == 2 ? INIT_HE_NORMAL : INIT_ZEROS, s->ndims == 2 ? dims[1] : dims[0], s->loc};
+	if (s->init) {
+		if (strcmp(s->init, "zeros") == 0)
+			p.init = INIT_ZEROS;
+		else if (strcmp(s->init, "he_normal") == 0)
+			p.init = INIT_HE_NORMAL;
+		else {
+			lower_error(L, s->init_loc, "unknown initialiser '%s' (expected zeros or he_normal)", s->init);
+			return;
 		}
 	}
-	return best;
+	/* Layer names are unique (layer_name) and a cell's names too, so a
+	 * checkpoint name can only repeat through a bug. */
+	for (int i = 0; i < L->g->params.len; i++)
+		if (strcmp(L->g->params.items[i].name, p.name) == 0)
+			SPK_BUG("parameter name '%s' is used twice", p.name);
+	vec_push(&L->g->params, p);
+	int n = ir_add(L->g, OP_PARAM, 0, p.type, NULL, 0, s->loc);
+	L->g->nodes.items[n].a.k = L->g->params.len - 1;
+	L->g->nodes.items[n].name = p.name;
+	lower_define(scope, name, s->name_locs[0], (Value){.kind = V_NODE, .node = n, .loc = s->loc});
+}
+
+static void cell_state(Lower *L, Scope *scope, const Stmt *s, const Cell *c, int stepping)
+{
+	if (!stepping) {
+		lower_error(L, L->callsite, "cell '%s' keeps state over time, so its input must be a sequence; "
+			    "this one was computed after the time loop", c->name);
+		return;
+	}
+	for (int i = 0; i < s->nnames; i++) {
+		if (!lower_check_new(L, scope, s->names[i], s->name_locs[i]))
+			return;
+		L->target = s->names[i];
+		Value v = lower_expr(L, scope, s->dims[i]);
+		if (!lower_want_count(L, &v, "a state size"))
+			return;
+		if (L->nstate == L->guess.len)
+			vec_push(&L->guess, DT_SPIKE);
+		Type t = ir_vec((DType)L->guess.items[L->nstate++], (int)v.num, 1, 0);
+		int init = ir_add(L->g, OP_ZEROS, 0, t, NULL, 0, s->name_locs[i]);
+		int k = lower_new_carry(L, init);
+		L->carry_guess.items[k] = L->nstate - 1;
+		int carry = ir_add(L->g, OP_CARRY, L->body, t, NULL, 0, s->name_locs[i]);
+		L->g->nodes.items[carry].a.k = k;
+		L->g->nodes.items[carry].name = qualify(L, s->names[i]);
+		lower_define(scope, s->names[i], s->name_locs[i],
+		       (Value){.kind = V_NODE, .node = carry, .loc = s->name_locs[i]});
+		scope->items[scope->len - 1].state = k + 1;
+	}
+}
+
+/* `name = value` inside a cell: a state update or a new local. */
+static void cell_assign(Lower *L, Scope *scope, const Stmt *s)
+{
+	if (s->nnames > 1) {
+		lower_multi_assign(L, scope, s);
+		return;
+	}
+	const char *name = s->names[0];
+	/* The target is checked before the value is lowered: a mistaken
+	 * definition gets the message about the name, not about its layer. */
+	Binding *b = lower_lookup(scope, name);
+	if (b && !b->state) {
+		lower_check_new(L, scope, name, s->name_locs[0]);
+		return;
+	}
+	if (b && b->updated) {
+		lower_error(L, s->name_locs[0], "state '%s' is updated twice in one step", name);
+		return;
+	}
+	L->target = name;
+	Value v = lower_expr(L, scope, s->value);
+	if (!b) {
+		if (v.kind == V_NODE && !L->g->nodes.items[v.node].name)
+			L->g->nodes.items[v.node].name = qualify(L, name);
+		lower_define(scope, name, s->name_locs[0], v);
+		return;
+	}
+	if (v.kind == V_NONE)
+		return;
+	int k = b->state - 1;
+	Node *carry = &L->g->nodes.items[b->v.node];
+	if (!lower_want_node(L, &v, "the new value of a state"))
+		return;
+	Node *n = &L->g->nodes.items[v.node];
+	if (n->region != L->body || n->type.rank != 1 || n->type.dim[0] != carry->type.dim[0]) {
+		char ty[64];
+		lower_error(L, s->name_locs[0], "state '%s' holds %d values per step, but is assigned %s", name,
+			    carry->type.dim[0], ir_type_str(n->type, ty, sizeof ty));
+		return;
+	}
+	if (n->type.dtype != carry->type.dtype) {
+		/* The state's dtype was guessed before its update was seen: guess
+		 * again and lower the model once more (dsl_lower). */
+		L->guess.items[L->carry_guess.items[k]] = n->type.dtype;
+		L->retry = 1;
+	}
+	if (!n->name)
+		n->name = qualify(L, name);
+	L->nexts.items[k] = v.node;
+	b->updated = 1;
+	b->v.node = v.node;
+}
+
+/* The arguments given at a call of c, by parameter (vals, given), computed
+ * in the caller's scope; errors point at the user's arguments. Checks that
+ * every parameter without a default is given. */
+static int given_args(Lower *L, Scope *caller, const Cell *c, const Expr *call, Value *vals, int *given,
+		      int *stepping)
+{
+	int pos = 0, named = 0;
+	for (int i = 0; i < call->nargs; i++) {
+		const Arg *a = &call->args[i];
+		int k = pos;
+		if (a->name) {
+			named = 1;
+			for (k = 0; k < c->nparams && strcmp(c->params[k].name, a->name); k++)
+				;
+			if (k == c->nparams) {
+				const char **names = arena_alloc(L->arena, sizeof *names * (size_t)(c->nparams + 1));
+				for (int j = 0; j < c->nparams; j++)
+					names[j] = c->params[j].name;
+				const char *s = lower_suggest(a->name, names, c->nparams);
+				lower_error(L, a->loc, "cell '%s' has no parameter '%s'%s%s%s", c->name, a->name,
+					    s ? " (did you mean '" : "", s ? s : "", s ? "'?)" : "");
+				return 0;
+			}
+		} else if (named) {
+			lower_error(L, a->loc, "positional argument after a named one in '%s'", call->name);
+			return 0;
+		} else if (pos++ >= c->nparams) {
+			lower_error(L, a->loc, "cell '%s' takes %d argument%s, got %d", c->name, c->nparams,
+				    c->nparams == 1 ? "" : "s", call->nargs);
+			return 0;
+		}
+		if (given[k]) {
+			lower_error(L, a->loc, "argument '%s' of '%s' given twice", c->params[k].name, c->name);
+			return 0;
+		}
+		given[k] = 1;
+		vals[k] = lower_expr(L, caller, a->value);
+		if (vals[k].kind == V_NONE)
+			return 0;
+		if (vals[k].kind == V_NODE && lower_is_step(L, vals[k].node))
+			*stepping = 1;
+	}
+	for (int k = 0; k < c->nparams; k++)
+		if (!given[k] && !c->params[k].def) {
+			lower_error(L, call->loc, "missing argument '%s' of cell '%s'", c->params[k].name, c->name);
+			if (!c->builtin)
+				diag_note(c->loc, "'%s' is defined here", c->name);
+			return 0;
+		}
+	return 1;
+}
+
+/* The prefix of the parameters of a cell called by the current statement:
+ * the statement's target (`y` in `y = cell(...)`), under the enclosing
+ * layer's prefix. The target is a name the user chose, or output, loss or
+ * return; a second layer that would get the same name gets `y.2`, a third
+ * `y.3`. A user's name cannot start with a digit, so these never clash
+ * with one. */
+static const char *layer_name(Lower *L, const Cell *c)
+{
+	const char *base = L->target ? L->target : c->name;
+	const char *name = L->prefix ? arena_printf(L->arena, "%s.%s", L->prefix, base) : base;
+	const char *cand = name;
+	for (int n = 2;; n++) {
+		int used = 0;
+		for (int i = 0; i < L->layers.len && !used; i++)
+			used = strcmp(L->layers.items[i], cand) == 0;
+		if (!used)
+			break;
+		cand = arena_printf(L->arena, "%s.%d", name, n);
+	}
+	vec_push(&L->layers, cand);
+	return cand;
+}
+
+/* A call of c while c is being expanded: reports the cycle, returns 1. */
+static int recursive(Lower *L, const Cell *c, const Expr *call)
+{
+	int i = 0;
+	while (i < L->calls.len && strcmp(L->calls.items[i], c->name) != 0)
+		i++;
+	if (i == L->calls.len)
+		return 0;
+	if (i == L->calls.len - 1) {
+		lower_error(L, call->loc, "cell '%s' calls itself; cells cannot be recursive", c->name);
+		return 1;
+	}
+	StrBuf m = {0};
+	sb_printf(&m, "cell '%s' calls '%s'", c->name, L->calls.items[i + 1]);
+	for (int j = i + 2; j < L->calls.len; j++)
+		sb_printf(&m, ", which calls '%s'", L->calls.items[j]);
+	sb_printf(&m, ", which calls '%s'; cells cannot be recursive", c->name);
+	lower_error(L, call->loc, "%s", m.buf);
+	sb_free(&m);
+	return 1;
+}
+
+Value lower_cell_call(Lower *L, Scope *caller, const Cell *c, const Expr *call)
+{
+	if (recursive(L, c, call))
+		return (Value){0};
+	Scope cs = {0};
+	int stepping = 0, errors = diag_error_count();
+	Value result = {0};
+	Lower saved = *L;
+	const char *prefix = layer_name(L, c);
+	Value *vals = arena_alloc(L->arena, sizeof *vals * (size_t)(c->nparams + 1));
+	int *given = arena_alloc(L->arena, sizeof *given * (size_t)(c->nparams + 1));
+	if (!given_args(L, caller, c, call, vals, given, &stepping))
+		goto out;
+	/* From here on the code is the cell's own: errors inside a built-in
+	 * cell are reported at the user's call. */
+	if (!L->builtin && c->builtin) {
+		L->builtin = c->name;
+		L->callsite = call->loc;
+	} else if (!L->builtin) {
+		L->callsite = call->loc;
+	}
+	vec_push(&L->calls, c->name);
+	L->prefix = prefix;
+	L->cell_name = c->name;
+	/* Defaults are computed in the cell's scope, after the parameters
+	 * before them, and may call cells (but not this one). */
+	for (int k = 0; k < c->nparams && diag_error_count() == errors; k++) {
+		if (!given[k]) {
+			L->target = c->params[k].name;
+			vals[k] = lower_expr(L, &cs, c->params[k].def);
+			if (vals[k].kind == V_NODE && lower_is_step(L, vals[k].node))
+				stepping = 1;
+		}
+		vec_push(&cs, ((Binding){c->params[k].name, vals[k], c->params[k].loc, 0, 0}));
+	}
+	for (int i = 0; i < c->nbody && diag_error_count() == errors; i++) {
+		const Stmt *s = c->body[i];
+		if (result.kind != V_NONE) {
+			lower_error(L, s->loc, "statement after 'return' in cell '%s'", c->name);
+			break;
+		}
+		switch (s->kind) {
+		case S_PARAM: cell_param(L, &cs, s); break;
+		case S_STATE: cell_state(L, &cs, s, c, stepping); break;
+		case S_ASSIGN: cell_assign(L, &cs, s); break;
+		case S_RETURN:
+			L->target = "return";
+			result = lower_expr(L, &cs, s->value);
+			if (result.kind == V_NONE && diag_error_count() == errors)
+				SPK_BUG("return without a value");
+			if (result.kind == V_NODE && !L->g->nodes.items[result.node].name)
+				L->g->nodes.items[result.node].name = prefix;
+			break;
+		default:
+			lower_error(L, s->loc, "this statement is not allowed in a cell");
+			break;
+		}
+	}
+	L->calls.len--;
+	if (diag_error_count() != errors) {
+		result = (Value){0};
+		goto out;
+	}
+	for (int i = 0; i < cs.len; i++)
+		if (cs.items[i].state && !cs.items[i].updated) {
+			lower_error(L, cs.items[i].loc, "state '%s' is never updated", cs.items[i].name);
+			result = (Value){0};
+		}
+	if (result.kind == V_NONE && diag_error_count() == errors)
+		lower_error(L, c->loc, "cell '%s' has no return statement", c->name);
+out:
+	vec_free(&cs);
+	L->prefix = saved.prefix;
+	L->cell_name = saved.cell_name;
+	L->target = saved.target;
+	L->builtin = saved.builtin;
+	L->callsite = saved.callsite;
+	if (result.kind != V_NONE)
+		result.loc = call->loc;
+	return result;
 }

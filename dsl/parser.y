@@ -88,6 +88,11 @@ Cell *dsl_cell(Arena *a, const char *name, SrcLoc loc, int builtin,
 	const DslList *params, const DslList *body);
 Model *dsl_model(Arena *a, const char *name, SrcLoc loc, const DslList *body);
 Train *dsl_train(Arena *a, SrcLoc loc, const DslList *body);
+/* Adds a definition to p->prog, reporting a second model or train block, a
+ * cell defined twice (the prelude's included) or a repeated parameter. */
+void dsl_add_cell(DslParser *p, Cell *c);
+void dsl_add_model(DslParser *p, Model *m, SrcLoc kw);
+void dsl_add_train(DslParser *p, Train *t);
 }
 
 %code {
@@ -101,9 +106,6 @@ Train *dsl_train(Arena *a, SrcLoc loc, const DslList *body);
 static void dsl_yyerror(DSL_YYLTYPE *loc, yyscan_t scanner, DslParser *p, const char *msg);
 static DslExpr node(Expr *e, int depth);
 static DslExpr binary(DslParser *p, char op, SrcLoc loc, DslExpr l, DslExpr r);
-static void add_cell(DslParser *p, Cell *c);
-static void add_model(DslParser *p, Model *m, SrcLoc kw);
-static void add_train(DslParser *p, Train *t);
 static DslList list1(DslParser *p, void *item);
 }
 
@@ -167,7 +169,7 @@ item
 /* cell_def := 'cell' NAME '(' [cparam (',' cparam)*] ')' '{' cell_stmt* '}' */
 cell_def
 	: "cell" name "(" cparams_opt ")" "{" cell_body "}"
-		{ add_cell(p, dsl_cell(A, $2, LOC(@2), p->builtin, &$4, &$7)); }
+		{ dsl_add_cell(p, dsl_cell(A, $2, LOC(@2), p->builtin, &$4, &$7)); }
 	;
 
 cparams_opt
@@ -238,7 +240,7 @@ exprs
 /* model_def := 'model' NAME '{' model_stmt* '}' */
 model_def
 	: "model" name "{" model_body "}"
-		{ add_model(p, dsl_model(A, $2, LOC(@2), &$4), LOC(@1)); }
+		{ dsl_add_model(p, dsl_model(A, $2, LOC(@2), &$4), LOC(@1)); }
 	;
 
 model_body
@@ -270,7 +272,7 @@ encoding
 
 /* train_def := 'train' '{' (NAME '=' expr)* '}' */
 train_def
-	: "train" "{" settings "}" { add_train(p, dsl_train(A, LOC(@1), &$3)); }
+	: "train" "{" settings "}" { dsl_add_train(p, dsl_train(A, LOC(@1), &$3)); }
 	;
 
 settings
@@ -380,63 +382,6 @@ static DslExpr binary(DslParser *p, char op, SrcLoc loc, DslExpr l, DslExpr r)
 {
 	int d = l.depth > r.depth ? l.depth : r.depth;
 	return node(dsl_binary(A, loc, op, l.e, r.e), d + 1);
-}
-
-/* A cell name is defined once across all files, the prelude included;
- * a cell's parameters have distinct names. */
-static void add_cell(DslParser *p, Cell *c)
-{
-	for (int i = 0; i < c->nparams; i++)
-		for (int j = 0; j < i; j++) {
-			if (strcmp(c->params[i].name, c->params[j].name) != 0)
-				continue;
-			diag_error(c->params[i].loc, "duplicate parameter '%s' of cell '%s'", c->params[i].name,
-				c->name);
-			diag_note(c->params[j].loc, "the first '%s' is here", c->params[i].name);
-			break;
-		}
-	for (int i = 0; i < p->prog->cells.len; i++) {
-		Cell *old = p->prog->cells.items[i];
-		if (strcmp(old->name, c->name) != 0)
-			continue;
-		diag_error(c->loc, "redefinition of cell '%s'", c->name);
-		if (old->builtin)
-			diag_note(old->loc, "'%s' is a built-in cell, defined here", c->name);
-		else
-			diag_note(old->loc, "the first definition of '%s' is here", c->name);
-		return;
-	}
-	vec_push(&p->prog->cells, c);
-}
-
-/* "(the first is at line N)", naming the file when it is another one. */
-static const char *first_at(DslParser *p, SrcLoc first)
-{
-	if (first.file == p->file)
-		return arena_printf(A, "line %d", first.line);
-	return arena_printf(A, "%s:%d", diag_source_name(first.file), first.line);
-}
-
-static void add_model(DslParser *p, Model *m, SrcLoc kw)
-{
-	Model *old = p->prog->model;
-	if (old) {
-		diag_error(kw, "duplicate 'model' block (the first is at %s)", first_at(p, old->loc));
-		diag_note(old->loc, "the first 'model' block is here");
-		return;
-	}
-	p->prog->model = m;
-}
-
-static void add_train(DslParser *p, Train *t)
-{
-	Train *old = p->prog->train;
-	if (old) {
-		diag_error(t->loc, "duplicate 'train' block (the first is at %s)", first_at(p, old->loc));
-		diag_note(old->loc, "the first 'train' block is here");
-		return;
-	}
-	p->prog->train = t;
 }
 
 /* ---- messages ------------------------------------------------------- */

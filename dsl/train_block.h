@@ -47,6 +47,11 @@ typedef enum {
 	SCHEDULE_COUNT
 } TrainSchedule;
 
+/* The shape of an FSDD sample, which the model must fit (train/audio.c
+ * computes the features; docs/audio.md). */
+#define FSDD_MELS        32     /* mel bands, 0 Hz .. 4 kHz: the values per step */
+#define FSDD_STEPS       32     /* steps per recording: 0.64 s, end-aligned, silence before */
+
 typedef struct {
 	TrainDataset dataset;
 	TrainLayout layout;     /* LAYOUT_SIGNAL for toy_signal */

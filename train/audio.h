@@ -31,8 +31,6 @@
 #define AUDIO_FLOOR      1e-8   /* mel energy floor before the log */
 #define AUDIO_NORM_LO    (-1.0) /* z-scores in [LO, HI] map linearly onto intensities [0, 1] ... */
 #define AUDIO_NORM_HI    1.0    /* ... and are clipped outside */
-#define FSDD_MELS        32     /* mel bands, 0 Hz .. 4 kHz: the values per step */
-#define FSDD_STEPS       32     /* steps per recording: 0.64 s, end-aligned, silence before */
 #define FSDD_FEATURES    (FSDD_STEPS * FSDD_MELS)
 #define FSDD_TEST_INDEX  5      /* recordings with index < 5 are the official test set */
 
