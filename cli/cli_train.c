@@ -168,7 +168,7 @@ int cli_eval(int argc, char **argv)
 	EvalResult r;
 	if (train_evaluate(&L.tm, &L.c.train, params, &r))
 		return 1;
-	if (L.c.train.data.dataset == DATA_TEXT)
+	if (r.bits_per_char)
 		printf("%s: test loss %.4f, %.4f bits per character (unigram entropy %.4f), next-character accuracy "
 		       "%.2f%% on %ld windows of %d characters\n", a.checkpoint, r.loss, r.loss / 0.69314718055994530942,
 		       r.unigram_bits, 100 * r.accuracy, r.samples, L.tm.steps);

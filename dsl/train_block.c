@@ -10,9 +10,6 @@
 #include <string.h>
 #include "train_check.h"
 
-const char *const train_dataset_names[DATA_COUNT] = {"mnist", "fashion_mnist", "toy_signal", "fsdd", "text"};
-const char *const train_layout_names[LAYOUT_COUNT] = {"rows", "pixels", "signal", "tokens"};
-const char *const train_encoder_names[ENCODE_COUNT] = {"bernoulli", "threshold", "analog"};
 const char *const train_schedule_names[SCHEDULE_COUNT] = {"constant", "step", "cosine"};
 
 static const char *const setting_names[SET_COUNT] = {"data", "optimizer", "schedule", "clip", "batch",

@@ -6,6 +6,10 @@
 #include <string.h>
 #include "train_check.h"
 
+const char *const train_dataset_names[DATA_COUNT] = {"mnist", "fashion_mnist", "toy_signal", "fsdd", "text"};
+const char *const train_layout_names[LAYOUT_COUNT] = {"rows", "pixels", "signal", "tokens"};
+const char *const train_encoder_names[ENCODE_COUNT] = {"bernoulli", "threshold", "analog"};
+
 /* encode = bernoulli | threshold(level = 0.5) | analog */
 static int parse_encoder(Check *c, const Expr *e)
 {

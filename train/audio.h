@@ -1,5 +1,5 @@
-/* audio.h: WAV files and log-mel features, and the Free Spoken Digit
- * Dataset (FSDD) built from them.
+/* audio.h: WAV files and log-mel features, of which fsdd.c builds the Free
+ * Spoken Digit Dataset (FSDD).
  *
  * audio_read_wav reads one 16-bit PCM mono WAV file with libsndfile;
  * audio_features turns its samples into FSDD_STEPS x FSDD_MELS log-mel
@@ -77,20 +77,5 @@ void audio_band_stats(const float *raw, const int *steps, int count, double *mea
  * AUDIO_NORM_LO), 0, 1), z = (value - mean[band]) / std[band]; the padding
  * before the kept steps becomes 0 (no spikes). */
 void audio_normalise(float *raw, const int *steps, int count, const double *mean, const double *std);
-
-/* Finds the recordings folder: $SPIKEC_FSDD_DIR alone when set, else
- * data/fsdd/recordings of the repository (from the running binary, then from
- * the current directory). 0 with the folder in dir, or -1 with a message
- * that says where it looked and what to do. */
-int fsdd_find(char *dir, size_t n, char *err, size_t errlen);
-
-/* Loads the FSDD recordings of dir (NULL: fsdd_find): every
- * DIGIT_SPEAKER_INDEX.wav, 16-bit PCM mono at 8 kHz, in the byte order of
- * the file names. Index < FSDD_TEST_INDEX goes to the test half, the others
- * to the training half; labels are the digits. values are FSDD_FEATURES
- * intensities per sample, features from audio_features, normalised with the
- * band statistics of the training half alone. 0, or -1 with *out empty and a
- * message naming the file at fault. */
-int fsdd_load(const char *dir, DataSplit *out, char *err, size_t errlen);
 
 #endif

@@ -1,9 +1,12 @@
 /* data.h: the data sets of the training driver and their spike encoders.
  *
  * data_load finds and reads the data set a `train` block names (MNIST,
- * Fashion-MNIST, the paper's toy signal or FSDD's spoken digits, whose
- * features audio.h computes) into memory as float intensities
- * in [0, 1]; data_batch turns a list of samples into one batch of input
+ * Fashion-MNIST, the paper's toy signal, FSDD's spoken digits or a text)
+ * into memory as float intensities in [0, 1] (or tokens); what the training
+ * loop needs to know of a data set is in its Dataset, so the loop names
+ * none. Each data set is a DataSource in a file of its own (mnist.c,
+ * fashion.c, toy.c, fsdd.c, text_data.c), listed in data.c only. data_batch
+ * (encode.c) turns a list of samples into one batch of input
  * (T, B, I) through the block's encoder, with labels or regression targets;
  * data_shuffle gives each epoch's sample order. Where the files come from,
  * the MNIST split and the exact random-number rules are in docs/data.md.
@@ -48,9 +51,29 @@ typedef struct {
 	long stream_len;
 	int vocab;          /* distinct characters of the training text */
 	double unigram_bits; /* of this split's text, in bits per character */
+	/* How the training loop treats it: */
+	int sequential;     /* read in order, never shuffled (text: streams carry state) */
+	int bits_per_char;  /* losses are reported as bits per character too (text) */
+	int one_sample;     /* one sample, each batch row an independent encoding of it (toy) */
+	/* Evaluation also reports the RMSE over the steps from warm_from on
+	 * (toy: those with x >= 0.5), described as warm_what ("x >= 0.5") and
+	 * named warm_key in the metrics. */
+	int warm_rmse, warm_from;
+	const char *warm_what, *warm_key;
 } Dataset;
 
 typedef struct { Dataset train, test; } DataSplit;
+
+/* A data set a train block can name. */
+typedef struct {
+	TrainDataset dataset;
+	/* Both halves into *out (every field set; the caller frees with
+	 * data_free even on failure), from dir, or from where the data set is
+	 * found when dir is NULL. 0, or -1 with a message in err. */
+	int (*load)(const TrainData *cfg, const char *dir, DataSplit *out, char *err, size_t errlen);
+} DataSource;
+
+extern const DataSource data_mnist, data_fashion_mnist, data_toy_signal_source, data_fsdd, data_text;
 
 /* Loads the data set of cfg->dataset into *out (every field set, both
  * halves owned by out; release with data_free):
@@ -82,6 +105,14 @@ int data_repo_root(char *buf, size_t n);
 
 /* Releases both halves and empties *d; safe on an empty or freed split. */
 void data_free(DataSplit *d);
+
+/* For the loaders: path = dir/file (0 if it does not fit); whether
+ * dir/file is readable; d's arrays for count samples of `features` values
+ * and, when classes > 0, labels (the caller zeroed the rest).
+ * 0, or -1 when out of memory. */
+int data_join(char *path, size_t n, const char *dir, const char *file);
+int data_readable(const char *dir, const char *file);
+int data_alloc(Dataset *d, int count, int features, int classes);
 
 /* Builds one batch of the B = batch samples idx[0..B-1] of d:
  *   x        (T, B, I) float, T = cfg->steps, I = cfg->size, with
@@ -131,5 +162,20 @@ float data_toy_signal(int t, int steps);
  * exactly the bytes their headers promise. 0, or -1 with *out empty and a
  * message naming the file. */
 int idx_load(const char *images_path, const char *labels_path, int classes, Dataset *out, char *err, size_t errlen);
+
+/* Loads the FSDD recordings of dir (NULL: fsdd_find): every
+ * DIGIT_SPEAKER_INDEX.wav, 16-bit PCM mono at 8 kHz, in the byte order of
+ * the file names. Index < FSDD_TEST_INDEX goes to the test half, the others
+ * to the training half; labels are the digits. values are FSDD_FEATURES
+ * intensities per sample, features from audio_features, normalised with the
+ * band statistics of the training half alone. 0, or -1 with *out empty and a
+ * message naming the file at fault. */
+int fsdd_load(const char *dir, DataSplit *out, char *err, size_t errlen);
+
+/* Finds the recordings folder: $SPIKEC_FSDD_DIR alone when set, else
+ * data/fsdd/recordings of the repository (from the running binary, then from
+ * the current directory). 0 with the folder in dir, or -1 with a message
+ * that says where it looked and what to do. */
+int fsdd_find(char *dir, size_t n, char *err, size_t errlen);
 
 #endif

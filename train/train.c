@@ -133,10 +133,8 @@ int train_evaluate(const TrainModel *m, const TrainConfig *tc, const float *para
 		m->forward(params, b.x, n, b.out, b.ws);
 		score(m, &b, n, &loss, &correct, &count);
 		samples += n;
-		if (tc->data.dataset == DATA_TOY_SIGNAL && m->output_timed)
-			for (int t = 0; t < m->steps; t++) {
-				if (4.5 * t / (m->steps - 1) < 0.5)
-					continue;
+		if (d->warm_rmse && m->output_timed)
+			for (int t = d->warm_from; t < m->steps; t++) {
 				for (size_t i = (size_t)t * n * m->outputs; i < (size_t)(t + 1) * n * m->outputs; i++) {
 					double e = b.out[i] - b.targets[i];
 					warm += e * e;
@@ -146,6 +144,7 @@ int train_evaluate(const TrainModel *m, const TrainConfig *tc, const float *para
 	}
 	r->rmse_warm = nwarm ? sqrt(warm / nwarm) : 0;
 	r->unigram_bits = d->unigram_bits;
+	r->bits_per_char = d->bits_per_char;
 	r->samples = samples;
 	r->loss = count ? loss / count : 0;
 	r->accuracy = m->classes && count ? (double)correct / count : 0;
@@ -382,14 +381,11 @@ int train_run(const TrainModel *m, const TrainConfig *tc, const TrainOptions *op
 	Batch b;
 	batch_alloc(&b, m, B, m->train_workspace_floats(B));
 	int *perm = must_alloc(sizeof(int) * (size_t)tr->count);
-	/* Text is read in order, stream by stream, so that a model that carries
-	 * its state sees each stream as one long sequence. */
-	const int text = tr->tokens != NULL;
 	if (!opt->quiet)
 		fprintf(stderr, "%s: %d train / %d test samples (loaded in %.2fs), %ld parameters, batch %d, %d "
 			"epochs, backend %s%s\n", m->name, tr->count, data.test.count, t_load, m->nparams, B, epochs,
 			opt->backend ? opt->backend : "c", opt->resume ? " (resumed)" : "");
-	if (!opt->quiet && text)
+	if (!opt->quiet && tr->bits_per_char)
 		fprintf(stderr, "%s: %d characters in the vocabulary; %d streams of %ld characters; the test text's "
 			"unigram entropy is %.3f bits per character\n", tc->data.path, tr->vocab, tr->streams,
 			tr->stream_len, data.test.unigram_bits);
@@ -405,7 +401,7 @@ int train_run(const TrainModel *m, const TrainConfig *tc, const TrainOptions *op
 		double lr = schedule_lr(tc, epoch, epochs), t0 = now(), loss_sum = 0;
 		long correct = 0, count = 0, samples = 0;
 		memset(spike_sum, 0, sizeof(double) * (size_t)(nspikes + 1));
-		if (text)
+		if (tr->sequential)
 			for (int i = 0; i < tr->count; i++)
 				perm[i] = i;
 		else
@@ -479,7 +475,7 @@ int train_run(const TrainModel *m, const TrainConfig *tc, const TrainOptions *op
 		if (tty)
 			fprintf(stderr, "\r%*s\r", 110, "");
 		if (!opt->quiet) {
-			if (text)
+			if (tr->bits_per_char)
 				fprintf(stderr, "epoch %d/%d  train %.4f bits/char  test %.4f bits/char (unigram %.3f)  "
 					"next-char acc %.2f%%  %.0f chars/s  %.1fs\n", epoch + 1, epochs, tl / LN2,
 					ev.loss / LN2, ev.unigram_bits, 100 * ev.accuracy,
@@ -488,9 +484,13 @@ int train_run(const TrainModel *m, const TrainConfig *tc, const TrainOptions *op
 				fprintf(stderr, "epoch %d/%d  loss %.4f  train acc %.2f%%  test loss %.4f  test acc %.2f%%  "
 					"%.0f samples/s  %.1fs\n", epoch + 1, epochs, tl, 100.0 * correct / (count ? count : 1),
 					ev.loss, 100 * ev.accuracy, samples / train_time, train_time);
+			else if (data.test.warm_rmse)
+				fprintf(stderr, "epoch %d/%d  loss %.5f  test rmse %.4f (%s: %.4f)  %.0f samples/s  %.2fs\n",
+					epoch + 1, epochs, tl, ev.rmse, data.test.warm_what, ev.rmse_warm, samples / train_time,
+					train_time);
 			else
-				fprintf(stderr, "epoch %d/%d  loss %.5f  test rmse %.4f (x >= 0.5: %.4f)  %.0f samples/s  "
-					"%.2fs\n", epoch + 1, epochs, tl, ev.rmse, ev.rmse_warm, samples / train_time, train_time);
+				fprintf(stderr, "epoch %d/%d  loss %.5f  test rmse %.4f  %.0f samples/s  %.2fs\n", epoch + 1,
+					epochs, tl, ev.rmse, samples / train_time, train_time);
 		}
 		fprintf(metrics, "{\"epoch\": %d, \"step\": %ld, \"lr\": %.9g, \"train_loss\": %.9g", epoch + 1, t, lr, tl);
 		if (m->classes)
@@ -498,9 +498,9 @@ int train_run(const TrainModel *m, const TrainConfig *tc, const TrainOptions *op
 				(double)correct / (count ? count : 1), ev.loss, ev.accuracy);
 		else
 			fprintf(metrics, ", \"test_mse\": %.9g, \"test_rmse\": %.9g", ev.loss, ev.rmse);
-		if (tc->data.dataset == DATA_TOY_SIGNAL)
-			fprintf(metrics, ", \"test_rmse_x_ge_0.5\": %.9g", ev.rmse_warm);
-		if (text)
+		if (data.test.warm_rmse)
+			fprintf(metrics, ", \"%s\": %.9g", data.test.warm_key, ev.rmse_warm);
+		if (tr->bits_per_char)
 			fprintf(metrics, ", \"train_bpc\": %.9g, \"test_bpc\": %.9g, \"test_unigram_bpc\": %.9g", tl / LN2,
 				ev.loss / LN2, ev.unigram_bits);
 		fprintf(metrics, ", \"spike_rates\": {");

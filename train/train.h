@@ -60,6 +60,7 @@ typedef struct {
 	double loss, accuracy, rmse;  /* accuracy: classification; rmse: regression */
 	double rmse_warm;             /* toy_signal: rmse over the steps with x >= 0.5 */
 	double unigram_bits;          /* text: the unigram entropy of the test text (bits/char) */
+	int bits_per_char;            /* the data set reports bits per character (text) */
 	long samples;
 } EvalResult;
 
