@@ -8,7 +8,7 @@
  * DATA is a folder written by `torch_bench.py data`: shape.txt "NB T B I",
  * x.f32 (NB, T, B, I) float32 spikes and labels.i32 (NB, B) int32, shared
  * with the PyTorch side so both sides see the same bytes. Results are one JSON object on stdout.
- * A training step is what runtime/train.c does per batch minus its checks:
+ * A training step is what train/train.c does per batch minus its checks:
  * zero_grad, forward_train, backward, step. Threads: OPENBLAS_NUM_THREADS.
  *
  * Build: cc -std=c99 -O2 -march=native -DMODEL=m -DMODEL_UPPER=M -include DIR/m.h \

@@ -279,15 +279,16 @@ static float *take_input(const Compilation *c, int inputs, const char *sample, c
 	if (data_load(&tc->data, &ds, err, sizeof err))
 		diag_fatal("%s", err);
 	const Dataset *d = &ds.test;
-	int toy = tc->data.dataset == DATA_TOY_SIGNAL;
+	int toy = d->one_sample;
 	if (!toy && N >= d->count)
 		diag_fatal("--sample %ld: the test split of %s has %d samples (0 to %d)", N,
 			   train_dataset_names[tc->data.dataset], d->count, d->count - 1);
 	if (toy && N >= tc->eval_batch)
-		diag_fatal("--sample %ld: the toy signal is evaluated as a batch of %d encodings (0 to %d)", N,
+		diag_fatal("--sample %ld: the test sample of %s is evaluated as a batch of %d encodings (0 to %d)", N,
+			   train_dataset_names[tc->data.dataset],
 			   tc->eval_batch, tc->eval_batch - 1);
-	/* The toy signal's one sample is drawn as a batch of independent
-	 * encodings (as evaluation does); sample N is row N of such a batch. */
+	/* A one-sample data set is drawn as a batch of independent encodings
+	 * (as evaluation does); sample N is row N of such a batch. */
 	int n = toy ? (int)N + 1 : 1, r = toy ? (int)N : 0;
 	const Input *lab_in = &c->graph->inputs.items[c->graph->inputs.len - 1];
 	int per_step = lab_in->type.timed;

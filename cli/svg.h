@@ -24,7 +24,7 @@
  * label (a directory name) gives a well-formed file. No font is embedded:
  * text widths are estimated generously for a sans-serif font, so labels
  * and tick labels do not overlap. svg_write writes through a temporary file
- * and a rename (runtime/fileio.h). Running out of memory aborts.
+ * and a rename (io/fileio.h). Running out of memory aborts.
  */
 #ifndef SPIKEC_RUNTIME_SVG_H
 #define SPIKEC_RUNTIME_SVG_H

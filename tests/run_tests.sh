@@ -10,6 +10,7 @@
 #   tests/text/run_text.sh    character-level models: carried state, bits per character, sample
 #   tests/plot/run_plot.sh    spikec plot: training curves and spike rasters as SVG
 #   tests/llvm/run_llvm.sh    the LLVM JIT backend bit-identical to the C backend
+#   tests/layout/run_layout.sh  layers include only downward, no file cycles, files under 600 lines
 # Each script prints `N passed, M failed` last; this one shows their output,
 # then one summary line per script, then the sum `N passed, M failed` as its
 # last line, and exits 1 if any script failed. A script that ends without a
@@ -21,7 +22,7 @@ cd "$(dirname "$0")/.." || exit 2
 
 SCRIPTS="tests/run_errors.sh tests/run_golden.sh tests/ref/run_forward.sh tests/run_cli.sh
 	tests/grad/run_grad.sh tests/train/run_train.sh tests/text/run_text.sh tests/plot/run_plot.sh
-	tests/llvm/run_llvm.sh"
+	tests/llvm/run_llvm.sh tests/layout/run_layout.sh"
 log=$(mktemp) || exit 2
 st=$(mktemp) || exit 2
 trap 'rm -f "$log" "$st"' EXIT INT TERM

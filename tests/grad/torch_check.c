@@ -1,7 +1,7 @@
 /* torch_check.c: an emitted model's loss and gradients against PyTorch
  * autograd. Built against one model's emitted C with -DMODEL=name
  * -DMODEL_UPPER=NAME -DLABEL_IS_CLASS=1|0 -include DIR/name.h (as
- * fd_check.c), linked with build/libspikec.a for runtime/npy.c.
+ * fd_check.c), linked with build/libspikec.a for io/npy.c.
  *
  * usage: torch_check FIXTURE_DIR
  *

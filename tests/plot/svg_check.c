@@ -1,4 +1,4 @@
-/* svg_check.c: draws, through runtime/svg.h, what `spikec plot` never
+/* svg_check.c: draws, through cli/svg.h, what `spikec plot` never
  * draws, for tests/plot/run_plot.sh to check with xmllint: a scatter, a
  * line broken by NaNs (2 polylines), a line of one point, an empty panel,
  * a 1 x 1 raster, a fixed range, a constant line, huge and tiny values,

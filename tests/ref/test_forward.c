@@ -9,7 +9,7 @@
  *   cc -std=c99 -c DIR/fwd_slstm.c
  *   cc test_forward.o fwd_slstm.o ref_cells.o build/libspikec.a -lm
  *
- * (build/libspikec.a only for runtime/npy.c, which reads torch fixtures.)
+ * (build/libspikec.a only for io/npy.c, which reads torch fixtures.)
  *
  * Usage:
  *   test_forward [--spikes] [--seed N] LAYER...

@@ -1,4 +1,4 @@
-/* runtime/audio: WAV reading and every rejection, the log-mel features of
+/* train/audio: WAV reading and every rejection, the log-mel features of
  * synthetic signals (a tone's band, silence, step counts, trimming and
  * end-alignment), the normalisation and that it uses the training half
  * alone, the FSDD split of a synthetic folder and of the real recordings.
@@ -454,7 +454,7 @@ static void test_fsdd_real(void)
 	data_free(&s);
 }
 
-UNIT_SUITE(audio, "runtime/audio",
+UNIT_SUITE(audio, "train/audio",
 	   UNIT_TEST(test_audio_read_ok),
 	   UNIT_TEST(test_audio_read_errors),
 	   UNIT_TEST(test_audio_mel_scale),

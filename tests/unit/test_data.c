@@ -1,4 +1,4 @@
-/* runtime/data: the MNIST split and its fixture loads, IDX files and every
+/* train/data sets: the MNIST split and its fixture loads, IDX files and every
  * rejection, the toy signal, batches through each encoder and layout, spike
  * determinism, shuffles, and (when installed) the real data sets.
  * The fixtures are tests/fixtures/data (make_data_fixtures.py). */
@@ -478,7 +478,7 @@ static void test_data_real(void)
 	check_real(DATA_FASHION_MNIST, 60000, 10000, fashion_train, fashion_test);
 }
 
-UNIT_SUITE(data, "runtime/data",
+UNIT_SUITE(data, "train/data",
 	UNIT_TEST(test_data_split_counts),
 	UNIT_TEST(test_data_mnist_fixture),
 	UNIT_TEST(test_data_mnist_env),

@@ -1,4 +1,4 @@
-/* runtime/npy: round trips, files written by NumPy, and every rejection. */
+/* io/npy: round trips, files written by NumPy, and every rejection. */
 #include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -219,7 +219,7 @@ static void test_npy_write_errors(void)
 	tmpdir[0] = '\0';
 }
 
-UNIT_SUITE(npy, "runtime/npy",
+UNIT_SUITE(npy, "io/npy",
 	UNIT_TEST(test_npy_round_trip),
 	UNIT_TEST(test_npy_zero_size),
 	UNIT_TEST(test_npy_numpy_files),

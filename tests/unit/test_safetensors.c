@@ -1,4 +1,4 @@
-/* runtime/safetensors and runtime/json: round trips, a file from an
+/* io/safetensors and io/json: round trips, a file from an
  * independent Python writer, and every rejection with its message. */
 #include <dirent.h>
 #include <stdint.h>
@@ -248,11 +248,11 @@ static void test_st_write_errors(void)
 	tmpdir[0] = '\0';
 }
 
-UNIT_SUITE(json, "runtime/json",
+UNIT_SUITE(json, "io/json",
 	UNIT_TEST(test_json_values),
 	UNIT_TEST(test_json_errors))
 
-UNIT_SUITE(safetensors, "runtime/safetensors",
+UNIT_SUITE(safetensors, "io/safetensors",
 	UNIT_TEST(test_st_round_trip),
 	UNIT_TEST(test_st_python_file),
 	UNIT_TEST(test_st_rejects),

@@ -1,5 +1,5 @@
-/* test_text.c: runtime/text.c (cleaning, split, vocabulary, errors) and the
- * text batches of runtime/data.c. */
+/* test_text.c: train/text.c (cleaning, split, vocabulary, errors) and the
+ * text batches of train/encode.c. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,5 +120,5 @@ static void test_text_batches(void)
 	remove(path);
 }
 
-UNIT_SUITE(text, "runtime/text", UNIT_TEST(test_text_clean), UNIT_TEST(test_text_errors),
+UNIT_SUITE(text, "train/text", UNIT_TEST(test_text_clean), UNIT_TEST(test_text_errors),
 	   UNIT_TEST(test_text_unigram), UNIT_TEST(test_text_batches))

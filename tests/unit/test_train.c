@@ -1,4 +1,4 @@
-/* test_train.c: the train block checker (dsl/train.c).
+/* test_train.c: the train block checker (dsl/train_block.c).
  *
  * Train blocks are parsed from text and checked against small graphs built
  * here by hand, which carry just what train_check reads (steps, inputs, the
