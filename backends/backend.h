@@ -25,6 +25,13 @@ typedef struct {
 				    * differences check its gradient */
 } BackendOptions;
 
+/* Whether a GEMM adds weight rows per spike event (runtime/events.h): its
+ * x operand is a spike value and spikes are 0/1 (not smoothed). */
+static inline int backend_gemm_events(const Kernel *kn, const BackendOptions *o)
+{
+	return kn->kind == K_GEMM && kn->spikes && !o->smooth_spikes;
+}
+
 /* The optimizer the options ask for. */
 static inline TrainOptim backend_optim(const BackendOptions *o)
 {

@@ -53,8 +53,8 @@ for m in $MODELS; do
 	bin/spikec emit "examples/$m.snn" -o "$OUT/gen" > /dev/null
 	up=$(echo "$m" | tr '[:lower:]' '[:upper:]')
 	"$CC" -std=c99 -O2 -march=native -Wall -Wextra -pedantic -Werror -D_POSIX_C_SOURCE=200809L \
-		-DMODEL="$m" -DMODEL_UPPER="$up" -include "$OUT/gen/$m.h" \
-		-o "$OUT/${m}_bench" bench/spikec_bench.c "$OUT/gen/$m.c" -lopenblas -lm
+		-I. -DMODEL="$m" -DMODEL_UPPER="$up" -include "$OUT/gen/$m.h" \
+		-o "$OUT/${m}_bench" bench/spikec_bench.c io/layout.c "$OUT/gen/$m.c" -lopenblas -lm
 done
 
 echo "== input: Bernoulli spikes, rate 0.3, random labels, fixed seed"

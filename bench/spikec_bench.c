@@ -11,13 +11,14 @@
  * A training step is what train/train.c does per batch minus its checks:
  * zero_grad, forward_train, backward, step. Threads: OPENBLAS_NUM_THREADS.
  *
- * Build: cc -std=c99 -O2 -march=native -DMODEL=m -DMODEL_UPPER=M -include DIR/m.h \
- *        bench/spikec_bench.c DIR/m.c -lopenblas -lm */
+ * Build: cc -std=c99 -O2 -march=native -I. -DMODEL=m -DMODEL_UPPER=M -include DIR/m.h \
+ *        bench/spikec_bench.c io/layout.c DIR/m.c -lopenblas -lm */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include "io/layout.h"
 #include <cblas.h>  /* OpenBLAS: openblas_get_config(); it includes <complex.h>, whose I is why
                      * the sizes below are NT, NI, NO */
 
@@ -265,8 +266,16 @@ static int check(const Data *d, const char *outdir)
 	FN(zero_grad)(grads);
 	float loss = FN(forward_train)(params, d->x, d->labels, B, NULL, ws);
 	FN(backward)(params, d->x, d->labels, B, grads, ws);
-	write_floats(outdir, STR(MODEL) ".params.f32", params, NP);
-	write_floats(outdir, STR(MODEL) ".grads.f32", grads, NP);
+	float *torch = must_alloc(sizeof(float) * NP);  /* PyTorch's order (io/layout.h) */
+	for (int k = 0; FN(tensors)[k].name; k++)
+		layout_to_torch(torch + FN(tensors)[k].offset, params + FN(tensors)[k].offset, FN(tensors)[k].rank,
+				FN(tensors)[k].shape);
+	write_floats(outdir, STR(MODEL) ".params.f32", torch, NP);
+	for (int k = 0; FN(tensors)[k].name; k++)
+		layout_to_torch(torch + FN(tensors)[k].offset, grads + FN(tensors)[k].offset, FN(tensors)[k].rank,
+				FN(tensors)[k].shape);
+	write_floats(outdir, STR(MODEL) ".grads.f32", torch, NP);
+	free(torch);
 	header("check");
 	printf(", \"loss\": %.9g}\n", (double)loss);
 	free(params), free(grads), free(ws);

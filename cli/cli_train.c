@@ -6,6 +6,7 @@
 #include "backends/c/load.h"
 #include "backends/llvm/llvm.h"
 #include "io/npy.h"
+#include "io/layout.h"
 #include "io/safetensors.h"
 #include "train/train.h"
 #include "train/checkpoint.h"
@@ -260,13 +261,15 @@ int cli_grad(int argc, char **argv)
 	StWriteTensor *w = xcalloc((size_t)nt + 2, sizeof *w);
 	long *shapes = xcalloc(2 * (size_t)nt + 1, sizeof(long));
 	char **names = xcalloc((size_t)nt + 2, sizeof(char *));
+	float *torch = xcalloc((size_t)L.tm.nparams + 1, sizeof(float));  /* PyTorch's order (io/layout.h) */
 	for (int i = 0; i < nt; i++) {
+		layout_to_torch(torch + tt[i].offset, grads + tt[i].offset, tt[i].rank, tt[i].shape);
 		size_t len = strlen(tt[i].name) + 6;
 		names[i] = xmalloc(len);
 		snprintf(names[i], len, "grad.%s", tt[i].name);
 		shapes[2 * i] = tt[i].shape[0];
 		shapes[2 * i + 1] = tt[i].shape[1];
-		w[i] = (StWriteTensor){names[i], "F32", tt[i].rank, &shapes[2 * i], grads + tt[i].offset};
+		w[i] = (StWriteTensor){names[i], "F32", tt[i].rank, &shapes[2 * i], torch + tt[i].offset};
 	}
 	long xshape[3] = {k->steps, batch, L.tm.inputs};
 	if (dx) {
@@ -287,7 +290,7 @@ int cli_grad(int argc, char **argv)
 	for (int i = 0; i < nt + (dx != NULL); i++)
 		free(names[i]);
 	free(dx);
-	free(names), free(shapes), free(w), free(grads), free(ws), free(labels), free(x), free(params);
+	free(names), free(shapes), free(w), free(torch), free(grads), free(ws), free(labels), free(x), free(params);
 	unload(&L);
 	return 0;
 }

@@ -14,12 +14,14 @@ int kl_is_gemm(Op op)
 	return op == OP_MATMUL || op == OP_MATMUL_T || op == OP_OUTER;
 }
 
-static void gemm(KList *list, GemmKind kind, int out, int a, int b, int accumulate, const char *comment)
+static void gemm(KL *L, KList *list, GemmKind kind, int out, int a, int b, int accumulate, const char *comment)
 {
 	Kernel kn = {.kind = K_GEMM, .gemm = kind, .out = out, .a = a, .b = b, .accumulate = accumulate,
 		     .comment = comment};
 	if (a < 0 || b < 0)
 		SPK_BUG("GEMM operand without a buffer");
+	int x = kind == GEMM_XWT ? a : kind == GEMM_OUTER ? b : -1;
+	kn.spikes = x >= 0 && L->k->bufs.items[x].type.dtype == DT_SPIKE;
 	vec_push(list, kn);
 }
 
@@ -28,9 +30,9 @@ static void lower_gemm_node(KL *L, KList *list, int i, int out, int accumulate)
 	const Node *m = kl_node(L, i);
 	int x = L->buf[m->args[1]], w = L->buf[m->args[0]];
 	switch ((Op)m->op) {
-	case OP_MATMUL: gemm(list, GEMM_XWT, out, x, w, accumulate, m->name); break;
-	case OP_MATMUL_T: gemm(list, GEMM_DW, out, x, w, accumulate, m->name); break;
-	case OP_OUTER: gemm(list, GEMM_OUTER, out, w, x, accumulate, m->name); break;
+	case OP_MATMUL: gemm(L, list, GEMM_XWT, out, x, w, accumulate, m->name); break;
+	case OP_MATMUL_T: gemm(L, list, GEMM_DW, out, x, w, accumulate, m->name); break;
+	case OP_OUTER: gemm(L, list, GEMM_OUTER, out, w, x, accumulate, m->name); break;
 	default: SPK_BUG("%s is not a product", ir_ops[m->op].name);
 	}
 }

@@ -17,7 +17,10 @@
  *   GEMM      XWT:   out (R, M) = x (R, K) W^T, W (M, K)
  *             DW:    out (R, K) = d (R, M) W, W (M, K)
  *             OUTER: out (M, K) = d (R, M)^T x (R, K)
- *             (+= instead of = when accumulate)
+ *             (+= instead of = when accumulate). `spikes`: x holds 0/1
+ *             spikes, so XWT and OUTER may add weight rows per event
+ *             instead (runtime/events.h). Shapes are PyTorch's; the backends
+ *             store every rank-2 buffer transposed (io/layout.h).
  *   SUM_ROWS  out (n) = sum of the R rows of a (R, n)      (+= when accumulate)
  *   LOSS      CE: out (1) = mean over rows of -log softmax(a)[label]; MSE:
  *             out (1) = mean of (a - b)^2
@@ -83,7 +86,7 @@ typedef struct {
 } KStore;
 
 typedef enum { K_ZERO, K_COPY, K_GEMM, K_SUM_ROWS, K_LOSS, K_LOSS_GRAD, K_MAP, K_LOOP } KKind;
-typedef enum { GEMM_XWT, GEMM_DW, GEMM_OUTER } GemmKind;
+typedef enum { GEMM_XWT, GEMM_DW, GEMM_OUTER, GEMM_KINDS } GemmKind;
 
 typedef struct Kernel Kernel;
 typedef Vec(Kernel) KList;
@@ -97,6 +100,7 @@ struct Kernel {
 	GemmKind gemm;
 	Op loss;            /* LOSS, LOSS_GRAD: OP_CROSS_ENTROPY or OP_MSE */
 	int accumulate;     /* GEMM, SUM_ROWS: out += */
+	int spikes;         /* GEMM XWT, OUTER: the x operand is a spike value */
 	int n;              /* MAP: features per row */
 	int batched;        /* MAP: 0: a single row; 1: a row per sample (B rows); 2: a row
 			     * per sample and step (T*B rows, outside loops) */

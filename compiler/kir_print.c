@@ -32,7 +32,7 @@ static void list(const Kir *k, const KList *l, int depth, FILE *out)
 		case K_GEMM:
 			fprintf(out, "%*sgemm %s %s ", ind, "", o, eq);
 			fprintf(out, gemm_spelling[kn->gemm], bn(k, kn->a), bn(k, kn->b));
-			fprintf(out, "\n");
+			fprintf(out, "%s\n", kn->spikes ? "  (spike events)" : "");
 			break;
 		case K_SUM_ROWS: fprintf(out, "%*ssum_rows %s %s %s\n", ind, "", o, eq, bn(k, kn->a)); break;
 		case K_LOSS:

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "runtime/rng.h"
+#include "io/layout.h"
 #include "io/safetensors.h"
 #include "checkpoint.h"
 #include "compiler/version.h"
@@ -23,10 +24,12 @@ float *ckpt_init(const Kir *k, uint64_t seed)
 		const Param *pr = &k->g->params.items[kb->index];
 		if (pr->init != INIT_HE_NORMAL)
 			continue;
-		/* The same expression as the emitted <model>_init. */
+		/* The same expression as the emitted <model>_init: drawn in PyTorch's
+		 * order, stored transposed (io/layout.h). */
+		long m = kb->type.dim[0], kk = kb->type.dim[1];
 		for (long i = 0; i < floats(kb->type); i++)
-			p[kb->offset + i] = (float)(spk_rng_normal(seed, (uint64_t)kb->index, (uint64_t)i) *
-						    sqrt(2.0 / pr->fan_in));
+			p[kb->offset + (kb->type.rank == 2 ? i % kk * m + i / kk : i)] =
+				(float)(spk_rng_normal(seed, (uint64_t)kb->index, (uint64_t)i) * sqrt(2.0 / pr->fan_in));
 	}
 	return p;
 }
@@ -57,6 +60,7 @@ int ckpt_save(const Kir *k, uint64_t model_hash, const float *params, const char
 {
 	StWriteTensor *t = xcalloc((size_t)k->bufs.len + 1, sizeof *t);
 	long *shapes = xcalloc((size_t)k->bufs.len * 2 + 1, sizeof(long));
+	float *torch = xcalloc((size_t)(k->nparams ? k->nparams : 1), sizeof(float));
 	int n = 0;
 	for (int b = 0; b < k->bufs.len; b++) {
 		const KBuf *kb = &k->bufs.items[b];
@@ -64,7 +68,8 @@ int ckpt_save(const Kir *k, uint64_t model_hash, const float *params, const char
 			continue;
 		shapes[2 * n] = kb->type.dim[0];
 		shapes[2 * n + 1] = kb->type.dim[1];
-		t[n] = (StWriteTensor){kb->what, "F32", kb->type.rank, &shapes[2 * n], params + kb->offset};
+		layout_to_torch(torch + kb->offset, params + kb->offset, kb->type.rank, kb->type.dim);
+		t[n] = (StWriteTensor){kb->what, "F32", kb->type.rank, &shapes[2 * n], torch + kb->offset};
 		n++;
 	}
 	char hash[32];
@@ -77,6 +82,7 @@ int ckpt_save(const Kir *k, uint64_t model_hash, const float *params, const char
 	sb_free(&sur);
 	free(t);
 	free(shapes);
+	free(torch);
 	return rc;
 }
 
@@ -110,7 +116,7 @@ float *ckpt_load(const Kir *k, const char *path, char *err, size_t errlen)
 				 t->dtype, got, k->model, want + 3);
 			goto fail;
 		}
-		memcpy(p + kb->offset, f.data + t->begin, sizeof(float) * (size_t)floats(kb->type));
+		layout_from_torch(p + kb->offset, f.data + t->begin, kb->type.rank, kb->type.dim);
 	}
 	st_free(&f);
 	return p;

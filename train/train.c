@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include "data.h"
 #include "io/fileio.h"
+#include "io/layout.h"
 #include "io/safetensors.h"
 #include "train.h"
 #include "compiler/version.h"
@@ -156,11 +157,6 @@ int train_evaluate(const TrainModel *m, const TrainConfig *tc, const float *para
 
 /* ---- checkpoints --------------------------------------------------------- */
 
-static long tensor_floats(const TrainTensor *t)
-{
-	return t->rank == 2 ? (long)t->shape[0] * t->shape[1] : t->shape[0];
-}
-
 static int ntensors(const TrainModel *m)
 {
 	int n = 0;
@@ -176,6 +172,14 @@ int train_save_checkpoint(const TrainModel *m, const char *path, const float *pa
 			  int epoch, long step, uint32_t seed, char *err, size_t errlen)
 {
 	int nt = ntensors(m), slots = opt_state ? (int)(m->opt_state_floats / (m->nparams ? m->nparams : 1)) : 0;
+	/* The tensors in PyTorch's order (io/layout.h): parameters, then each slot. */
+	float *torch = must_alloc(sizeof(float) * (size_t)(m->nparams * (1 + slots) + 1));
+	for (int s = 0; s <= slots && s <= 2; s++)
+		for (int i = 0; i < nt; i++) {
+			const TrainTensor *t = &m->tensors[i];
+			layout_to_torch(torch + (long)s * m->nparams + t->offset,
+					(s ? opt_state + (long)(s - 1) * m->nparams : params) + t->offset, t->rank, t->shape);
+		}
 	StWriteTensor *w = must_alloc(sizeof *w * (size_t)(nt * (1 + slots) + 1));
 	long *shapes = must_alloc(sizeof(long) * 2 * (size_t)(nt + 1));
 	char **names = must_alloc(sizeof(char *) * (size_t)(nt * (1 + slots) + 1));
@@ -184,7 +188,7 @@ int train_save_checkpoint(const TrainModel *m, const char *path, const float *pa
 		const TrainTensor *t = &m->tensors[i];
 		shapes[2 * i] = t->shape[0];
 		shapes[2 * i + 1] = t->shape[1];
-		w[n++] = (StWriteTensor){t->name, "F32", t->rank, &shapes[2 * i], params + t->offset};
+		w[n++] = (StWriteTensor){t->name, "F32", t->rank, &shapes[2 * i], torch + t->offset};
 	}
 	for (int s = 0; s < slots && s < 2; s++)
 		for (int i = 0; i < nt; i++) {
@@ -193,7 +197,7 @@ int train_save_checkpoint(const TrainModel *m, const char *path, const float *pa
 			names[n] = must_alloc(len);
 			snprintf(names[n], len, "%s%s", slot_names[s], t->name);
 			w[n] = (StWriteTensor){names[n], "F32", t->rank, &shapes[2 * i],
-					       opt_state + (long)s * m->nparams + t->offset};
+					       torch + (long)(s + 1) * m->nparams + t->offset};
 			n++;
 		}
 	char hash[32], ep[32], st[32], sd[32];
@@ -206,7 +210,7 @@ int train_save_checkpoint(const TrainModel *m, const char *path, const float *pa
 	int rc = st_write(path, w, n, keys, vals, 8, err, errlen);
 	for (int i = nt; i < n; i++)
 		free(names[i]);
-	free(names), free(w), free(shapes);
+	free(names), free(w), free(shapes), free(torch);
 	return rc;
 }
 
@@ -225,7 +229,7 @@ static int load_tensor(const StFile *f, const char *path, const char *name, cons
 		snprintf(err, errlen, "%s: tensor '%s' has another shape or dtype than the model's", path, name);
 		return -1;
 	}
-	memcpy(dst, f->data + s->begin, sizeof(float) * (size_t)tensor_floats(t));
+	layout_from_torch(dst, f->data + s->begin, t->rank, t->shape);
 	return 0;
 }
 

@@ -16,6 +16,7 @@
 
 extern const char runtime_rng_h_text[];
 extern const char runtime_gemm_portable_h_text[];
+extern const char runtime_events_h_text[];
 
 
 static const char *upper(const Kir *k)
@@ -259,29 +260,50 @@ static void emit_range(CEmit *e, const char *comment, const char *name, const ch
 	sb_free(&body);
 }
 
+/* The products, for weights stored transposed: w holds W (m, k) as (k, m)
+ * (io/layout.h). A _spikes variant adds weight rows per event when its x is
+ * sparse enough, else runs the dense one (runtime/events.h). */
+static int gemms_used(const Kir *k, const BackendOptions *opt)
+{
+	return cemit_gemms_used(&k->prog[PROG_INFER].kernels, opt) | cemit_gemms_used(&k->prog[PROG_TRAIN].kernels, opt);
+}
+
 static void emit_gemm_helpers(const Kir *k, const BackendOptions *opt, StrBuf *o)
 {
-	int used = cemit_gemms_used(&k->prog[PROG_INFER].kernels) | cemit_gemms_used(&k->prog[PROG_TRAIN].kernels);
+	int used = gemms_used(k, opt);
 	static const char *const doc[] = {
-		"out (rows, m) = x (rows, k) w^T + beta out; w is (m, k)",
-		"out (rows, k) = d (rows, m) w + beta out; w is (m, k)",
+		"out (rows, m) = x (rows, k) W^T + beta out",
+		"out (rows, k) = d (rows, m) W + beta out",
 		"out (m, k) = d^T x + beta out, summed over the rows of d (rows, m) and x (rows, k)"};
 	static const char *const sig[] = {
-		"matmul_xwt(int rows, int m, int k, const float *x, const float *w, float *out, float beta)",
-		"matmul_dw(int rows, int m, int k, const float *d, const float *w, float *out, float beta)",
-		"matmul_outer(int rows, int m, int k, const float *d, const float *x, float *out, float beta)"};
+		"matmul_xwt%s(int rows, int m, int k, const float *x, const float *w, float *out, float beta)",
+		"matmul_dw%s(int rows, int m, int k, const float *d, const float *w, float *out, float beta)",
+		"matmul_outer%s(int rows, int m, int k, const float *d, const float *x, float *out, float beta)"};
 	static const char *const blas[] = {
-		"CblasRowMajor, CblasNoTrans, CblasTrans, rows, m, k, 1.0f, x, k, w, k, beta, out, m",
-		"CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, k, m, 1.0f, d, m, w, k, beta, out, k",
-		"CblasRowMajor, CblasTrans, CblasNoTrans, m, k, rows, 1.0f, d, m, x, k, beta, out, k"};
+		"CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, m, k, 1.0f, x, k, w, m, beta, out, m",
+		"CblasRowMajor, CblasNoTrans, CblasTrans, rows, k, m, 1.0f, d, m, w, m, beta, out, k",
+		"CblasRowMajor, CblasTrans, CblasNoTrans, k, m, rows, 1.0f, x, k, d, m, beta, out, m"};
 	static const char *const port[] = {
-		"0, 1, rows, m, k, 1.0f, x, k, w, k, beta, out, m",
-		"0, 0, rows, k, m, 1.0f, d, m, w, k, beta, out, k",
-		"1, 0, m, k, rows, 1.0f, d, m, x, k, beta, out, k"};
-	for (int g = 0; g < 3; g++)
-		if (used & (1 << g))
-			sb_printf(o, "/* %s */\nstatic void %s\n{\n\t%s(%s);\n}\n\n", doc[g], sig[g],
-				  opt->portable ? "spk_sgemm_portable" : "cblas_sgemm", opt->portable ? port[g] : blas[g]);
+		"0, 0, rows, m, k, 1.0f, x, k, w, m, beta, out, m",
+		"0, 1, rows, k, m, 1.0f, d, m, w, m, beta, out, k",
+		"1, 0, k, m, rows, 1.0f, x, k, d, m, beta, out, m"};
+	static const char *const events[] = {"spk_events_xwt(rows, m, k, x, w, out, beta)", NULL,
+					     "spk_events_outer(rows, m, k, d, x, out, beta)"};
+	static const char *const args[] = {"rows, m, k, x, w, out, beta", NULL, "rows, m, k, d, x, out, beta"};
+	for (int g = 0; g < GEMM_KINDS; g++) {
+		if (!(used & (1 << g)))
+			continue;
+		sb_printf(o, "/* %s */\nstatic void ", doc[g]);
+		sb_printf(o, sig[g], "");
+		sb_printf(o, "\n{\n\t%s(%s);\n}\n\n", opt->portable ? "spk_sgemm_portable" : "cblas_sgemm",
+			  opt->portable ? port[g] : blas[g]);
+		if (!(used & (1 << (GEMM_KINDS + g))))
+			continue;
+		sb_puts(o, "/* The same, x 0/1 spikes: by events when x is sparse */\nstatic void ");
+		sb_printf(o, sig[g], "_spikes");
+		sb_printf(o, "\n{\n\tif (!%s)\n\t\t%s(%s);\n}\n\n", events[g], g ? "matmul_outer" : "matmul_xwt",
+			  args[g]);
+	}
 }
 
 static void emit_init(const Kir *k, StrBuf *o)
@@ -302,8 +324,13 @@ static void emit_init(const Kir *k, StrBuf *o)
 			he = 1;
 			sb_printf(o, "\tfor (long i = 0; i < %ld; i++)  /* %s: He-normal, std sqrt(2 / %d) */\n", n,
 				  kb->what, pr->fan_in);
-			sb_printf(o, "\t\tparams[%ld + i] = (float)(spk_rng_normal(seed, %d, (uint64_t)i) * sqrt(2.0 / %d));\n",
-				  kb->offset, kb->index, pr->fan_in);
+			if (kb->type.rank == 2)  /* drawn in PyTorch's order, stored transposed */
+				sb_printf(o, "\t\tparams[%ld + i %% %d * %d + i / %d] = ", kb->offset, kb->type.dim[1],
+					  kb->type.dim[0], kb->type.dim[1]);
+			else
+				sb_printf(o, "\t\tparams[%ld + i] = ", kb->offset);
+			sb_printf(o, "(float)(spk_rng_normal(seed, %d, (uint64_t)i) * sqrt(2.0 / %d));\n", kb->index,
+				  pr->fan_in);
 		}
 	}
 	if (!he)
@@ -507,6 +534,10 @@ void cemit_source(const Kir *k, const BackendOptions *opt, StrBuf *o)
 	sb_puts(o, "\n");
 	if (opt->portable) {
 		sb_puts(o, runtime_gemm_portable_h_text);
+		sb_puts(o, "\n");
+	}
+	if (gemms_used(k, opt) >> GEMM_KINDS) {
+		sb_puts(o, runtime_events_h_text);
 		sb_puts(o, "\n");
 	}
 	sb_printf(o, "enum { T = %d };  /* time steps */\n\n", k->steps);

@@ -26,14 +26,15 @@ long cemit_row_floats(Type t)
 	return t.rank == 2 ? (long)t.dim[0] * t.dim[1] : t.rank == 1 ? t.dim[0] : 1;
 }
 
-int cemit_gemms_used(const KList *list)
+int cemit_gemms_used(const KList *list, const BackendOptions *opt)
 {
 	int used = 0;
 	for (int i = 0; i < list->len; i++) {
-		if (list->items[i].kind == K_GEMM)
-			used |= 1 << list->items[i].gemm;
-		if (list->items[i].kind == K_LOOP)
-			used |= cemit_gemms_used(list->items[i].body);
+		const Kernel *kn = &list->items[i];
+		if (kn->kind == K_GEMM)
+			used |= 1 << (kn->gemm + (backend_gemm_events(kn, opt) ? GEMM_KINDS : 0)) | 1 << kn->gemm;
+		if (kn->kind == K_LOOP)
+			used |= cemit_gemms_used(kn->body, opt);
 	}
 	return used;
 }
@@ -257,7 +258,8 @@ static void emit_gemm(CEmit *e, const Kernel *kn)
 	static const char *const fn[] = {"matmul_xwt", "matmul_dw", "matmul_outer"};
 	if (kn->comment)
 		sb_printf(o, "\t/* %s */\n", kn->comment);
-	sb_printf(o, "\t%s(%s, %d, %d, ", fn[kn->gemm], rows(e, kn->a), w->type.dim[0], w->type.dim[1]);
+	sb_printf(o, "\t%s%s(%s, %d, %d, ", fn[kn->gemm], backend_gemm_events(kn, e->opt) ? "_spikes" : "",
+		  rows(e, kn->a), w->type.dim[0], w->type.dim[1]);
 	ref(e, kn->a);
 	sb_puts(o, ", ");
 	ref(e, kn->b);

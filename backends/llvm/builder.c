@@ -132,7 +132,8 @@ void llvm_loop_close(Gen *g, LLoop *l)
 
 static const char *const rt_names[RT_COUNT] = {
 	"expf", "tanhf", "erff", "atanf", "fabsf", "sqrtf", "fmaxf", "fminf", "exp", "log", "sqrt", "pow",
-	"cblas_sgemm", "llvm_rt_sgemm_portable", "llvm_rt_rng_normal"};
+	"cblas_sgemm", "llvm_rt_sgemm_portable", "llvm_rt_rng_normal", "llvm_rt_events_xwt",
+	"llvm_rt_events_outer"};
 
 static LLVMTypeRef rt_sig(Gen *g, RtFunc f)
 {
@@ -160,6 +161,11 @@ static LLVMTypeRef rt_sig(Gen *g, RtFunc f)
 	case RT_RNG_NORMAL:
 		p[0] = p[1] = p[2] = g->i64;
 		return LLVMFunctionType(g->f32, p, 3, 0);
+	case RT_EVENTS_XWT: case RT_EVENTS_OUTER:  /* rows, m, k, a, b, out, beta */
+		p[0] = p[1] = p[2] = g->i32;
+		p[3] = p[4] = p[5] = g->pf32;
+		p[6] = g->f32;
+		return LLVMFunctionType(g->i32, p, 7, 0);
 	default:
 		return LLVMFunctionType(g->f32, &g->f32, 1, 0);
 	}

@@ -289,7 +289,14 @@ static void gen_init(Gen *g)
 		LLVMValueRef a[3] = {arg(g, 1), llvm_i64(g, kb->index), i};
 		LLVMValueRef z = LLVMBuildFPExt(g->b, llvm_rt_call(g, RT_RNG_NORMAL, a, 3), g->f64, "");
 		LLVMValueRef v = LLVMBuildFMul(g->b, z, llvm_f64(g, sqrt(2.0 / pr->fan_in)), "");
-		llvm_store(g, LLVMBuildFPTrunc(g->b, v, g->f32, ""), dst, i);
+		LLVMValueRef at = i;  /* rank 2: drawn in PyTorch's order, stored transposed */
+		if (kb->type.rank == 2) {
+			LLVMValueRef K = llvm_i64(g, kb->type.dim[1]);
+			at = LLVMBuildAdd(g->b, LLVMBuildMul(g->b, LLVMBuildURem(g->b, i, K, ""),
+							   llvm_i64(g, kb->type.dim[0]), ""),
+					  LLVMBuildUDiv(g->b, i, K, ""), "");
+		}
+		llvm_store(g, LLVMBuildFPTrunc(g->b, v, g->f32, ""), dst, at);
 		llvm_loop_close(g, &li);
 	}
 	LLVMBuildRetVoid(g->b);

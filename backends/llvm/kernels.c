@@ -228,8 +228,10 @@ static void build_map(Gen *g, const Kernel *m)
 
 enum { CBLAS_ROW_MAJOR = 101, CBLAS_NO_TRANS = 111, CBLAS_TRANS = 112 };
 
-/* matmul_xwt / matmul_dw / matmul_outer of the emitted C, inlined: one
- * cblas_sgemm (or portable GEMM) call with the same arguments. */
+/* matmul_xwt / matmul_dw / matmul_outer (and their _spikes variants) of
+ * the emitted C, inlined: weights stored transposed, W (m, k) as (k, m); a
+ * _spikes product first tries the event kernel, the same code the emitted C
+ * pastes in, and runs the GEMM only when that declines. */
 static void build_gemm(Gen *g, const Kernel *kn)
 {
 	const KBuf *w = B(g, kn->gemm == GEMM_OUTER ? kn->out : kn->b);
@@ -237,12 +239,22 @@ static void build_gemm(Gen *g, const Kernel *kn)
 	LLVMValueRef m = llvm_i32(g, w->type.dim[0]), k = llvm_i32(g, w->type.dim[1]);
 	LLVMValueRef x = ref(g, kn->a), y = ref(g, kn->b), out = ref(g, kn->out);
 	LLVMValueRef beta = F(kn->accumulate ? 1.0f : 0.0f), one = F(1);
+	LLVMBasicBlockRef done = NULL;
+	if (backend_gemm_events(kn, g->opt)) {
+		LLVMValueRef ev[7] = {r, m, k, x, y, out, beta};
+		LLVMValueRef took = llvm_rt_call(g, kn->gemm == GEMM_XWT ? RT_EVENTS_XWT : RT_EVENTS_OUTER, ev, 7);
+		LLVMValueRef fn = LLVMGetBasicBlockParent(LLVMGetInsertBlock(g->b));
+		LLVMBasicBlockRef dense = LLVMAppendBasicBlockInContext(g->ctx, fn, "dense");
+		done = LLVMAppendBasicBlockInContext(g->ctx, fn, "events.done");
+		LLVMBuildCondBr(g->b, LLVMBuildICmp(g->b, LLVMIntEQ, took, llvm_i32(g, 0), ""), dense, done);
+		LLVMPositionBuilderAtEnd(g->b, dense);
+	}
 	int ta, tb;
-	LLVMValueRef M, N, K, lda, ldb, ldc;
+	LLVMValueRef M, N, K, A, lda, Bm, ldb, ldc;
 	switch (kn->gemm) {
-	case GEMM_XWT: ta = 0, tb = 1, M = r, N = m, K = k, lda = k, ldb = k, ldc = m; break;
-	case GEMM_DW: ta = 0, tb = 0, M = r, N = k, K = m, lda = m, ldb = k, ldc = k; break;
-	default: ta = 1, tb = 0, M = m, N = k, K = r, lda = m, ldb = k, ldc = k; break;
+	case GEMM_XWT: ta = 0, tb = 0, M = r, N = m, K = k, A = x, lda = k, Bm = y, ldb = m, ldc = m; break;
+	case GEMM_DW: ta = 0, tb = 1, M = r, N = k, K = m, A = x, lda = m, Bm = y, ldb = m, ldc = k; break;
+	default: ta = 1, tb = 0, M = k, N = m, K = r, A = y, lda = k, Bm = x, ldb = m, ldc = m; break;
 	}
 	LLVMValueRef a[14];
 	unsigned n = 0;
@@ -251,9 +263,13 @@ static void build_gemm(Gen *g, const Kernel *kn)
 		a[n++] = llvm_i32(g, CBLAS_ROW_MAJOR);
 	a[n++] = llvm_i32(g, portable ? ta : ta ? CBLAS_TRANS : CBLAS_NO_TRANS);
 	a[n++] = llvm_i32(g, portable ? tb : tb ? CBLAS_TRANS : CBLAS_NO_TRANS);
-	a[n++] = M, a[n++] = N, a[n++] = K, a[n++] = one, a[n++] = x, a[n++] = lda, a[n++] = y, a[n++] = ldb;
+	a[n++] = M, a[n++] = N, a[n++] = K, a[n++] = one, a[n++] = A, a[n++] = lda, a[n++] = Bm, a[n++] = ldb;
 	a[n++] = beta, a[n++] = out, a[n++] = ldc;
 	llvm_rt_call(g, portable ? RT_SGEMM_PORTABLE : RT_SGEMM, a, n);
+	if (done) {
+		LLVMBuildBr(g->b, done);
+		LLVMPositionBuilderAtEnd(g->b, done);
+	}
 }
 
 static void build_sum_rows(Gen *g, const Kernel *kn)

@@ -19,6 +19,8 @@ typedef enum {
 	RT_SGEMM,           /* cblas_sgemm */
 	RT_SGEMM_PORTABLE,  /* llvm_rt_sgemm_portable: spk_sgemm_portable */
 	RT_RNG_NORMAL,      /* llvm_rt_rng_normal: spk_rng_normal */
+	RT_EVENTS_XWT,      /* llvm_rt_events_xwt: spk_events_xwt */
+	RT_EVENTS_OUTER,    /* llvm_rt_events_outer: spk_events_outer */
 	RT_COUNT
 } RtFunc;
 

@@ -3,12 +3,13 @@
  * The C backend's shared object resolves expf, cblas_sgemm, ... through the
  * dynamic linker; the JIT gets exactly the same functions from this table
  * (jit.c defines each name as an absolute symbol), so nothing depends on
- * bin/spikec exporting its symbols (-rdynamic). The RNG and the portable GEMM
- * are header-only in runtime/; the wrappers below give them an address, and
+ * bin/spikec exporting its symbols (-rdynamic). The RNG, the portable GEMM and
+ * the spike-event products are header-only in runtime/; the wrappers below give them an address, and
  * run the very code that emitted C pastes in, so the bits agree. */
 #include <cblas.h>
 #include <math.h>
 #include <string.h>
+#include "runtime/events.h"
 #include "runtime/gemm_portable.h"
 #include "runtime/rng.h"
 #include "llvm_private.h"
@@ -22,6 +23,16 @@ void llvm_rt_sgemm_portable(int trans_a, int trans_b, int m, int n, int k, float
 			    const float *b, int ldb, float beta, float *c, int ldc)
 {
 	spk_sgemm_portable(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+int llvm_rt_events_xwt(int rows, int m, int k, const float *x, const float *wt, float *out, float beta)
+{
+	return spk_events_xwt(rows, m, k, x, wt, out, beta);
+}
+
+int llvm_rt_events_outer(int rows, int m, int k, const float *d, const float *x, float *gt, float beta)
+{
+	return spk_events_outer(rows, m, k, d, x, gt, beta);
 }
 
 #define SYM(name, fn) {name, (void (*)(void))(fn)}
@@ -44,6 +55,8 @@ const LlvmRtSymbol llvm_rt_symbols[] = {
 	SYM("cblas_sgemm", cblas_sgemm),
 	SYM("llvm_rt_sgemm_portable", llvm_rt_sgemm_portable),
 	SYM("llvm_rt_rng_normal", llvm_rt_rng_normal),
+	SYM("llvm_rt_events_xwt", llvm_rt_events_xwt),
+	SYM("llvm_rt_events_outer", llvm_rt_events_outer),
 	SYM("memset", memset),
 	SYM("memcpy", memcpy),
 	SYM("memmove", memmove),

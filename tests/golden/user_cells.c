@@ -202,24 +202,226 @@ SPK_MAYBE_UNUSED static inline void spk_sgemm_portable(int trans_a, int trans_b,
 
 #endif
 
-enum { T = 4 };  /* time steps */
+/* events.h: products with a spike operand, by accumulation alone
+ * (header-only, C99).
+ *
+ * This text is pasted verbatim into generated C (and compiled once more into
+ * the LLVM plugin, backends/llvm/rt.c, so both backends run the same code),
+ * so it includes nothing and every name starts with spk_ / SPK_.
+ *
+ * A spike operand x holds 0 or 1 (any nonzero counts as 1). The weights are
+ * stored fan-out major, wt (k, m): row q of wt is what input q adds to the m
+ * outputs, so an event costs one contiguous row.
+ *
+ *   spk_events_xwt    out (rows, m) = x (rows, k) wt + beta out
+ *   spk_events_outer  gt (k, m) = x (rows, k)^T d (rows, m) + beta gt
+ *
+ * Each computes its product only when x is sparse enough to gain from it
+ * (at most SPK_EVENTS_XWT_DENSITY or SPK_EVENTS_OUTER_DENSITY of its
+ * elements nonzero: the crossovers measured against OpenBLAS, docs/speed.md)
+ * and returns 1; otherwise it returns 0 without touching anything, and the
+ * caller runs the dense GEMM. The choice depends only on the values, so it
+ * is the same on every backend and thread count.
+ *
+ * Summation order, which fixes the bits: out[r][j] starts from beta out[r][j]
+ * (0 when beta is 0) and adds wt[q][j] for the active q in ascending order;
+ * gt[q][j] starts from beta gt[q][j] and adds d[r][j] for the rows r with
+ * x[r][q] active, r ascending.
+ * Where GCC or Clang compile it, eight lanes are added at a time through
+ * vector types; the additions, and so the bits, are those of the scalar
+ * loop that other compilers run. */
+#ifndef SPK_EVENTS_H
+#define SPK_EVENTS_H
 
-/* out (rows, m) = x (rows, k) w^T + beta out; w is (m, k) */
-static void matmul_xwt(int rows, int m, int k, const float *x, const float *w, float *out, float beta)
+#ifndef SPK_MAYBE_UNUSED
+#if defined(__GNUC__) || defined(__clang__)
+#define SPK_MAYBE_UNUSED __attribute__((unused))
+#else
+#define SPK_MAYBE_UNUSED
+#endif
+#endif
+
+#define SPK_EVENTS_XWT_DENSITY 0.40
+#define SPK_EVENTS_OUTER_DENSITY 0.30
+
+/* Blocks: SPK_EV_ROWS rows share a block of SPK_EV_KS inputs, whose weight
+ * columns [j, j + SPK_EV_LANES) stay in L1 while the rows add them. */
+enum { SPK_EV_ROWS = 8, SPK_EV_KS = 256, SPK_EV_LANES = 32 };
+
+#if defined(__GNUC__) || defined(__clang__)
+typedef float spk_v8 __attribute__((vector_size(32), aligned(4)));
+#define SPK_EV_ADD32(acc, w) do { \
+	(acc)[0] += *(const spk_v8 *)(w); (acc)[1] += *(const spk_v8 *)((w) + 8); \
+	(acc)[2] += *(const spk_v8 *)((w) + 16); (acc)[3] += *(const spk_v8 *)((w) + 24); } while (0)
+#define SPK_EV_LOAD32(acc, p) do { \
+	(acc)[0] = *(const spk_v8 *)(p); (acc)[1] = *(const spk_v8 *)((p) + 8); \
+	(acc)[2] = *(const spk_v8 *)((p) + 16); (acc)[3] = *(const spk_v8 *)((p) + 24); } while (0)
+#define SPK_EV_STORE32(p, acc) do { \
+	*(spk_v8 *)(p) = (acc)[0]; *(spk_v8 *)((p) + 8) = (acc)[1]; \
+	*(spk_v8 *)((p) + 16) = (acc)[2]; *(spk_v8 *)((p) + 24) = (acc)[3]; } while (0)
+#define SPK_EV_ACC spk_v8
+#define SPK_EV_NACC 4
+#else
+#define SPK_EV_ADD32(acc, w) do { int l_; for (l_ = 0; l_ < 32; l_++) (acc)[l_] += (w)[l_]; } while (0)
+#define SPK_EV_LOAD32(acc, p) do { int l_; for (l_ = 0; l_ < 32; l_++) (acc)[l_] = (p)[l_]; } while (0)
+#define SPK_EV_STORE32(p, acc) do { int l_; for (l_ = 0; l_ < 32; l_++) (p)[l_] = (acc)[l_]; } while (0)
+#define SPK_EV_ACC float
+#define SPK_EV_NACC 32
+#endif
+
+/* Nonzeros of x (n values) at most density * n. */
+SPK_MAYBE_UNUSED static int spk_events_sparse(const float *x, long n, double density)
 {
-	spk_sgemm_portable(0, 1, rows, m, k, 1.0f, x, k, w, k, beta, out, m);
+	long i, nz = 0;
+
+	for (i = 0; i < n; i++)
+		nz += x[i] != 0.0f;
+	return (double)nz <= density * (double)n;
 }
 
-/* out (rows, k) = d (rows, m) w + beta out; w is (m, k) */
+/* The active inputs [k0, k1) of each of nr rows of x: idx[i][0..cnt[i]). */
+SPK_MAYBE_UNUSED static void spk_events_active(const float *x, int k, int nr, int k0, int k1,
+	int idx[][SPK_EV_KS], int *cnt)
+{
+	int i, q;
+
+	for (i = 0; i < nr; i++) {
+		const float *xr = x + (long)i * k;
+		int n = 0;
+
+		for (q = k0; q < k1; q++) {
+			idx[i][n] = q;
+			n += xr[q] != 0.0f;
+		}
+		cnt[i] = n;
+	}
+}
+
+SPK_MAYBE_UNUSED static int spk_events_xwt(int rows, int m, int k, const float *x, const float *wt,
+	float *out, float beta)
+{
+	int idx[SPK_EV_ROWS][SPK_EV_KS], cnt[SPK_EV_ROWS];
+	int r0, k0, i, j, c;
+	long e;
+
+	if (!spk_events_sparse(x, (long)rows * k, SPK_EVENTS_XWT_DENSITY))
+		return 0;
+	if (beta == 0.0f)
+		for (e = 0; e < (long)rows * m; e++)
+			out[e] = 0.0f;
+	for (r0 = 0; r0 < rows; r0 += SPK_EV_ROWS) {
+		int nr = rows - r0 < SPK_EV_ROWS ? rows - r0 : SPK_EV_ROWS;
+
+		for (k0 = 0; k0 < k; k0 += SPK_EV_KS) {
+			int k1 = k - k0 < SPK_EV_KS ? k : k0 + SPK_EV_KS;
+
+			spk_events_active(x + (long)r0 * k, k, nr, k0, k1, idx, cnt);
+			for (j = 0; j + SPK_EV_LANES <= m; j += SPK_EV_LANES)
+				for (i = 0; i < nr; i++) {
+					float *o = out + (long)(r0 + i) * m + j;
+					SPK_EV_ACC acc[SPK_EV_NACC];
+
+					if (!cnt[i])
+						continue;
+					SPK_EV_LOAD32(acc, o);
+					for (c = 0; c < cnt[i]; c++)
+						SPK_EV_ADD32(acc, wt + (long)idx[i][c] * m + j);
+					SPK_EV_STORE32(o, acc);
+				}
+			for (; j < m; j++)
+				for (i = 0; i < nr; i++) {
+					float *o = out + (long)(r0 + i) * m + j, a = *o;
+
+					for (c = 0; c < cnt[i]; c++)
+						a += wt[(long)idx[i][c] * m + j];
+					*o = a;
+				}
+		}
+	}
+	return 1;
+}
+
+SPK_MAYBE_UNUSED static int spk_events_outer(int rows, int m, int k, const float *d, const float *x,
+	float *gt, float beta)
+{
+	int idx[SPK_EV_ROWS][SPK_EV_KS], cnt[SPK_EV_ROWS];
+	int r0, k0, i, j, c;
+	long e;
+
+	if (!spk_events_sparse(x, (long)rows * k, SPK_EVENTS_OUTER_DENSITY))
+		return 0;
+	if (beta == 0.0f)
+		for (e = 0; e < (long)k * m; e++)
+			gt[e] = 0.0f;
+	for (r0 = 0; r0 < rows; r0 += SPK_EV_ROWS) {
+		int nr = rows - r0 < SPK_EV_ROWS ? rows - r0 : SPK_EV_ROWS;
+
+		for (k0 = 0; k0 < k; k0 += SPK_EV_KS) {
+			int k1 = k - k0 < SPK_EV_KS ? k : k0 + SPK_EV_KS;
+
+			spk_events_active(x + (long)r0 * k, k, nr, k0, k1, idx, cnt);
+			for (j = 0; j + SPK_EV_LANES <= m; j += SPK_EV_LANES)
+				for (i = 0; i < nr; i++) {
+					SPK_EV_ACC dr[SPK_EV_NACC];
+
+					SPK_EV_LOAD32(dr, d + (long)(r0 + i) * m + j);
+					for (c = 0; c < cnt[i]; c++) {
+						float *g = gt + (long)idx[i][c] * m + j;
+						SPK_EV_ACC acc[SPK_EV_NACC];
+						int l;
+
+						SPK_EV_LOAD32(acc, g);
+						for (l = 0; l < SPK_EV_NACC; l++)
+							acc[l] += dr[l];
+						SPK_EV_STORE32(g, acc);
+					}
+				}
+			for (; j < m; j++)
+				for (i = 0; i < nr; i++) {
+					float dv = d[(long)(r0 + i) * m + j];
+
+					for (c = 0; c < cnt[i]; c++)
+						gt[(long)idx[i][c] * m + j] += dv;
+				}
+		}
+	}
+	return 1;
+}
+
+#endif
+
+enum { T = 4 };  /* time steps */
+
+/* out (rows, m) = x (rows, k) W^T + beta out */
+static void matmul_xwt(int rows, int m, int k, const float *x, const float *w, float *out, float beta)
+{
+	spk_sgemm_portable(0, 0, rows, m, k, 1.0f, x, k, w, m, beta, out, m);
+}
+
+/* The same, x 0/1 spikes: by events when x is sparse */
+static void matmul_xwt_spikes(int rows, int m, int k, const float *x, const float *w, float *out, float beta)
+{
+	if (!spk_events_xwt(rows, m, k, x, w, out, beta))
+		matmul_xwt(rows, m, k, x, w, out, beta);
+}
+
+/* out (rows, k) = d (rows, m) W + beta out */
 static void matmul_dw(int rows, int m, int k, const float *d, const float *w, float *out, float beta)
 {
-	spk_sgemm_portable(0, 0, rows, k, m, 1.0f, d, m, w, k, beta, out, k);
+	spk_sgemm_portable(0, 1, rows, k, m, 1.0f, d, m, w, m, beta, out, k);
 }
 
 /* out (m, k) = d^T x + beta out, summed over the rows of d (rows, m) and x (rows, k) */
 static void matmul_outer(int rows, int m, int k, const float *d, const float *x, float *out, float beta)
 {
-	spk_sgemm_portable(1, 0, m, k, rows, 1.0f, d, m, x, k, beta, out, k);
+	spk_sgemm_portable(1, 0, k, m, rows, 1.0f, x, k, d, m, beta, out, m);
+}
+
+/* The same, x 0/1 spikes: by events when x is sparse */
+static void matmul_outer_spikes(int rows, int m, int k, const float *d, const float *x, float *out, float beta)
+{
+	if (!spk_events_outer(rows, m, k, d, x, out, beta))
+		matmul_outer(rows, m, k, d, x, out, beta);
 }
 
 const user_cells_tensor user_cells_tensors[] = {
@@ -258,15 +460,15 @@ static void carve_params(Params *p, const float *params)
 void user_cells_init(float *params, uint64_t seed)
 {
 	for (long i = 0; i < 15; i++)  /* v.weight: He-normal, std sqrt(2 / 3) */
-		params[0 + i] = (float)(spk_rng_normal(seed, 0, (uint64_t)i) * sqrt(2.0 / 3));
+		params[0 + i % 3 * 5 + i / 3] = (float)(spk_rng_normal(seed, 0, (uint64_t)i) * sqrt(2.0 / 3));
 	memset(params + 15, 0, sizeof(float) * 5);  /* v.bias: zeros */
 	for (long i = 0; i < 80; i++)  /* h.weight_ih: He-normal, std sqrt(2 / 5) */
-		params[20 + i] = (float)(spk_rng_normal(seed, 2, (uint64_t)i) * sqrt(2.0 / 5));
+		params[20 + i % 5 * 16 + i / 5] = (float)(spk_rng_normal(seed, 2, (uint64_t)i) * sqrt(2.0 / 5));
 	for (long i = 0; i < 64; i++)  /* h.weight_hh: He-normal, std sqrt(2 / 4) */
-		params[100 + i] = (float)(spk_rng_normal(seed, 3, (uint64_t)i) * sqrt(2.0 / 4));
+		params[100 + i % 4 * 16 + i / 4] = (float)(spk_rng_normal(seed, 3, (uint64_t)i) * sqrt(2.0 / 4));
 	memset(params + 164, 0, sizeof(float) * 16);  /* h.bias: zeros */
 	for (long i = 0; i < 8; i++)  /* y.weight: He-normal, std sqrt(2 / 4) */
-		params[180 + i] = (float)(spk_rng_normal(seed, 5, (uint64_t)i) * sqrt(2.0 / 4));
+		params[180 + i % 4 * 2 + i / 4] = (float)(spk_rng_normal(seed, 5, (uint64_t)i) * sqrt(2.0 / 4));
 	memset(params + 188, 0, sizeof(float) * 2);  /* y.bias: zeros */
 }
 
@@ -312,7 +514,7 @@ static void carve_buffers(Buffers *a, float *ws, int batch)
 static void step(const Params *p, Buffers *a, int batch, int t)
 {
 	const float *x_t = a->x + (size_t)t * batch * 3;
-	matmul_xwt(batch, 5, 3, x_t, p->v_weight, a->v_v_2, 0.0f);
+	matmul_xwt_spikes(batch, 5, 3, x_t, p->v_weight, a->v_v_2, 0.0f);
 	for (int b = 0; b < batch; b++) {
 		for (int j = 0; j < 5; j++) {
 			float v = (((0.8f * a->v_v[b * 5 + j]) + a->v_v_2[b * 5 + j]) + p->v_bias[j]) - (1.0f * a->v_s[b * 5 + j]);
@@ -322,8 +524,8 @@ static void step(const Params *p, Buffers *a, int batch, int t)
 			a->v_s[b * 5 + j] = s_;
 		}
 	}
-	matmul_xwt(batch, 16, 5, a->v_s_2, p->h_weight_ih, a->h_a, 0.0f);
-	matmul_xwt(batch, 16, 4, a->h_h, p->h_weight_hh, a->h_a, 1.0f);
+	matmul_xwt_spikes(batch, 16, 5, a->v_s_2, p->h_weight_ih, a->h_a, 0.0f);
+	matmul_xwt_spikes(batch, 16, 4, a->h_h, p->h_weight_hh, a->h_a, 1.0f);
 	for (int b = 0; b < batch; b++) {
 		for (int j = 0; j < 4; j++) {
 			float af = a->h_a[b * 16 + 4 + j] + p->h_bias[4 + j];
@@ -357,7 +559,7 @@ static void clear_state(const Params *p, Buffers *a, int batch)
 /* After the last step: the output from the final state. */
 static void readout(const Params *p, Buffers *a, int batch)
 {
-	matmul_xwt(batch, 2, 4, a->last_h, p->y_weight, a->y_, 0.0f);
+	matmul_xwt_spikes(batch, 2, 4, a->last_h, p->y_weight, a->y_, 0.0f);
 	for (int b = 0; b < batch; b++) {
 		for (int j = 0; j < 2; j++) {
 			float y_ = a->y_[b * 2 + j] + p->y_bias[j];
@@ -514,7 +716,7 @@ static void train_step(const Params *p, TrainBuffers *a, int batch, int t)
 	memcpy(h_h_seq_t, a->h_h, sizeof(float) * (size_t)(batch) * 4);
 	memcpy(v_v_seq_t, a->v_v, sizeof(float) * (size_t)(batch) * 5);
 	memcpy(v_s_seq_t, a->v_s, sizeof(float) * (size_t)(batch) * 5);
-	matmul_xwt(batch, 5, 3, x_t, p->v_weight, v_v_seq_2_t, 0.0f);
+	matmul_xwt_spikes(batch, 5, 3, x_t, p->v_weight, v_v_seq_2_t, 0.0f);
 	for (int b = 0; b < batch; b++) {
 		for (int j = 0; j < 5; j++) {
 			float v = (((0.8f * a->v_v[b * 5 + j]) + v_v_seq_2_t[b * 5 + j]) + p->v_bias[j]) - (1.0f * a->v_s[b * 5 + j]);
@@ -526,8 +728,8 @@ static void train_step(const Params *p, TrainBuffers *a, int batch, int t)
 			a->spike_counts[0] += s_;
 		}
 	}
-	matmul_xwt(batch, 16, 5, a->v_s_2, p->h_weight_ih, h_a_seq_t, 0.0f);
-	matmul_xwt(batch, 16, 4, a->h_h, p->h_weight_hh, h_a_seq_t, 1.0f);
+	matmul_xwt_spikes(batch, 16, 5, a->v_s_2, p->h_weight_ih, h_a_seq_t, 0.0f);
+	matmul_xwt_spikes(batch, 16, 4, a->h_h, p->h_weight_hh, h_a_seq_t, 1.0f);
 	for (int b = 0; b < batch; b++) {
 		for (int j = 0; j < 4; j++) {
 			float af = h_a_seq_t[b * 16 + 4 + j] + p->h_bias[4 + j];
@@ -625,7 +827,7 @@ static void train_forward(const Params *p, TrainBuffers *a, int batch)
 	for (int t = 0; t < T; t++) {
 		train_step(p, a, batch, t);
 	}
-	matmul_xwt(batch, 2, 4, a->last_h, p->y_weight, a->y_, 0.0f);
+	matmul_xwt_spikes(batch, 2, 4, a->last_h, p->y_weight, a->y_, 0.0f);
 	for (int b = 0; b < batch; b++) {
 		for (int j = 0; j < 2; j++) {
 			float y_ = a->y_[b * 2 + j] + p->y_bias[j];
@@ -674,19 +876,19 @@ static void train_backward(const Params *p, TrainBuffers *a, int batch)
 		backward_step(p, a, batch, t);
 	}
 	/* v.d_weight */
-	matmul_outer(T * batch, 5, 3, a->v_d_v_seq, a->x, a->d_v_weight, 1.0f);
+	matmul_outer_spikes(T * batch, 5, 3, a->v_d_v_seq, a->x, a->d_v_weight, 1.0f);
 	for (int r = 0; r < T * batch; r++)
 		for (int j = 0; j < 5; j++)
 			a->d_v_bias[j] += a->v_d_v_seq[(size_t)r * 5 + j];
 	/* h.d_weight_ih */
-	matmul_outer(T * batch, 16, 5, a->h_d_a_seq, a->v_s_seq_2, a->d_h_weight_ih, 1.0f);
+	matmul_outer_spikes(T * batch, 16, 5, a->h_d_a_seq, a->v_s_seq_2, a->d_h_weight_ih, 1.0f);
 	/* h.d_weight_hh */
-	matmul_outer(T * batch, 16, 4, a->h_d_a_seq, a->h_h_seq, a->d_h_weight_hh, 1.0f);
+	matmul_outer_spikes(T * batch, 16, 4, a->h_d_a_seq, a->h_h_seq, a->d_h_weight_hh, 1.0f);
 	for (int r = 0; r < T * batch; r++)
 		for (int j = 0; j < 16; j++)
 			a->d_h_bias[j] += a->h_d_a_seq[(size_t)r * 16 + j];
 	/* y.d_weight */
-	matmul_outer(batch, 2, 4, a->d_y, a->last_h, a->d_y_weight, 1.0f);
+	matmul_outer_spikes(batch, 2, 4, a->d_y, a->last_h, a->d_y_weight, 1.0f);
 	for (int r = 0; r < batch; r++)
 		for (int j = 0; j < 2; j++)
 			a->d_y_bias[j] += a->d_y[(size_t)r * 2 + j];

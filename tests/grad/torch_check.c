@@ -17,6 +17,7 @@
  * (backward adds), within ADD_TOL normwise (adding into nonzero grads rounds
  * differently). One line per test, then `N passed, M failed`; exits 1 on
  * a failure, 2 when the fixture does not fit the model. */
+#include "io/layout.h"
 #include "io/npy.h"
 
 #include <math.h>
@@ -152,7 +153,7 @@ int main(int argc, char **argv)
 		int rank = tensor_shape(k, shape);
 		NpyArray a = load(name, "f4");
 		expect_shape(name, &a, rank, shape);
-		memcpy(params + FN(tensors)[k].offset, a.data, sizeof(float) * a.count);
+		layout_from_torch(params + FN(tensors)[k].offset, a.data, rank, FN(tensors)[k].shape);
 		npy_free(&a);
 		snprintf(gname, sizeof gname, "grad.%s", name);
 		a = load(gname, "f8");
@@ -212,7 +213,14 @@ int main(int argc, char **argv)
 		for (int d = 0; d < rank; d++)
 			n *= shape[d];
 		long off = FN(tensors)[k].offset;
-		compare_grad(FN(tensors)[k].name, grads + off, want + off, (size_t)n);
+		float *g = malloc(sizeof(float) * (size_t)n);  /* PyTorch's order, as the fixtures */
+		if (!g) {
+			fprintf(stderr, "torch_check: out of memory\n");
+			return 2;
+		}
+		layout_to_torch(g, grads + off, rank, FN(tensors)[k].shape);
+		compare_grad(FN(tensors)[k].name, g, want + off, (size_t)n);
+		free(g);
 	}
 
 	/* backward adds into grads: a second pass doubles them. */

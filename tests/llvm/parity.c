@@ -169,14 +169,16 @@ static const KBuf *input_buf(const Kir *k)
 	return NULL;
 }
 
-/* Random inputs (T, B, I): 0/1 spikes with p = 0.3, or analog in [-1, 1). */
-static float *make_inputs(const Kir *k, size_t *n)
+/* Random inputs (T, B, I): 0/1 spikes with p = rate, or analog in [-1, 1).
+ * Rates on both sides of the event kernels' density limits (runtime/events.h)
+ * take both the event and the dense paths. */
+static float *make_inputs(const Kir *k, size_t *n, float rate)
 {
 	const KBuf *in = input_buf(k);
 	*n = (size_t)k->steps * BATCH * (size_t)in->type.dim[0];
 	float *x = xcalloc(*n + 1, sizeof(float));
 	for (size_t i = 0; i < *n; i++)
-		x[i] = in->type.dtype == DT_SPIKE ? (float)(uniform() < 0.3f) : 2 * uniform() - 1;
+		x[i] = in->type.dtype == DT_SPIKE ? (float)(uniform() < rate) : 2 * uniform() - 1;
 	return x;
 }
 
@@ -337,9 +339,15 @@ static int check(const char *path, const BackendOptions *eo, const Overrides *ov
 	if (same(params[0], params[1], np, "init"))
 		verdict(1, "init", "");
 	lcg = 12345;
-	float *x = make_inputs(k, &nx);
+	float *x = make_inputs(k, &nx, 0.3f);
 	check_forward(&p, params[1], x, "forward");
 	check_stream(&p, params[1], x);
+	if (input_buf(k)->type.dtype == DT_SPIKE)
+		for (int r = 0; r < 2; r++) {
+			float *xr = make_inputs(k, &nx, r ? 0.9f : 0.05f);
+			check_forward(&p, params[1], xr, r ? "forward, dense spikes" : "forward, sparse spikes");
+			free(xr);
+		}
 	if (k->has_train) {
 		void *labels = make_labels(k);
 		float *start = xmalloc((np + 1) * sizeof(float));
@@ -347,6 +355,11 @@ static int check(const char *path, const BackendOptions *eo, const Overrides *ov
 		memcpy(params[0], params[1], np * sizeof(float));
 		check_train(&p, params, x, labels, (float)p.tc.optim.lr);
 		check_forward(&p, params[1], x, "forward after training");
+		if (input_buf(k)->type.dtype == DT_SPIKE) {
+			float *xr = make_inputs(k, &nx, 0.05f);
+			check_train(&p, params, xr, labels, (float)p.tc.optim.lr);
+			free(xr);
+		}
 		if (inputs)
 			check_inputs(path, eo, ov, start, x, labels);
 		free(start);

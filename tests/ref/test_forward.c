@@ -44,6 +44,7 @@
  * failed test, 2 on bad usage or a model that does not fit the arguments.
  */
 #include "ref_cells.h"
+#include "io/layout.h"
 #include "io/npy.h"
 
 #include <math.h>
@@ -244,9 +245,12 @@ static void ref_run(const float *params, int B, const float *x, float *h,
 		size_t n = (size_t)T_STEPS * B * L->H;
 		float *out = l == nlayers - 1 ? h : (buf[l % 2] = realloc(buf[l % 2],
 			n * sizeof(float)));
-		const float *w_ih = params + L->w_ih, *w_hh = params + L->w_hh;
+		/* The reference reads weights in PyTorch's order (io/layout.h). */
+		float *w_ih = alloc_floats((size_t)4 * L->H * L->I), *w_hh = alloc_floats((size_t)4 * L->H * L->H);
 		const float *bias = params + L->bias;
 
+		layout_to_torch(w_ih, params + L->w_ih, 2, (int[2]){4 * L->H, L->I});
+		layout_to_torch(w_hh, params + L->w_hh, 2, (int[2]){4 * L->H, L->H});
 		if (!out)
 			die("out of memory", NULL);
 		if (L->lstm) {
@@ -267,6 +271,7 @@ static void ref_run(const float *params, int B, const float *x, float *h,
 			st->total += (long)na;
 			free(pre);
 		}
+		free(w_ih), free(w_hh);
 		in = out;
 	}
 	free(buf[0]);
@@ -572,8 +577,8 @@ static void fixture(const char *dir, const char *name)
 		: "slstm", T_STEPS, B, L->I, L->H);
 
 	FN(_init)(params, 1);
-	memcpy(params + L->w_ih, w_ih, 4 * (size_t)L->H * L->I * sizeof(float));
-	memcpy(params + L->w_hh, w_hh, 4 * (size_t)L->H * L->H * sizeof(float));
+	layout_from_torch(params + L->w_ih, w_ih, 2, (int[2]){4 * L->H, L->I});
+	layout_from_torch(params + L->w_hh, w_hh, 2, (int[2]){4 * L->H, L->H});
 	memcpy(params + L->bias, bias, 4 * (size_t)L->H * sizeof(float));
 	want = alloc_floats(out_floats(B));
 	expected_out(h, B, want);
