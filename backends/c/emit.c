@@ -260,17 +260,19 @@ static void emit_range(CEmit *e, const char *comment, const char *name, const ch
 	sb_free(&body);
 }
 
-/* The products, for weights stored transposed: w holds W (m, k) as (k, m)
- * (io/layout.h). A _spikes variant adds weight rows per event when its x is
- * sparse enough, else runs the dense one (runtime/events.h). */
 static int gemms_used(const Kir *k, const BackendOptions *opt)
 {
 	return cemit_gemms_used(&k->prog[PROG_INFER].kernels, opt) | cemit_gemms_used(&k->prog[PROG_TRAIN].kernels, opt);
 }
 
+/* The products, for weights stored transposed: w holds W (m, k) as (k, m)
+ * (io/layout.h). A _spikes product adds weight rows per event
+ * (runtime/events.h); the gradient one runs the dense GEMM when the event
+ * kernel declines. */
 static void emit_gemm_helpers(const Kir *k, const BackendOptions *opt, StrBuf *o)
 {
 	int used = gemms_used(k, opt);
+	used |= used >> GEMM_KINDS & 1 << GEMM_OUTER;  /* the fallback of outer_spikes */
 	static const char *const doc[] = {
 		"out (rows, m) = x (rows, k) W^T + beta out",
 		"out (rows, k) = d (rows, m) W + beta out",
@@ -287,22 +289,24 @@ static void emit_gemm_helpers(const Kir *k, const BackendOptions *opt, StrBuf *o
 		"0, 0, rows, m, k, 1.0f, x, k, w, m, beta, out, m",
 		"0, 1, rows, k, m, 1.0f, d, m, w, m, beta, out, k",
 		"1, 0, k, m, rows, 1.0f, x, k, d, m, beta, out, m"};
-	static const char *const events[] = {"spk_events_xwt(rows, m, k, x, w, out, beta)", NULL,
-					     "spk_events_outer(rows, m, k, d, x, out, beta)"};
-	static const char *const args[] = {"rows, m, k, x, w, out, beta", NULL, "rows, m, k, d, x, out, beta"};
+	static const char *const events[] = {
+		"\tspk_events_xwt(rows, m, k, x, w, out, beta);\n", NULL,
+		"\tif (!spk_events_outer(rows, m, k, d, x, out, beta))\n\t\tmatmul_outer(rows, m, k, d, x, out, beta);\n"};
+	static const char *const events_doc[] = {
+		"The same, x 0/1 spikes: by events", NULL,
+		"The same, x 0/1 spikes: by events when x is sparse"};
 	for (int g = 0; g < GEMM_KINDS; g++) {
-		if (!(used & (1 << g)))
-			continue;
-		sb_printf(o, "/* %s */\nstatic void ", doc[g]);
-		sb_printf(o, sig[g], "");
-		sb_printf(o, "\n{\n\t%s(%s);\n}\n\n", opt->portable ? "spk_sgemm_portable" : "cblas_sgemm",
-			  opt->portable ? port[g] : blas[g]);
-		if (!(used & (1 << (GEMM_KINDS + g))))
-			continue;
-		sb_puts(o, "/* The same, x 0/1 spikes: by events when x is sparse */\nstatic void ");
-		sb_printf(o, sig[g], "_spikes");
-		sb_printf(o, "\n{\n\tif (!%s)\n\t\t%s(%s);\n}\n\n", events[g], g ? "matmul_outer" : "matmul_xwt",
-			  args[g]);
+		if (used & (1 << g)) {
+			sb_printf(o, "/* %s */\nstatic void ", doc[g]);
+			sb_printf(o, sig[g], "");
+			sb_printf(o, "\n{\n\t%s(%s);\n}\n\n", opt->portable ? "spk_sgemm_portable" : "cblas_sgemm",
+				  opt->portable ? port[g] : blas[g]);
+		}
+		if (used & (1 << (GEMM_KINDS + g))) {
+			sb_printf(o, "/* %s */\nstatic void ", events_doc[g]);
+			sb_printf(o, sig[g], "_spikes");
+			sb_printf(o, "\n{\n%s}\n\n", events[g]);
+		}
 	}
 }
 

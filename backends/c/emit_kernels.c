@@ -32,7 +32,7 @@ int cemit_gemms_used(const KList *list, const BackendOptions *opt)
 	for (int i = 0; i < list->len; i++) {
 		const Kernel *kn = &list->items[i];
 		if (kn->kind == K_GEMM)
-			used |= 1 << (kn->gemm + (backend_gemm_events(kn, opt) ? GEMM_KINDS : 0)) | 1 << kn->gemm;
+			used |= backend_gemm_events(kn, opt) ? 1 << (GEMM_KINDS + kn->gemm) : 1 << kn->gemm;
 		if (kn->kind == K_LOOP)
 			used |= cemit_gemms_used(kn->body, opt);
 	}

@@ -20,7 +20,7 @@ void cemit_loop_body(CEmit *e, const Kernel *loop, const char *name, const char 
 const char *cemit_shape(Type t, char *buf, size_t n);
 long cemit_row_floats(Type t);
 /* Which of matmul_xwt, matmul_dw, matmul_outer the kernels use (bit per GemmKind). */
-/* Bit g: GEMM kind g is used; bit GEMM_KINDS + g: also by spike events. */
+/* Bit g: GEMM kind g is used densely; bit GEMM_KINDS + g: by spike events. */
 int cemit_gemms_used(const KList *list, const BackendOptions *opt);
 
 #endif

@@ -165,7 +165,7 @@ static LLVMTypeRef rt_sig(Gen *g, RtFunc f)
 		p[0] = p[1] = p[2] = g->i32;
 		p[3] = p[4] = p[5] = g->pf32;
 		p[6] = g->f32;
-		return LLVMFunctionType(g->i32, p, 7, 0);
+		return LLVMFunctionType(f == RT_EVENTS_XWT ? g->vd : g->i32, p, 7, 0);
 	default:
 		return LLVMFunctionType(g->f32, &g->f32, 1, 0);
 	}

@@ -229,9 +229,9 @@ static void build_map(Gen *g, const Kernel *m)
 enum { CBLAS_ROW_MAJOR = 101, CBLAS_NO_TRANS = 111, CBLAS_TRANS = 112 };
 
 /* matmul_xwt / matmul_dw / matmul_outer (and their _spikes variants) of
- * the emitted C, inlined: weights stored transposed, W (m, k) as (k, m); a
- * _spikes product first tries the event kernel, the same code the emitted C
- * pastes in, and runs the GEMM only when that declines. */
+ * the emitted C, inlined: weights stored transposed, W (m, k) as (k, m). A
+ * _spikes product calls the event kernel, the same code the emitted C pastes
+ * in; the gradient's runs the GEMM when that declines. */
 static void build_gemm(Gen *g, const Kernel *kn)
 {
 	const KBuf *w = B(g, kn->gemm == GEMM_OUTER ? kn->out : kn->b);
@@ -242,7 +242,11 @@ static void build_gemm(Gen *g, const Kernel *kn)
 	LLVMBasicBlockRef done = NULL;
 	if (backend_gemm_events(kn, g->opt)) {
 		LLVMValueRef ev[7] = {r, m, k, x, y, out, beta};
-		LLVMValueRef took = llvm_rt_call(g, kn->gemm == GEMM_XWT ? RT_EVENTS_XWT : RT_EVENTS_OUTER, ev, 7);
+		if (kn->gemm == GEMM_XWT) {
+			llvm_rt_call(g, RT_EVENTS_XWT, ev, 7);
+			return;
+		}
+		LLVMValueRef took = llvm_rt_call(g, RT_EVENTS_OUTER, ev, 7);
 		LLVMValueRef fn = LLVMGetBasicBlockParent(LLVMGetInsertBlock(g->b));
 		LLVMBasicBlockRef dense = LLVMAppendBasicBlockInContext(g->ctx, fn, "dense");
 		done = LLVMAppendBasicBlockInContext(g->ctx, fn, "events.done");

@@ -25,9 +25,9 @@ void llvm_rt_sgemm_portable(int trans_a, int trans_b, int m, int n, int k, float
 	spk_sgemm_portable(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
-int llvm_rt_events_xwt(int rows, int m, int k, const float *x, const float *wt, float *out, float beta)
+void llvm_rt_events_xwt(int rows, int m, int k, const float *x, const float *wt, float *out, float beta)
 {
-	return spk_events_xwt(rows, m, k, x, wt, out, beta);
+	spk_events_xwt(rows, m, k, x, wt, out, beta);
 }
 
 int llvm_rt_events_outer(int rows, int m, int k, const float *d, const float *x, float *gt, float beta)

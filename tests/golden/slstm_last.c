@@ -137,12 +137,15 @@ SPK_MAYBE_UNUSED static inline float spk_rng_normal(uint64_t seed, uint64_t stre
  *   spk_events_xwt    out (rows, m) = x (rows, k) wt + beta out
  *   spk_events_outer  gt (k, m) = x (rows, k)^T d (rows, m) + beta gt
  *
- * Each computes its product only when x is sparse enough to gain from it
- * (at most SPK_EVENTS_XWT_DENSITY or SPK_EVENTS_OUTER_DENSITY of its
- * elements nonzero: the crossovers measured against OpenBLAS, docs/speed.md)
- * and returns 1; otherwise it returns 0 without touching anything, and the
- * caller runs the dense GEMM. The choice depends only on the values, so it
- * is the same on every backend and thread count.
+ * spk_events_xwt always computes its product, so a sample's output does not
+ * depend on the batch it is in (a forward pass of any batch and stream_step
+ * give the same bits). spk_events_outer, whose sums run over the batch
+ * anyway, computes its product only when it gains from it: x has fewer than
+ * SPK_EV_ROWS rows, or at most SPK_EVENTS_OUTER_DENSITY of its elements are
+ * nonzero (the crossover measured against OpenBLAS, docs/speed.md). Then it
+ * returns 1; otherwise it returns 0 without touching anything, and the caller
+ * runs the dense GEMM. The choice depends only on the shape and the values,
+ * so it is the same on every backend and thread count.
  *
  * Summation order, which fixes the bits: out[r][j] starts from beta out[r][j]
  * (0 when beta is 0) and adds wt[q][j] for the active q in ascending order;
@@ -162,7 +165,6 @@ SPK_MAYBE_UNUSED static inline float spk_rng_normal(uint64_t seed, uint64_t stre
 #endif
 #endif
 
-#define SPK_EVENTS_XWT_DENSITY 0.40
 #define SPK_EVENTS_OUTER_DENSITY 0.30
 
 /* Blocks: SPK_EV_ROWS rows share a block of SPK_EV_KS inputs, whose weight
@@ -180,21 +182,27 @@ typedef float spk_v8 __attribute__((vector_size(32), aligned(4)));
 #define SPK_EV_STORE32(p, acc) do { \
 	*(spk_v8 *)(p) = (acc)[0]; *(spk_v8 *)((p) + 8) = (acc)[1]; \
 	*(spk_v8 *)((p) + 16) = (acc)[2]; *(spk_v8 *)((p) + 24) = (acc)[3]; } while (0)
+#define SPK_EV_ADDTO32(p, acc) do { \
+	*(spk_v8 *)(p) += (acc)[0]; *(spk_v8 *)((p) + 8) += (acc)[1]; \
+	*(spk_v8 *)((p) + 16) += (acc)[2]; *(spk_v8 *)((p) + 24) += (acc)[3]; } while (0)
 #define SPK_EV_ACC spk_v8
 #define SPK_EV_NACC 4
 #else
 #define SPK_EV_ADD32(acc, w) do { int l_; for (l_ = 0; l_ < 32; l_++) (acc)[l_] += (w)[l_]; } while (0)
 #define SPK_EV_LOAD32(acc, p) do { int l_; for (l_ = 0; l_ < 32; l_++) (acc)[l_] = (p)[l_]; } while (0)
 #define SPK_EV_STORE32(p, acc) do { int l_; for (l_ = 0; l_ < 32; l_++) (p)[l_] = (acc)[l_]; } while (0)
+#define SPK_EV_ADDTO32(p, acc) do { int l_; for (l_ = 0; l_ < 32; l_++) (p)[l_] += (acc)[l_]; } while (0)
 #define SPK_EV_ACC float
 #define SPK_EV_NACC 32
 #endif
 
-/* Nonzeros of x (n values) at most density * n. */
-SPK_MAYBE_UNUSED static int spk_events_sparse(const float *x, long n, double density)
+/* Events pay for x (rows, k): few rows, or nonzeros at most density * n. */
+SPK_MAYBE_UNUSED static int spk_events_pay(const float *x, int rows, int k, double density)
 {
-	long i, nz = 0;
+	long i, nz = 0, n = (long)rows * k;
 
+	if (rows < SPK_EV_ROWS)
+		return 1;
 	for (i = 0; i < n; i++)
 		nz += x[i] != 0.0f;
 	return (double)nz <= density * (double)n;
@@ -218,15 +226,13 @@ SPK_MAYBE_UNUSED static void spk_events_active(const float *x, int k, int nr, in
 	}
 }
 
-SPK_MAYBE_UNUSED static int spk_events_xwt(int rows, int m, int k, const float *x, const float *wt,
+SPK_MAYBE_UNUSED static void spk_events_xwt(int rows, int m, int k, const float *x, const float *wt,
 	float *out, float beta)
 {
 	int idx[SPK_EV_ROWS][SPK_EV_KS], cnt[SPK_EV_ROWS];
 	int r0, k0, i, j, c;
 	long e;
 
-	if (!spk_events_sparse(x, (long)rows * k, SPK_EVENTS_XWT_DENSITY))
-		return 0;
 	if (beta == 0.0f)
 		for (e = 0; e < (long)rows * m; e++)
 			out[e] = 0.0f;
@@ -259,7 +265,6 @@ SPK_MAYBE_UNUSED static int spk_events_xwt(int rows, int m, int k, const float *
 				}
 		}
 	}
-	return 1;
 }
 
 SPK_MAYBE_UNUSED static int spk_events_outer(int rows, int m, int k, const float *d, const float *x,
@@ -269,7 +274,7 @@ SPK_MAYBE_UNUSED static int spk_events_outer(int rows, int m, int k, const float
 	int r0, k0, i, j, c;
 	long e;
 
-	if (!spk_events_sparse(x, (long)rows * k, SPK_EVENTS_OUTER_DENSITY))
+	if (!spk_events_pay(x, rows, k, SPK_EVENTS_OUTER_DENSITY))
 		return 0;
 	if (beta == 0.0f)
 		for (e = 0; e < (long)k * m; e++)
@@ -286,16 +291,8 @@ SPK_MAYBE_UNUSED static int spk_events_outer(int rows, int m, int k, const float
 					SPK_EV_ACC dr[SPK_EV_NACC];
 
 					SPK_EV_LOAD32(dr, d + (long)(r0 + i) * m + j);
-					for (c = 0; c < cnt[i]; c++) {
-						float *g = gt + (long)idx[i][c] * m + j;
-						SPK_EV_ACC acc[SPK_EV_NACC];
-						int l;
-
-						SPK_EV_LOAD32(acc, g);
-						for (l = 0; l < SPK_EV_NACC; l++)
-							acc[l] += dr[l];
-						SPK_EV_STORE32(g, acc);
-					}
+					for (c = 0; c < cnt[i]; c++)
+						SPK_EV_ADDTO32(gt + (long)idx[i][c] * m + j, dr);
 				}
 			for (; j < m; j++)
 				for (i = 0; i < nr; i++) {
@@ -313,17 +310,10 @@ SPK_MAYBE_UNUSED static int spk_events_outer(int rows, int m, int k, const float
 
 enum { T = 4 };  /* time steps */
 
-/* out (rows, m) = x (rows, k) W^T + beta out */
-static void matmul_xwt(int rows, int m, int k, const float *x, const float *w, float *out, float beta)
-{
-	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, m, k, 1.0f, x, k, w, m, beta, out, m);
-}
-
-/* The same, x 0/1 spikes: by events when x is sparse */
+/* The same, x 0/1 spikes: by events */
 static void matmul_xwt_spikes(int rows, int m, int k, const float *x, const float *w, float *out, float beta)
 {
-	if (!spk_events_xwt(rows, m, k, x, w, out, beta))
-		matmul_xwt(rows, m, k, x, w, out, beta);
+	spk_events_xwt(rows, m, k, x, w, out, beta);
 }
 
 /* out (rows, k) = d (rows, m) W + beta out */
