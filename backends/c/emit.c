@@ -15,6 +15,7 @@
 #include "emit_private.h"
 
 extern const char runtime_rng_h_text[];
+extern const char runtime_vmath_h_text[];
 extern const char runtime_gemm_portable_h_text[];
 
 
@@ -504,6 +505,8 @@ void cemit_source(const Kir *k, const BackendOptions *opt, StrBuf *o)
 		sb_puts(o, "#include <cblas.h>\n");
 	sb_printf(o, "#include \"%s.h\"\n\n", m);
 	sb_puts(o, runtime_rng_h_text);
+	sb_puts(o, "\n");
+	sb_puts(o, runtime_vmath_h_text);
 	sb_puts(o, "\n");
 	if (opt->portable) {
 		sb_puts(o, runtime_gemm_portable_h_text);

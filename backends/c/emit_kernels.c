@@ -110,7 +110,7 @@ static void surrogate(CEmit *e, const Kernel *m, const KLet *l)
 	float a = l->sur.p[0], b = l->sur.p[1];
 	switch (l->sur.kind) {
 	case SUR_GAUSSIAN:
-		flt(o, b), sb_puts(o, " * expf(-"), operand(e, m, l->a), sb_puts(o, " * "), operand(e, m, l->a);
+		flt(o, b), sb_puts(o, " * spk_expf(-"), operand(e, m, l->a), sb_puts(o, " * "), operand(e, m, l->a);
 		sb_puts(o, " / "), flt(o, 2 * a), sb_puts(o, ")");
 		break;
 	case SUR_FAST_SIGMOID:
@@ -123,8 +123,8 @@ static void surrogate(CEmit *e, const Kernel *m, const KLet *l)
 		sb_puts(o, " * "), operand(e, m, l->a), sb_puts(o, ")");
 		break;
 	case SUR_SIGMOID:
-		flt(o, a), sb_puts(o, " / (1.0f + expf(-"), flt(o, a), sb_puts(o, " * "), operand(e, m, l->a);
-		sb_puts(o, ")) * (1.0f - 1.0f / (1.0f + expf(-"), flt(o, a), sb_puts(o, " * "), operand(e, m, l->a);
+		flt(o, a), sb_puts(o, " / (1.0f + spk_expf(-"), flt(o, a), sb_puts(o, " * "), operand(e, m, l->a);
+		sb_puts(o, ")) * (1.0f - 1.0f / (1.0f + spk_expf(-"), flt(o, a), sb_puts(o, " * "), operand(e, m, l->a);
 		sb_puts(o, ")))");
 		break;
 	case SUR_TRIANGLE:
@@ -164,7 +164,7 @@ static void primitive(CEmit *e, const Kernel *m, const KLet *l)
 		operand(e, m, l->a), sb_puts(o, ") / "), flt(o, (float)3.14159265358979323846);
 		break;
 	case SUR_SIGMOID:
-		sb_puts(o, "1.0f / (1.0f + expf(-"), flt(o, a), sb_puts(o, " * "), operand(e, m, l->a), sb_puts(o, "))");
+		sb_puts(o, "1.0f / (1.0f + spk_expf(-"), flt(o, a), sb_puts(o, " * "), operand(e, m, l->a), sb_puts(o, "))");
 		break;
 	case SUR_TRIANGLE:  /* integral of max(0, 1 - |v|/w)/w, clamped at +-1/2 */
 		sb_puts(o, "(fabsf("), operand(e, m, l->a), sb_puts(o, ") < "), flt(o, a), sb_puts(o, " ? (");
@@ -202,8 +202,8 @@ static void expr(CEmit *e, const Kernel *m, int let)
 		else
 			operand(e, m, l->a), sb_puts(o, " > 0.0f ? 1.0f : 0.0f");
 		return;
-	case OP_SIGMOID: sb_puts(o, "1.0f / (1.0f + expf(-"); operand(e, m, l->a); sb_puts(o, "))"); return;
-	case OP_TANH: sb_puts(o, "tanhf("); operand(e, m, l->a); sb_puts(o, ")"); return;
+	case OP_SIGMOID: sb_puts(o, "spk_sigmoidf("); operand(e, m, l->a); sb_puts(o, ")"); return;
+	case OP_TANH: sb_puts(o, "spk_tanhf("); operand(e, m, l->a); sb_puts(o, ")"); return;
 	case OP_SURROGATE: surrogate(e, m, l); return;
 	default: SPK_BUG("no C spelling for %s", ir_ops[l->op].name);
 	}

@@ -131,7 +131,7 @@ void llvm_loop_close(Gen *g, LLoop *l)
 /* ---- runtime functions --------------------------------------------------- */
 
 static const char *const rt_names[RT_COUNT] = {
-	"expf", "tanhf", "erff", "atanf", "fabsf", "sqrtf", "fmaxf", "fminf", "exp", "log", "sqrt", "pow",
+	"erff", "atanf", "fabsf", "sqrtf", "fmaxf", "fminf", "exp", "log", "sqrt", "pow",
 	"cblas_sgemm", "llvm_rt_sgemm_portable", "llvm_rt_rng_normal"};
 
 static LLVMTypeRef rt_sig(Gen *g, RtFunc f)

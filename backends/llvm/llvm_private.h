@@ -3,6 +3,7 @@
  *   builder.c  constants, memory access, loops, runtime calls (small helpers)
  *   codegen.c  the module: entry points, buffer carving, tables, init, optimizer
  *   kernels.c  one builder per kernel kind, mirroring backends/c/emit_kernels.c
+ *   vmath.c    spk_expf, spk_tanhf, spk_sigmoidf of runtime/vmath.h as IR
  *   jit.c      target machine, passes, object cache, ORC LLJIT, symbol lookup
  *   rt.c       the runtime symbols generated code calls, bound by address */
 #ifndef SPIKEC_LLVM_PRIVATE_H
@@ -14,7 +15,7 @@
 
 /* Runtime functions, declared in the module on first use. */
 typedef enum {
-	RT_EXPF, RT_TANHF, RT_ERFF, RT_ATANF, RT_FABSF, RT_SQRTF, RT_FMAXF, RT_FMINF,
+	RT_ERFF, RT_ATANF, RT_FABSF, RT_SQRTF, RT_FMAXF, RT_FMINF,
 	RT_EXP, RT_LOG, RT_SQRT, RT_POW,
 	RT_SGEMM,           /* cblas_sgemm */
 	RT_SGEMM_PORTABLE,  /* llvm_rt_sgemm_portable: spk_sgemm_portable */
@@ -76,6 +77,11 @@ void llvm_loop_close(Gen *g, LLoop *l);
  * module, which is the caller's. */
 void llvm_gen_init(Gen *g, const Kir *k, const BackendOptions *opt, LLVMContextRef ctx);
 void llvm_gen_free(Gen *g);
+
+/* vmath.c: a call of runtime/vmath.h's function f on x, defined in the
+ * module (internal, alwaysinline) on first use. */
+typedef enum { VM_EXPF, VM_TANHF, VM_SIGMOIDF, VM_COUNT } VmFunc;
+LLVMValueRef llvm_vmath_call(Gen *g, VmFunc f, LLVMValueRef x);
 
 /* codegen.c: builds the whole module into g->mod. Returns 0, or -1 with
  * g->err set. */

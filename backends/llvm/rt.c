@@ -1,6 +1,6 @@
 /* rt.c: what JIT-compiled models call, bound by address in this process.
  *
- * The C backend's shared object resolves expf, cblas_sgemm, ... through the
+ * The C backend's shared object resolves erff, cblas_sgemm, ... through the
  * dynamic linker; the JIT gets exactly the same functions from this table
  * (jit.c defines each name as an absolute symbol), so nothing depends on
  * bin/spikec exporting its symbols (-rdynamic). The RNG and the portable GEMM
@@ -29,8 +29,6 @@ void llvm_rt_sgemm_portable(int trans_a, int trans_b, int m, int n, int k, float
 /* Every external name the module declares (codegen.c, rt_decl), plus the
  * libc functions LLVM itself may call for memset/memcpy intrinsics. */
 const LlvmRtSymbol llvm_rt_symbols[] = {
-	SYM("expf", expf),
-	SYM("tanhf", tanhf),
 	SYM("erff", erff),
 	SYM("atanf", atanf),
 	SYM("fabsf", fabsf),
