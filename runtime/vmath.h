@@ -54,6 +54,20 @@
 #endif
 #endif
 
+/* Put before a loop whose iterations touch disjoint memory (the fused
+ * elementwise loops of emitted C, kir_map_independent): the compiler may
+ * vectorize it without run-time overlap checks, of which gcc tries at most
+ * 6 to 10 and gives up on loops that read and write many buffers. */
+#ifndef SPK_INDEPENDENT
+#if defined(__clang__)
+#define SPK_INDEPENDENT _Pragma("clang loop vectorize(assume_safety)")
+#elif defined(__GNUC__)
+#define SPK_INDEPENDENT _Pragma("GCC ivdep")
+#else
+#define SPK_INDEPENDENT
+#endif
+#endif
+
 SPK_MAYBE_UNUSED static inline uint32_t spk_float_bits(float x)
 {
 	union { float f; uint32_t u; } v;

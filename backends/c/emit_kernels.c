@@ -216,6 +216,8 @@ static void emit_map(CEmit *e, const Kernel *m)
 	const char *ind = m->batched ? "\t\t\t" : "\t\t";
 	if (m->batched)
 		sb_printf(o, "\tfor (int b = 0; b < %s; b++) {\n", m->batched == 2 ? "T * batch" : "batch");
+	if (kir_map_independent(m))
+		sb_printf(o, "%sSPK_INDEPENDENT\n", m->batched ? "\t\t" : "\t");
 	sb_printf(o, "%sfor (int j = 0; j < %d; j++) {\n", m->batched ? "\t\t" : "\t", m->n);
 	for (int i = 0; i < m->lets.len; i++) {
 		if (kir_let_inlined(m, i) || !live[i])

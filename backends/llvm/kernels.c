@@ -89,7 +89,7 @@ static LLVMValueRef operand(Gen *g, MapCtx *c, KVal v)
 	if (v.kind == KV_CONST)
 		return F(v.c);
 	if (v.kind == KV_LOAD)
-		return llvm_load(g, ref(g, v.buf), at(g, c, v.buf, v.off));
+		return llvm_in_buffer(g, llvm_load(g, ref(g, v.buf), at(g, c, v.buf, v.off)), v.buf);
 	if (kir_let_inlined(c->m, v.let))
 		return expr(g, c, v.let);
 	if (!c->val[v.let]) {
@@ -215,8 +215,8 @@ static void build_map(Gen *g, const Kernel *m)
 		}
 		LLVMValueRef p = ref(g, s->buf), idx = s->reduce ? I64(s->off) : at(g, &c, s->buf, s->off);
 		if (s->accumulate)
-			v = FADD(llvm_load(g, p, idx), v);
-		llvm_store(g, v, p, idx);
+			v = FADD(llvm_in_buffer(g, llvm_load(g, p, idx), s->buf), v);
+		llvm_in_buffer(g, llvm_store(g, v, p, idx), s->buf);
 	}
 	llvm_loop_close(g, &lj);
 	if (m->batched)

@@ -178,6 +178,20 @@ SPK_MAYBE_UNUSED static inline float spk_rng_normal(uint64_t seed, uint64_t stre
 #endif
 #endif
 
+/* Put before a loop whose iterations touch disjoint memory (the fused
+ * elementwise loops of emitted C, kir_map_independent): the compiler may
+ * vectorize it without run-time overlap checks, of which gcc tries at most
+ * 6 to 10 and gives up on loops that read and write many buffers. */
+#ifndef SPK_INDEPENDENT
+#if defined(__clang__)
+#define SPK_INDEPENDENT _Pragma("clang loop vectorize(assume_safety)")
+#elif defined(__GNUC__)
+#define SPK_INDEPENDENT _Pragma("GCC ivdep")
+#else
+#define SPK_INDEPENDENT
+#endif
+#endif
+
 SPK_MAYBE_UNUSED static inline uint32_t spk_float_bits(float x)
 {
 	union { float f; uint32_t u; } v;
@@ -436,6 +450,7 @@ static void step(const Params *p, Buffers *a, int batch, int t)
 	const float *x_t = a->x + (size_t)t * batch * 3;
 	matmul_xwt(batch, 5, 3, x_t, p->v_weight, a->v_v_2, 0.0f);
 	for (int b = 0; b < batch; b++) {
+		SPK_INDEPENDENT
 		for (int j = 0; j < 5; j++) {
 			float v = (((0.8f * a->v_v[b * 5 + j]) + a->v_v_2[b * 5 + j]) + p->v_bias[j]) - (1.0f * a->v_s[b * 5 + j]);
 			float s_ = (v - 1.0f) > 0.0f ? 1.0f : 0.0f;  /* spike, surrogate fast_sigmoid */
@@ -447,6 +462,7 @@ static void step(const Params *p, Buffers *a, int batch, int t)
 	matmul_xwt(batch, 16, 5, a->v_s_2, p->h_weight_ih, a->h_a, 0.0f);
 	matmul_xwt(batch, 16, 4, a->h_h, p->h_weight_hh, a->h_a, 1.0f);
 	for (int b = 0; b < batch; b++) {
+		SPK_INDEPENDENT
 		for (int j = 0; j < 4; j++) {
 			float af = a->h_a[b * 16 + 4 + j] + p->h_bias[4 + j];
 			float f = (af - 0.1f) > 0.0f ? 1.0f : 0.0f;  /* spike, surrogate gaussian */
@@ -481,6 +497,7 @@ static void readout(const Params *p, Buffers *a, int batch)
 {
 	matmul_xwt(batch, 2, 4, a->last_h, p->y_weight, a->y_, 0.0f);
 	for (int b = 0; b < batch; b++) {
+		SPK_INDEPENDENT
 		for (int j = 0; j < 2; j++) {
 			float y_ = a->y_[b * 2 + j] + p->y_bias[j];
 			a->output[b * 2 + j] = y_;
@@ -685,6 +702,7 @@ static void backward_step(const Params *p, TrainBuffers *a, int batch, int t)
 	float *v_d_v_seq_t = a->v_d_v_seq + (size_t)t * batch * 5;
 	float *h_d_a_seq_t = a->h_d_a_seq + (size_t)t * batch * 16;
 	for (int b = 0; b < batch; b++) {
+		SPK_INDEPENDENT
 		for (int j = 0; j < 4; j++) {
 			float d_h = a->h_d_h[b * 4 + j] + a->h_d_h_2[b * 4 + j];
 			float ao = h_a_seq_t[b * 16 + 12 + j] + p->h_bias[12 + j];
@@ -720,6 +738,7 @@ static void backward_step(const Params *p, TrainBuffers *a, int batch, int t)
 	}
 	matmul_dw(batch, 16, 5, h_d_a_seq_t, p->h_weight_ih, a->v_d_s_2, 0.0f);
 	for (int b = 0; b < batch; b++) {
+		SPK_INDEPENDENT
 		for (int j = 0; j < 5; j++) {
 			float d_s = a->v_d_s[b * 5 + j] + a->v_d_s_2[b * 5 + j];
 			float v = (((0.8f * v_v_seq_t[b * 5 + j]) + v_v_seq_2_t[b * 5 + j]) + p->v_bias[j]) - (1.0f * v_s_seq_t[b * 5 + j]);
@@ -749,6 +768,7 @@ static void train_forward(const Params *p, TrainBuffers *a, int batch)
 	}
 	matmul_xwt(batch, 2, 4, a->last_h, p->y_weight, a->y_, 0.0f);
 	for (int b = 0; b < batch; b++) {
+		SPK_INDEPENDENT
 		for (int j = 0; j < 2; j++) {
 			float y_ = a->y_[b * 2 + j] + p->y_bias[j];
 			a->y__2[b * 2 + j] = y_;
