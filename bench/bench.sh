@@ -48,11 +48,11 @@ mkdir -p "$OUT/gen" "$OUT/check"
 RAW=$OUT/raw.jsonl
 : > "$RAW"
 
-echo "== emitting and building the drivers ($CC -std=c99 -O2 -march=native, OpenBLAS)"
+echo "== emitting and building the drivers ($CC -std=c99 -O2 -ftree-vectorize -march=native, OpenBLAS)"
 for m in $MODELS; do
 	bin/spikec emit "examples/$m.snn" -o "$OUT/gen" > /dev/null
 	up=$(echo "$m" | tr '[:lower:]' '[:upper:]')
-	"$CC" -std=c99 -O2 -march=native -Wall -Wextra -pedantic -Werror -D_POSIX_C_SOURCE=200809L \
+	"$CC" -std=c99 -O2 -ftree-vectorize -march=native -Wall -Wextra -pedantic -Werror -D_POSIX_C_SOURCE=200809L \
 		-I. -DMODEL="$m" -DMODEL_UPPER="$up" -include "$OUT/gen/$m.h" \
 		-o "$OUT/${m}_bench" bench/spikec_bench.c io/layout.c "$OUT/gen/$m.c" -lopenblas -lm
 done

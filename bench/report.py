@@ -174,7 +174,7 @@ def main(raw, results):
     if m.get("note"):
         md.append(f"- Note: {m['note']}")
     md += [
-        f"- spikec: emitted C built with `{m['cc']}` at -std=c99 -O2 -march=native; {spk.get('blas', '?')}.",
+        f"- spikec: emitted C built with `{m['cc']}` at -std=c99 -O2 -ftree-vectorize -march=native; {spk.get('blas', '?')}.",
         f"- PyTorch {pt.get('torch', '?')} (eager, CPU), BLAS: {pt.get('blas', '?')}.",
         f"- Threads tried on each side: {m['threads']} (spikec: OPENBLAS_NUM_THREADS; PyTorch: "
         "torch.set_num_threads, OMP_NUM_THREADS and OPENBLAS_NUM_THREADS).",

@@ -11,7 +11,7 @@
  * A training step is what train/train.c does per batch minus its checks:
  * zero_grad, forward_train, backward, step. Threads: OPENBLAS_NUM_THREADS.
  *
- * Build: cc -std=c99 -O2 -march=native -I. -DMODEL=m -DMODEL_UPPER=M -include DIR/m.h \
+ * Build: cc -std=c99 -O2 -ftree-vectorize -march=native -I. -DMODEL=m -DMODEL_UPPER=M -include DIR/m.h \
  *        bench/spikec_bench.c io/layout.c DIR/m.c -lopenblas -lm */
 #include <stdio.h>
 #include <stdlib.h>

@@ -257,3 +257,29 @@ unsigned char *kir_live_lets(const Kernel *m)
 	}
 	return live;
 }
+
+/* Element j + a and element j' + b, for any j, j' < n, are the same only if j = j'. */
+static int apart(int a, int b, int n)
+{
+	return a == b || a - b >= n || b - a >= n;
+}
+
+int kir_map_independent(const Kernel *m)
+{
+	for (int i = 0; i < m->stores.len; i++) {
+		const KStore *s = &m->stores.items[i];
+		if (s->reduce)
+			return 0;
+		for (int k = 0; k < m->stores.len; k++)
+			if (m->stores.items[k].buf == s->buf && !apart(m->stores.items[k].off, s->off, m->n))
+				return 0;
+		for (int k = 0; k < m->lets.len; k++) {
+			const KLet *l = &m->lets.items[k];
+			if ((l->a.kind == KV_LOAD && l->a.buf == s->buf && !apart(l->a.off, s->off, m->n)) ||
+			    (ir_ops[l->op].arity == 2 && l->b.kind == KV_LOAD && l->b.buf == s->buf &&
+			     !apart(l->b.off, s->off, m->n)))
+				return 0;
+		}
+	}
+	return 1;
+}

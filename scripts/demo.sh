@@ -17,8 +17,8 @@ echo "== spikec eval $model --checkpoint $out/run/last.safetensors"
 bin/spikec eval "$model" --checkpoint "$out/run/last.safetensors"
 echo "== spikec emit $model -o $out"
 bin/spikec emit "$model" -o "$out"
-echo "== building the emitted C (cc -std=c99 -O2 -march=native, OpenBLAS)"
-${CC:-cc} -std=c99 -O2 -march=native -Wall -Wextra -pedantic -Werror \
+echo "== building the emitted C (cc -std=c99 -O2 -ftree-vectorize -march=native, OpenBLAS)"
+${CC:-cc} -std=c99 -O2 -ftree-vectorize -march=native -Wall -Wextra -pedantic -Werror \
 	-D_POSIX_C_SOURCE=200809L -DMODEL=mnist_rows -DMODEL_UPPER=MNIST_ROWS -include "$out/mnist_rows.h" \
 	-o "$out/mnist_rows_demo" examples/demo/run_emitted.c "$out/mnist_rows.c" -lopenblas -lm
 echo "== running it"

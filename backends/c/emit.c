@@ -15,6 +15,7 @@
 #include "emit_private.h"
 
 extern const char runtime_rng_h_text[];
+extern const char runtime_vmath_h_text[];
 extern const char runtime_gemm_portable_h_text[];
 extern const char runtime_events_h_text[];
 
@@ -105,7 +106,8 @@ void cemit_header(const Kir *k, const BackendOptions *opt, StrBuf *o)
 		     " * zero biases, from a counter-based RNG seeded with `seed`. */\n");
 	sb_printf(o, "void %s_init(float *params, uint64_t seed);\n\n", m);
 	sb_printf(o, "/* The forward pass over a batch of sequences, in a workspace of\n"
-		     " * workspace_floats(batch) floats. Inputs are (T, B, INPUTS); out is %s.%s */\n",
+		     " * workspace_floats(batch) floats. Inputs are (T, B, INPUTS); out is %s.\n"
+		     " * The arrays passed to a function of this file must not overlap.%s */\n",
 		  cemit_shape(out->type, sh, sizeof sh),
 		  k->g->carry_state ? "\n * The model carries its state: each call continues from the states the\n"
 				      " * previous call on the same workspace ended with, so consecutive calls\n"
@@ -535,6 +537,8 @@ void cemit_source(const Kir *k, const BackendOptions *opt, StrBuf *o)
 		sb_puts(o, "#include <cblas.h>\n");
 	sb_printf(o, "#include \"%s.h\"\n\n", m);
 	sb_puts(o, runtime_rng_h_text);
+	sb_puts(o, "\n");
+	sb_puts(o, runtime_vmath_h_text);
 	sb_puts(o, "\n");
 	if (opt->portable) {
 		sb_puts(o, runtime_gemm_portable_h_text);

@@ -111,7 +111,7 @@ static void surrogate(CEmit *e, const Kernel *m, const KLet *l)
 	float a = l->sur.p[0], b = l->sur.p[1];
 	switch (l->sur.kind) {
 	case SUR_GAUSSIAN:
-		flt(o, b), sb_puts(o, " * expf(-"), operand(e, m, l->a), sb_puts(o, " * "), operand(e, m, l->a);
+		flt(o, b), sb_puts(o, " * spk_expf(-"), operand(e, m, l->a), sb_puts(o, " * "), operand(e, m, l->a);
 		sb_puts(o, " / "), flt(o, 2 * a), sb_puts(o, ")");
 		break;
 	case SUR_FAST_SIGMOID:
@@ -124,8 +124,8 @@ static void surrogate(CEmit *e, const Kernel *m, const KLet *l)
 		sb_puts(o, " * "), operand(e, m, l->a), sb_puts(o, ")");
 		break;
 	case SUR_SIGMOID:
-		flt(o, a), sb_puts(o, " / (1.0f + expf(-"), flt(o, a), sb_puts(o, " * "), operand(e, m, l->a);
-		sb_puts(o, ")) * (1.0f - 1.0f / (1.0f + expf(-"), flt(o, a), sb_puts(o, " * "), operand(e, m, l->a);
+		flt(o, a), sb_puts(o, " / (1.0f + spk_expf(-"), flt(o, a), sb_puts(o, " * "), operand(e, m, l->a);
+		sb_puts(o, ")) * (1.0f - 1.0f / (1.0f + spk_expf(-"), flt(o, a), sb_puts(o, " * "), operand(e, m, l->a);
 		sb_puts(o, ")))");
 		break;
 	case SUR_TRIANGLE:
@@ -165,7 +165,7 @@ static void primitive(CEmit *e, const Kernel *m, const KLet *l)
 		operand(e, m, l->a), sb_puts(o, ") / "), flt(o, (float)3.14159265358979323846);
 		break;
 	case SUR_SIGMOID:
-		sb_puts(o, "1.0f / (1.0f + expf(-"), flt(o, a), sb_puts(o, " * "), operand(e, m, l->a), sb_puts(o, "))");
+		sb_puts(o, "1.0f / (1.0f + spk_expf(-"), flt(o, a), sb_puts(o, " * "), operand(e, m, l->a), sb_puts(o, "))");
 		break;
 	case SUR_TRIANGLE:  /* integral of max(0, 1 - |v|/w)/w, clamped at +-1/2 */
 		sb_puts(o, "(fabsf("), operand(e, m, l->a), sb_puts(o, ") < "), flt(o, a), sb_puts(o, " ? (");
@@ -203,8 +203,8 @@ static void expr(CEmit *e, const Kernel *m, int let)
 		else
 			operand(e, m, l->a), sb_puts(o, " > 0.0f ? 1.0f : 0.0f");
 		return;
-	case OP_SIGMOID: sb_puts(o, "1.0f / (1.0f + expf(-"); operand(e, m, l->a); sb_puts(o, "))"); return;
-	case OP_TANH: sb_puts(o, "tanhf("); operand(e, m, l->a); sb_puts(o, ")"); return;
+	case OP_SIGMOID: sb_puts(o, "spk_sigmoidf("); operand(e, m, l->a); sb_puts(o, ")"); return;
+	case OP_TANH: sb_puts(o, "spk_tanhf("); operand(e, m, l->a); sb_puts(o, ")"); return;
 	case OP_SURROGATE: surrogate(e, m, l); return;
 	default: SPK_BUG("no C spelling for %s", ir_ops[l->op].name);
 	}
@@ -217,6 +217,8 @@ static void emit_map(CEmit *e, const Kernel *m)
 	const char *ind = m->batched ? "\t\t\t" : "\t\t";
 	if (m->batched)
 		sb_printf(o, "\tfor (int b = 0; b < %s; b++) {\n", m->batched == 2 ? "T * batch" : "batch");
+	if (kir_map_independent(m))
+		sb_printf(o, "%sSPK_INDEPENDENT\n", m->batched ? "\t\t" : "\t");
 	sb_printf(o, "%sfor (int j = 0; j < %d; j++) {\n", m->batched ? "\t\t" : "\t", m->n);
 	for (int i = 0; i < m->lets.len; i++) {
 		if (kir_let_inlined(m, i) || !live[i])

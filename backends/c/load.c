@@ -61,8 +61,10 @@ int cload_build(const Kir *k, const BackendOptions *opt, CompiledModel *m, char 
 	double t0 = now();
 	cemit_source(k, opt, &c);
 	cemit_header(k, opt, &h);
-	/* No FP contraction: clang would fuse a*b+c, changing results' last bits. */
-	const char *flags = "-std=c99 -O2 -march=native -ffp-contract=off -fPIC -shared";
+	/* No FP contraction: clang would fuse a*b+c, changing results' last bits.
+	 * -ftree-vectorize: gcc 12's -O2 vectorizes only loops that need no
+	 * scalar epilogue; vectorizing elementwise loops changes no bits. */
+	const char *flags = "-std=c99 -O2 -ftree-vectorize -march=native -ffp-contract=off -fPIC -shared";
 	uint64_t key = util_hash(c.buf, c.len, util_hash(h.buf, h.len, util_hash(flags, strlen(flags),
 		util_hash(cc, strlen(cc), UTIL_HASH_SEED))));
 	cache_root(root, sizeof root);

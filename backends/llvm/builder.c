@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <llvm-c/DebugInfo.h>
 #include "llvm_private.h"
 
 void llvm_gen_error(Gen *g, const char *fmt, ...)
@@ -59,9 +60,62 @@ LLVMValueRef llvm_load(Gen *g, LLVMValueRef p, LLVMValueRef i)
 	return v;
 }
 
-void llvm_store(Gen *g, LLVMValueRef v, LLVMValueRef p, LLVMValueRef i)
+LLVMValueRef llvm_store(Gen *g, LLVMValueRef v, LLVMValueRef p, LLVMValueRef i)
 {
-	LLVMSetAlignment(LLVMBuildStore(g->b, v, llvm_elem(g, p, i)), 4);
+	LLVMValueRef st = LLVMBuildStore(g->b, v, llvm_elem(g, p, i));
+	LLVMSetAlignment(st, 4);
+	return st;
+}
+
+/* ---- alias scopes ---------------------------------------------------------- */
+
+/* A node whose first operand is itself, then ops (n <= 2): how alias
+ * scopes and their domain are made distinct. */
+static LLVMMetadataRef self_node(Gen *g, LLVMMetadataRef *ops, unsigned n)
+{
+	LLVMMetadataRef all[3];
+	all[0] = LLVMTemporaryMDNode(g->ctx, NULL, 0);
+	for (unsigned i = 0; i < n; i++)
+		all[i + 1] = ops[i];
+	LLVMMetadataRef node = LLVMMDNodeInContext2(g->ctx, all, n + 1);
+	LLVMMetadataReplaceAllUsesWith(all[0], node);
+	return node;
+}
+
+/* One scope per buffer in one domain; buffer b's accesses are in scope b
+ * and alias none of the other scopes. */
+static void make_scopes(Gen *g)
+{
+	int n = g->k->bufs.len;
+	LLVMMetadataRef name = LLVMMDStringInContext2(g->ctx, "spikec buffers", 14);
+	LLVMMetadataRef domain = self_node(g, &name, 1);
+	LLVMMetadataRef *scope = xcalloc((size_t)n + 1, sizeof *scope), *others = xcalloc((size_t)n + 1, sizeof *others);
+	for (int b = 0; b < n; b++) {
+		const char *id = g->k->bufs.items[b].name;
+		LLVMMetadataRef ops[2] = {domain, LLVMMDStringInContext2(g->ctx, id, strlen(id))};
+		scope[b] = self_node(g, ops, 2);
+	}
+	g->scope = xcalloc((size_t)n + 1, sizeof *g->scope);
+	g->noalias = xcalloc((size_t)n + 1, sizeof *g->noalias);
+	for (int b = 0; b < n; b++) {
+		int m = 0;
+		for (int c = 0; c < n; c++)
+			if (c != b)
+				others[m++] = scope[c];
+		g->scope[b] = LLVMMetadataAsValue(g->ctx, LLVMMDNodeInContext2(g->ctx, &scope[b], 1));
+		g->noalias[b] = LLVMMetadataAsValue(g->ctx, LLVMMDNodeInContext2(g->ctx, others, (size_t)m));
+	}
+	free(scope);
+	free(others);
+}
+
+LLVMValueRef llvm_in_buffer(Gen *g, LLVMValueRef access, int b)
+{
+	if (!g->scope)
+		make_scopes(g);
+	LLVMSetMetadata(access, LLVMGetMDKindIDInContext(g->ctx, "alias.scope", 11), g->scope[b]);
+	LLVMSetMetadata(access, LLVMGetMDKindIDInContext(g->ctx, "noalias", 7), g->noalias[b]);
+	return access;
 }
 
 LLVMValueRef llvm_local(Gen *g, LLVMTypeRef t, const char *name)
@@ -131,7 +185,7 @@ void llvm_loop_close(Gen *g, LLoop *l)
 /* ---- runtime functions --------------------------------------------------- */
 
 static const char *const rt_names[RT_COUNT] = {
-	"expf", "tanhf", "erff", "atanf", "fabsf", "sqrtf", "fmaxf", "fminf", "exp", "log", "sqrt", "pow",
+	"erff", "atanf", "fabsf", "sqrtf", "fmaxf", "fminf", "exp", "log", "sqrt", "pow",
 	"cblas_sgemm", "llvm_rt_sgemm_portable", "llvm_rt_rng_normal", "llvm_rt_events_xwt",
 	"llvm_rt_events_outer"};
 
@@ -219,6 +273,8 @@ void llvm_gen_free(Gen *g)
 		LLVMDisposeBuilder(g->b);
 	free(g->base);
 	free(g->view);
+	free(g->scope);
+	free(g->noalias);
 	g->b = NULL;
-	g->base = g->view = NULL;
+	g->base = g->view = g->scope = g->noalias = NULL;
 }

@@ -28,7 +28,7 @@
 
 /* Bump when codegen changes what it builds for the same kernel IR: cached
  * objects of older revisions are then never loaded. */
-#define LLVM_BACKEND_REVISION "1"
+#define LLVM_BACKEND_REVISION "3"
 
 typedef struct {
 	LLVMOrcLLJITRef jit;

@@ -1,7 +1,8 @@
 /* kernels.c: one builder per kernel kind, each the LLVM twin of its C in
  * backends/c/emit_kernels.c: the same loops, the same index arithmetic, the
  * same float operations in the same order (C's operator precedence and
- * promotions spelled out), the same libm and BLAS calls. Changing one side
+ * promotions spelled out), the same libm and BLAS calls, and exp, tanh and
+ * sigmoid as runtime/vmath.h's (vmath.c). Changing one side
  * without the other breaks tests/llvm (bit-for-bit parity).
  *
  * requires: g->base set up for the function being built (codegen.c). */
@@ -88,7 +89,7 @@ static LLVMValueRef operand(Gen *g, MapCtx *c, KVal v)
 	if (v.kind == KV_CONST)
 		return F(v.c);
 	if (v.kind == KV_LOAD)
-		return llvm_load(g, ref(g, v.buf), at(g, c, v.buf, v.off));
+		return llvm_in_buffer(g, llvm_load(g, ref(g, v.buf), at(g, c, v.buf, v.off)), v.buf);
 	if (kir_let_inlined(c->m, v.let))
 		return expr(g, c, v.let);
 	if (!c->val[v.let]) {
@@ -108,8 +109,8 @@ static LLVMValueRef surrogate(Gen *g, const KLet *l, LLVMValueRef x)
 {
 	float a = l->sur.p[0], b = l->sur.p[1];
 	switch (l->sur.kind) {
-	case SUR_GAUSSIAN:  /* b * expf(-x * x / (2a)) */
-		return FMUL(F(b), call1(g, RT_EXPF, FDIV(FMUL(LLVMBuildFNeg(g->b, x, ""), x), F(2 * a))));
+	case SUR_GAUSSIAN:  /* b * spk_expf(-x * x / (2a)) */
+		return FMUL(F(b), llvm_vmath_call(g, VM_EXPF, FDIV(FMUL(LLVMBuildFNeg(g->b, x, ""), x), F(2 * a))));
 	case SUR_FAST_SIGMOID: {  /* 1 / ((1 + a |x|) * (1 + a |x|)) */
 		LLVMValueRef d1 = FADD(F(1), FMUL(F(a), call1(g, RT_FABSF, x)));
 		LLVMValueRef d2 = FADD(F(1), FMUL(F(a), call1(g, RT_FABSF, x)));
@@ -119,9 +120,9 @@ static LLVMValueRef surrogate(Gen *g, const KLet *l, LLVMValueRef x)
 		float k = (float)(PI / 2 * a);
 		return FDIV(F(a / 2), FADD(F(1), FMUL(FMUL(FMUL(F(k), x), F(k)), x)));
 	}
-	case SUR_SIGMOID: {  /* a / (1 + expf(-a * x)) * (1 - 1 / (1 + expf(-a * x))) */
-		LLVMValueRef e1 = call1(g, RT_EXPF, FMUL(F(-a), x));
-		LLVMValueRef e2 = call1(g, RT_EXPF, FMUL(F(-a), x));
+	case SUR_SIGMOID: {  /* a / (1 + spk_expf(-a * x)) * (1 - 1 / (1 + spk_expf(-a * x))) */
+		LLVMValueRef e1 = llvm_vmath_call(g, VM_EXPF, FMUL(F(-a), x));
+		LLVMValueRef e2 = llvm_vmath_call(g, VM_EXPF, FMUL(F(-a), x));
 		return FMUL(FDIV(F(a), FADD(F(1), e1)), FSUB(F(1), FDIV(F(1), FADD(F(1), e2))));
 	}
 	case SUR_TRIANGLE:  /* fmaxf(0, 1 - |x| / a) / a */
@@ -153,7 +154,7 @@ static LLVMValueRef primitive(Gen *g, const KLet *l, LLVMValueRef x)
 	case SUR_ATAN:
 		return FDIV(call1(g, RT_ATANF, FMUL(F((float)(PI / 2 * a)), x)), F((float)PI));
 	case SUR_SIGMOID:
-		return FDIV(F(1), FADD(F(1), call1(g, RT_EXPF, FMUL(F(-a), x))));
+		return FDIV(F(1), FADD(F(1), llvm_vmath_call(g, VM_EXPF, FMUL(F(-a), x))));
 	case SUR_TRIANGLE: {
 		LLVMValueRef in = LLVMBuildFCmp(g->b, LLVMRealOLT, call1(g, RT_FABSF, x), F(a), "");
 		LLVMValueRef ramp = FMUL(FDIV(x, F(a)), FSUB(F(1), FDIV(call1(g, RT_FABSF, x), F(2 * a))));
@@ -185,8 +186,8 @@ static LLVMValueRef expr(Gen *g, MapCtx *c, int let)
 	case OP_DIV: return FDIV(a, operand(g, c, l->b));
 	case OP_NEG: return LLVMBuildFNeg(g->b, a, "");
 	case OP_SPIKE: return g->opt->smooth_spikes ? primitive(g, l, a) : spike(g, a);
-	case OP_SIGMOID: return FDIV(F(1), FADD(F(1), call1(g, RT_EXPF, LLVMBuildFNeg(g->b, a, ""))));
-	case OP_TANH: return call1(g, RT_TANHF, a);
+	case OP_SIGMOID: return llvm_vmath_call(g, VM_SIGMOIDF, a);
+	case OP_TANH: return llvm_vmath_call(g, VM_TANHF, a);
 	case OP_SURROGATE: return surrogate(g, l, a);
 	default:
 		llvm_gen_error(g, "no LLVM translation for op %s", ir_ops[l->op].name);
@@ -214,8 +215,8 @@ static void build_map(Gen *g, const Kernel *m)
 		}
 		LLVMValueRef p = ref(g, s->buf), idx = s->reduce ? I64(s->off) : at(g, &c, s->buf, s->off);
 		if (s->accumulate)
-			v = FADD(llvm_load(g, p, idx), v);
-		llvm_store(g, v, p, idx);
+			v = FADD(llvm_in_buffer(g, llvm_load(g, p, idx), s->buf), v);
+		llvm_in_buffer(g, llvm_store(g, v, p, idx), s->buf);
 	}
 	llvm_loop_close(g, &lj);
 	if (m->batched)

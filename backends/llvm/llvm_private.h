@@ -3,6 +3,7 @@
  *   builder.c  constants, memory access, loops, runtime calls (small helpers)
  *   codegen.c  the module: entry points, buffer carving, tables, init, optimizer
  *   kernels.c  one builder per kernel kind, mirroring backends/c/emit_kernels.c
+ *   vmath.c    spk_expf, spk_tanhf, spk_sigmoidf of runtime/vmath.h as IR
  *   jit.c      target machine, passes, object cache, ORC LLJIT, symbol lookup
  *   rt.c       the runtime symbols generated code calls, bound by address */
 #ifndef SPIKEC_LLVM_PRIVATE_H
@@ -14,7 +15,7 @@
 
 /* Runtime functions, declared in the module on first use. */
 typedef enum {
-	RT_EXPF, RT_TANHF, RT_ERFF, RT_ATANF, RT_FABSF, RT_SQRTF, RT_FMAXF, RT_FMINF,
+	RT_ERFF, RT_ATANF, RT_FABSF, RT_SQRTF, RT_FMAXF, RT_FMINF,
 	RT_EXP, RT_LOG, RT_SQRT, RT_POW,
 	RT_SGEMM,           /* cblas_sgemm */
 	RT_SGEMM_PORTABLE,  /* llvm_rt_sgemm_portable: spk_sgemm_portable */
@@ -41,6 +42,7 @@ typedef struct {
 	const char *fn_name;
 	LLVMValueRef *base;    /* per buffer: its first element */
 	LLVMValueRef *view;    /* per timed buffer, in a loop body: step t */
+	LLVMValueRef *scope, *noalias;  /* per buffer: its alias scope, and all the others */
 	LLVMValueRef batch;    /* i64 */
 	int in_loop;
 	int kernel;            /* index of the kernel being built, for errors */
@@ -58,7 +60,11 @@ LLVMValueRef llvm_i64(Gen *g, long v);
 /* &p[i] for a float (or, for int32 labels, int) pointer p and an i64 index i. */
 LLVMValueRef llvm_elem(Gen *g, LLVMValueRef p, LLVMValueRef i);
 LLVMValueRef llvm_load(Gen *g, LLVMValueRef p, LLVMValueRef i);
-void llvm_store(Gen *g, LLVMValueRef v, LLVMValueRef p, LLVMValueRef i);
+LLVMValueRef llvm_store(Gen *g, LLVMValueRef v, LLVMValueRef p, LLVMValueRef i);
+/* Marks a load or store of buffer b as touching b's memory only (alias
+ * scope metadata, one scope per buffer): distinct buffers never overlap, so
+ * the loop vectorizer needs no run-time overlap checks between them. */
+LLVMValueRef llvm_in_buffer(Gen *g, LLVMValueRef access, int b);
 /* A local in the entry block, so that SROA promotes it to a register. */
 LLVMValueRef llvm_local(Gen *g, LLVMTypeRef t, const char *name);
 void llvm_memset0(Gen *g, LLVMValueRef p, LLVMValueRef floats);
@@ -78,6 +84,11 @@ void llvm_loop_close(Gen *g, LLoop *l);
  * module, which is the caller's. */
 void llvm_gen_init(Gen *g, const Kir *k, const BackendOptions *opt, LLVMContextRef ctx);
 void llvm_gen_free(Gen *g);
+
+/* vmath.c: a call of runtime/vmath.h's function f on x, defined in the
+ * module (internal, alwaysinline) on first use. */
+typedef enum { VM_EXPF, VM_TANHF, VM_SIGMOIDF, VM_COUNT } VmFunc;
+LLVMValueRef llvm_vmath_call(Gen *g, VmFunc f, LLVMValueRef x);
 
 /* codegen.c: builds the whole module into g->mod. Returns 0, or -1 with
  * g->err set. */

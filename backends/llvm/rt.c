@@ -1,6 +1,6 @@
 /* rt.c: what JIT-compiled models call, bound by address in this process.
  *
- * The C backend's shared object resolves expf, cblas_sgemm, ... through the
+ * The C backend's shared object resolves erff, cblas_sgemm, ... through the
  * dynamic linker; the JIT gets exactly the same functions from this table
  * (jit.c defines each name as an absolute symbol), so nothing depends on
  * bin/spikec exporting its symbols (-rdynamic). The RNG, the portable GEMM and
@@ -40,8 +40,6 @@ int llvm_rt_events_outer(int rows, int m, int k, const float *d, const float *x,
 /* Every external name the module declares (codegen.c, rt_decl), plus the
  * libc functions LLVM itself may call for memset/memcpy intrinsics. */
 const LlvmRtSymbol llvm_rt_symbols[] = {
-	SYM("expf", expf),
-	SYM("tanhf", tanhf),
 	SYM("erff", erff),
 	SYM("atanf", atanf),
 	SYM("fabsf", fabsf),

@@ -30,7 +30,8 @@ extern const per_step_tensor per_step_tensors[];
 void per_step_init(float *params, uint64_t seed);
 
 /* The forward pass over a batch of sequences, in a workspace of
- * workspace_floats(batch) floats. Inputs are (T, B, INPUTS); out is (T, B, 3). */
+ * workspace_floats(batch) floats. Inputs are (T, B, INPUTS); out is (T, B, 3).
+ * The arrays passed to a function of this file must not overlap. */
 size_t per_step_workspace_floats(int batch);
 void per_step_forward(const float *params, const float *x, int batch, float *out, float *workspace);
 

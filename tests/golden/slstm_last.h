@@ -30,7 +30,8 @@ extern const slstm_last_tensor slstm_last_tensors[];
 void slstm_last_init(float *params, uint64_t seed);
 
 /* The forward pass over a batch of sequences, in a workspace of
- * workspace_floats(batch) floats. Inputs are (T, B, INPUTS); out is (B, 2). */
+ * workspace_floats(batch) floats. Inputs are (T, B, INPUTS); out is (B, 2).
+ * The arrays passed to a function of this file must not overlap. */
 size_t slstm_last_workspace_floats(int batch);
 void slstm_last_forward(const float *params, const float *x, int batch, float *out, float *workspace);
 
