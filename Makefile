@@ -4,7 +4,7 @@
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -Ibuild/gen -I.
-LDLIBS  += -lopenblas -lsndfile -lfftw3 -lz -lm -ldl
+LDLIBS  += -lopenblas -lsndfile -lfftw3 -lz -lm -ldl -lpthread
 BISON   ?= bison
 # The LLVM JIT backend is a plugin, bin/spikec-llvm.so, that bin/spikec loads
 # the first time it JITs (backends/llvm/plugin.c): loading libLLVM costs

@@ -126,7 +126,7 @@ if [ "$E2E" = 1 ]; then
 		for t in $THREADS; do
 			echo "== spikec run examples/$m.snn --epochs 1, $t thread(s)"
 			rm -rf "$OUT/run"
-			if OPENBLAS_NUM_THREADS=$t SPIKEC_CACHE=$OUT/cache bin/spikec run "examples/$m.snn" --epochs 1 \
+			if SPIKEC_CACHE=$OUT/cache bin/spikec run "examples/$m.snn" --epochs 1 --threads "$t" \
 				--out "$OUT/run" --quiet; then
 				printf '{"side": "spikec", "what": "run", "model": "%s", "threads": %s, "metrics": %s}\n' \
 					"$m" "$t" "$(head -n 1 "$OUT/run/metrics.jsonl")" >> "$RAW"

@@ -56,6 +56,8 @@ CliArgs cli_parse(int argc, char **argv, const char *values, const char *flags)
 			a.seed = v;
 		else if (!strcmp(name, "epochs"))
 			a.epochs = v;
+		else if (!strcmp(name, "threads"))
+			a.threads = v;
 		else if (!strcmp(name, "resume"))
 			a.resume = v;
 		else if (!strcmp(name, "backend"))

@@ -10,6 +10,7 @@ typedef struct {
 	const char *input;       /* --input x.npy */
 	const char *seed;        /* --seed S */
 	const char *epochs;      /* --epochs N */
+	const char *threads;     /* --threads N */
 	const char *resume;      /* --resume CKPT */
 	const char *backend;     /* --backend c|llvm */
 	const char *labels;      /* --labels y.npy */

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "backends/c/load.h"
 #include "backends/llvm/llvm.h"
 #include "io/npy.h"
@@ -117,9 +118,23 @@ static void check_resume_seed(const char *ckpt, uint32_t seed, int from_option)
 	st_free(&f);
 }
 
+/* --threads N (1 to 256), by default the processors online. */
+static int threads_of(const CliArgs *a)
+{
+	if (!a->threads) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+		return n < 1 ? 1 : n > 256 ? 256 : (int)n;
+	}
+	char *end;
+	long n = strtol(a->threads, &end, 10);
+	if (*end || n < 1 || n > 256)
+		diag_fatal("--threads must be an integer from 1 to 256, got '%s'", a->threads);
+	return (int)n;
+}
+
 int cli_run(int argc, char **argv)
 {
-	CliArgs a = cli_parse(argc, argv, "epochs o resume backend seed", "quiet");
+	CliArgs a = cli_parse(argc, argv, "epochs o resume backend seed threads", "quiet");
 	Loaded L = {0};
 	load_model(&L, &a, 1);
 	uint32_t block_seed = L.c.train.seed;
@@ -135,6 +150,7 @@ int cli_run(int argc, char **argv)
 	opt.quiet = a.quiet;
 	opt.backend = L.llvm ? "llvm" : "c";
 	opt.compile_seconds = L.mod.compile_seconds;
+	opt.threads = threads_of(&a);
 	if (a.epochs) {
 		char *end;
 		long e = strtol(a.epochs, &end, 10);
@@ -155,7 +171,7 @@ int cli_run(int argc, char **argv)
 
 int cli_eval(int argc, char **argv)
 {
-	CliArgs a = cli_parse(argc, argv, "checkpoint backend seed", "");
+	CliArgs a = cli_parse(argc, argv, "checkpoint backend seed threads", "");
 	if (!a.checkpoint)
 		diag_fatal("eval needs a checkpoint: spikec eval %s --checkpoint F", a.model);
 	Loaded L = {0};
@@ -167,7 +183,7 @@ int cli_eval(int argc, char **argv)
 	if (!params)
 		diag_fatal("%s", err);
 	EvalResult r;
-	if (train_evaluate(&L.tm, &L.c.train, params, &r))
+	if (train_evaluate(&L.tm, &L.c.train, params, threads_of(&a), &r))
 		return 1;
 	if (r.bits_per_char)
 		printf("%s: test loss %.4f, %.4f bits per character (unigram entropy %.4f), next-character accuracy "

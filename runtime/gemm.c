@@ -25,6 +25,13 @@ void gemm_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha,
 #endif
 }
 
+void gemm_single_threaded(void)
+{
+#ifndef SPK_PORTABLE_GEMM
+	openblas_set_num_threads(1);
+#endif
+}
+
 const char *gemm_backend_name(void)
 {
 #ifdef SPK_PORTABLE_GEMM

@@ -16,6 +16,10 @@ void gemm_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha,
 	const float *a, int lda, const float *b, int ldb, float beta,
 	float *c, int ldc);
 
+/* Keeps OpenBLAS to the calling thread: the training driver runs its own
+ * threads (train/shards.h). No effect on the portable loops. */
+void gemm_single_threaded(void);
+
 /* "openblas" or "portable": for progress lines and benchmark reports. */
 const char *gemm_backend_name(void);
 

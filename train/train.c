@@ -10,6 +10,7 @@
 #include "data.h"
 #include "io/fileio.h"
 #include "io/layout.h"
+#include "shards.h"
 #include "io/safetensors.h"
 #include "train.h"
 #include "compiler/version.h"
@@ -60,25 +61,24 @@ static const char *tensor_name_nonfinite(const TrainModel *m, const float *a)
 /* ---- one pass over a split ---------------------------------------------- */
 
 typedef struct {
-	float *x, *targets, *out, *ws;
+	float *x, *targets, *out;
 	int32_t *labels;
 	int *idx;
 } Batch;
 
-static void batch_alloc(Batch *b, const TrainModel *m, int batch, size_t ws_floats)
+static void batch_alloc(Batch *b, const TrainModel *m, int batch)
 {
 	size_t T = (size_t)m->steps, B = (size_t)batch;
 	b->x = must_alloc(sizeof(float) * T * B * (size_t)m->inputs);
 	b->labels = must_alloc(sizeof(int32_t) * T * B);
 	b->targets = must_alloc(sizeof(float) * T * B * (size_t)m->outputs);
 	b->out = must_alloc(sizeof(float) * (m->output_timed ? T : 1) * B * (size_t)m->outputs);
-	b->ws = must_alloc(sizeof(float) * ws_floats);
 	b->idx = must_alloc(sizeof(int) * B);
 }
 
 static void batch_free(Batch *b)
 {
-	free(b->x), free(b->labels), free(b->targets), free(b->out), free(b->ws), free(b->idx);
+	free(b->x), free(b->labels), free(b->targets), free(b->out), free(b->idx);
 }
 
 /* Loss and correct predictions of outputs `out` for `batch` samples. */
@@ -110,7 +110,7 @@ static void score(const TrainModel *m, const Batch *b, int batch, double *loss, 
 	}
 }
 
-int train_evaluate(const TrainModel *m, const TrainConfig *tc, const float *params, EvalResult *r)
+int train_evaluate(const TrainModel *m, const TrainConfig *tc, const float *params, int threads, EvalResult *r)
 {
 	DataSplit data;
 	char err[1024];
@@ -121,7 +121,8 @@ int train_evaluate(const TrainModel *m, const TrainConfig *tc, const float *para
 	const Dataset *d = &data.test;
 	int eb = tc->eval_batch;
 	Batch b;
-	batch_alloc(&b, m, eb, m->workspace_floats(eb));
+	batch_alloc(&b, m, eb);
+	Shards *sh = shards_new(m, eb, 0, threads);
 	double loss = 0, warm = 0;
 	long correct = 0, count = 0, nwarm = 0, samples = 0;
 	/* A split smaller than a batch (the toy signal) is evaluated on a batch
@@ -131,7 +132,7 @@ int train_evaluate(const TrainModel *m, const TrainConfig *tc, const float *para
 		for (int i = 0; i < n; i++)
 			b.idx[i] = (at + i) % d->count;
 		data_batch(d, &tc->data, b.idx, n, tc->seed, 0, b.x, b.labels, b.targets, m->per_step);
-		m->forward(params, b.x, n, b.out, b.ws);
+		shards_forward(sh, params, b.x, n, b.out);
 		score(m, &b, n, &loss, &correct, &count);
 		samples += n;
 		if (d->warm_rmse && m->output_timed)
@@ -150,6 +151,7 @@ int train_evaluate(const TrainModel *m, const TrainConfig *tc, const float *para
 	r->loss = count ? loss / count : 0;
 	r->accuracy = m->classes && count ? (double)correct / count : 0;
 	r->rmse = !m->classes && count ? sqrt(loss / count) : 0;
+	shards_free(sh);
 	batch_free(&b);
 	data_free(&data);
 	return 0;
@@ -383,7 +385,8 @@ int train_run(const TrainModel *m, const TrainConfig *tc, const TrainOptions *op
 	const Dataset *tr = &data.train;
 	int B = tc->batch, nb = (tr->count + B - 1) / B;
 	Batch b;
-	batch_alloc(&b, m, B, m->train_workspace_floats(B));
+	batch_alloc(&b, m, B);
+	Shards *sh = shards_new(m, B, 1, opt->threads);
 	int *perm = must_alloc(sizeof(int) * (size_t)tr->count);
 	if (!opt->quiet)
 		fprintf(stderr, "%s: %d train / %d test samples (loaded in %.2fs), %ld parameters, batch %d, %d "
@@ -411,15 +414,14 @@ int train_run(const TrainModel *m, const TrainConfig *tc, const TrainOptions *op
 		else
 			data_shuffle(perm, tr->count, tc->seed, (uint64_t)epoch);
 		if (m->carry_state)
-			memset(b.ws, 0, sizeof(float) * m->train_workspace_floats(B));
+			shards_reset(sh);
 		for (int bi = 0; bi < nb && !rc; bi++) {
 			int at = bi * B, n = tr->count < B ? B : (tr->count - at < B ? tr->count - at : B);
 			for (int i = 0; i < n; i++)
 				b.idx[i] = perm[(at + i) % tr->count];
 			data_batch(tr, &tc->data, b.idx, n, tc->seed, (uint64_t)epoch + 1, b.x, b.labels, b.targets,
 				   m->per_step);
-			const void *lab = m->classes ? (const void *)b.labels : (const void *)b.targets;
-			float loss = m->forward_train(params, b.x, lab, n, b.out, b.ws);
+			float loss = shards_train(sh, params, b.x, b.labels, b.targets, n, b.out, grads, counts);
 			if (!isfinite(loss)) {
 				fprintf(stderr, "%sspikec: error: the loss is %g at epoch %d, step %d; lower the learning "
 					"rate or clip gradients (clip = 1.0 in the train block)\n", tty ? "\n" : "",
@@ -427,13 +429,8 @@ int train_run(const TrainModel *m, const TrainConfig *tc, const TrainOptions *op
 				rc = -1;
 				break;
 			}
-			if (nspikes) {
-				m->spike_counts(b.ws, n, counts);
-				for (int k = 0; k < nspikes; k++)
-					spike_sum[k] += counts[k];
-			}
-			m->zero_grad(grads);
-			m->backward(params, b.x, lab, n, grads, b.ws);
+			for (int k = 0; k < nspikes; k++)
+				spike_sum[k] += counts[k];
 			const char *bad = tensor_name_nonfinite(m, grads);
 			if (bad) {
 				fprintf(stderr, "%sspikec: error: the gradient of %s is not finite at epoch %d, step %d\n",
@@ -471,7 +468,7 @@ int train_run(const TrainModel *m, const TrainConfig *tc, const TrainOptions *op
 			break;
 		double train_time = now() - t0;
 		EvalResult ev;
-		if (train_evaluate(m, tc, params, &ev)) {
+		if (train_evaluate(m, tc, params, opt->threads, &ev)) {
 			rc = -1;
 			break;
 		}
@@ -527,6 +524,7 @@ int train_run(const TrainModel *m, const TrainConfig *tc, const TrainOptions *op
 			now() - t_run, opt->out_dir);
 	fclose(metrics);
 	free(spike_sum), free(counts);
+	shards_free(sh);
 	batch_free(&b);
 	free(perm), free(params), free(grads), free(opt_state);
 	data_free(&data);

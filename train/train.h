@@ -54,6 +54,7 @@ typedef struct {
 	int quiet;                /* no progress output */
 	const char *backend;      /* for the log: "c" or "llvm" */
 	double compile_seconds;   /* for the log */
+	int threads;              /* >= 1; the results do not depend on it (shards.h) */
 } TrainOptions;
 
 typedef struct {
@@ -68,8 +69,9 @@ typedef struct {
  * that says what went wrong (data missing, NaN, unwritable output). */
 int train_run(const TrainModel *m, const TrainConfig *tc, const TrainOptions *opt);
 
-/* Evaluates params on the test split. Returns 0, or -1 after an error. */
-int train_evaluate(const TrainModel *m, const TrainConfig *tc, const float *params, EvalResult *r);
+/* Evaluates params on the test split on `threads` threads. Returns 0, or -1
+ * after an error. */
+int train_evaluate(const TrainModel *m, const TrainConfig *tc, const float *params, int threads, EvalResult *r);
 
 /* Checkpoints: parameters, optimizer state and progress, written atomically.
  * train_load_checkpoint fills what is non-NULL; returns -1 with err set. */

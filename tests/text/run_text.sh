@@ -89,6 +89,11 @@ check "spikec eval reports bits per character" grep -qF "bits per character" "$O
 "$SPIKEC" run "$MODEL" --out "$OUT/half" --epochs 2 --quiet >/dev/null 2>&1
 "$SPIKEC" run "$MODEL" --out "$OUT/half" --resume "$OUT/half/epoch-2.safetensors" --quiet >/dev/null 2>&1
 check "a run resumed at epoch 2 ends byte-identical" cmp -s "$RUN/epoch-4.safetensors" "$OUT/half/epoch-4.safetensors"
+for t in 1 3; do
+	"$SPIKEC" run "$MODEL" --out "$OUT/threads$t" --threads $t --quiet >/dev/null 2>&1
+done
+check "carried states: --threads 3 ends byte-identical to --threads 1" \
+	cmp -s "$OUT/threads1/epoch-4.safetensors" "$OUT/threads3/epoch-4.safetensors"
 
 # ---- 3. sampling -----------------------------------------------------------------
 CK=$RUN/epoch-4.safetensors

@@ -7,6 +7,7 @@
 #      and `spikec eval` of the last checkpoint reports the logged test mse;
 #   2. a run resumed from epoch 5 ends byte-identical to an unbroken run (and
 #      the same for digits.snn, a classifier, on the fake MNIST fixture);
+#   2b. --threads 1, 2 and 3 end with byte-identical checkpoints;
 #   3. a truncated-BPTT window K = T gives exactly the full-BPTT gradients,
 #      and K < T changes the recurrent gradients but not the loss;
 #   4. `spikec grad` writes grad.<param> for every parameter, with the loss
@@ -247,6 +248,32 @@ if [ -f "$DIGITS/0.json" ]; then
 else
 	echo "SKIP digits resume check: no $DIGITS/0.json"
 fi
+
+# ---- 2b. threads: 1, 2 and 3 threads give the same bits ---------------------
+# A batch runs as fixed shards (train/shards.h) whatever the thread count:
+# tiny.snn (one sample, regression) and digits.snn (a classifier with a short
+# last batch, spike draws, shuffles) end with byte-identical checkpoints and
+# the same metrics for --threads 1, 2 and 3.
+for t in 1 2 3; do
+	expect 0 "" "spikec run tiny.snn --threads $t" -- run "$MODEL" --out "$OUT/t$t" --epochs 3 --threads $t
+	if [ -f "$DIGITS/0.json" ]; then
+		export SPIKEC_MNIST_DIR="$DIGITS"
+		expect 0 "" "spikec run digits.snn --threads $t" -- run tests/train/digits.snn --out "$OUT/dt$t" --threads $t
+		unset SPIKEC_MNIST_DIR
+	fi
+done
+for t in 2 3; do
+	check "tiny: --threads $t ends byte-identical to --threads 1" cmp -s "$OUT/t1/last.safetensors" "$OUT/t$t/last.safetensors"
+	fixed "$OUT/t1/metrics.jsonl" >"$OUT/t1.fixed"
+	fixed "$OUT/t$t/metrics.jsonl" >"$OUT/t$t.fixed"
+	check "tiny: --threads $t logs the same metrics as --threads 1" cmp -s "$OUT/t1.fixed" "$OUT/t$t.fixed"
+	if [ -f "$DIGITS/0.json" ]; then
+		check "digits: --threads $t ends byte-identical to --threads 1" \
+			cmp -s "$OUT/dt1/epoch-2.safetensors" "$OUT/dt$t/epoch-2.safetensors"
+	fi
+done
+expect 1 "--threads must be an integer from 1 to 256, got '0'" "spikec run --threads 0" -- \
+	run "$MODEL" --out "$OUT/t0" --threads 0
 
 # ---- 3. truncated BPTT -------------------------------------------------------
 # Copies of tiny.snn that differ only in the window: 20 (= its steps) and 5.
