@@ -148,8 +148,10 @@ Kir *kir_lower(Arena *arena, const Graph *g)
 	}
 	k->has_train = g->loss >= 0 && g->param_grad;
 	lower_program(k, g, PROG_INFER);
-	if (k->has_train)
+	if (k->has_train) {
 		lower_program(k, g, PROG_TRAIN);
+		kir_hoist_projections(k);
+	}
 	for (int b = 0; b < k->bufs.len; b++) {
 		KBuf *kb = &k->bufs.items[b];
 		if (kb->cls == KB_GRAD)

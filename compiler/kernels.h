@@ -47,4 +47,8 @@ void kl_lower_scan(KL *L, KList *list, int s);
  * one) and stores it into dst at feature offset off. */
 void kl_map_node(KL *L, KList *list, int node, int dst, int off, int accumulate);
 
+/* kernel_hoist.c: the training program's input projections, out of the
+ * time loop. */
+void kir_hoist_projections(Kir *k);
+
 #endif

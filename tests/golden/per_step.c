@@ -688,7 +688,6 @@ static void carve_train_buffers(TrainBuffers *a, float *ws, int batch)
 /* One time step of the forward pass, saving what the backward pass needs for a batch. */
 static void train_step(const Params *p, TrainBuffers *a, int batch, int t)
 {
-	const float *x_t = a->x + (size_t)t * batch * 3;
 	float *y__t = a->y_ + (size_t)t * batch * 3;
 	float *h_a_seq_t = a->h_a_seq + (size_t)t * batch * 24;
 	float *h_c_seq_t = a->h_c_seq + (size_t)t * batch * 6;
@@ -696,7 +695,6 @@ static void train_step(const Params *p, TrainBuffers *a, int batch, int t)
 	float *h_h_seq_2_t = a->h_h_seq_2 + (size_t)t * batch * 6;
 	memcpy(h_c_seq_t, a->h_c, sizeof(float) * (size_t)(batch) * 6);
 	memcpy(h_h_seq_t, a->h_h, sizeof(float) * (size_t)(batch) * 6);
-	matmul_xwt_spikes(batch, 24, 3, x_t, p->h_weight_ih, h_a_seq_t, 0.0f);
 	matmul_xwt_spikes(batch, 24, 6, a->h_h, p->h_weight_hh, h_a_seq_t, 1.0f);
 	for (int b = 0; b < batch; b++) {
 		for (int j = 0; j < 6; j++) {
@@ -786,6 +784,7 @@ static void train_forward(const Params *p, TrainBuffers *a, int batch)
 	memset(a->h_h, 0, sizeof(float) * (size_t)(batch) * 6);
 	memset(a->h_c, 0, sizeof(float) * (size_t)(batch) * 6);
 	memset(a->spike_counts, 0, sizeof(float) * (size_t)(1) * 6);
+	matmul_xwt_spikes(T * batch, 24, 3, a->x, p->h_weight_ih, a->h_a_seq, 0.0f);
 	for (int t = 0; t < T; t++) {
 		train_step(p, a, batch, t);
 	}

@@ -685,13 +685,11 @@ static void carve_train_buffers(TrainBuffers *a, float *ws, int batch)
 /* One time step of the forward pass, saving what the backward pass needs for a batch. */
 static void train_step(const Params *p, TrainBuffers *a, int batch, int t)
 {
-	const float *x_t = a->x + (size_t)t * batch * 3;
 	float *h_a_seq_t = a->h_a_seq + (size_t)t * batch * 16;
 	float *h_c_seq_t = a->h_c_seq + (size_t)t * batch * 4;
 	float *h_h_seq_t = a->h_h_seq + (size_t)t * batch * 4;
 	memcpy(h_c_seq_t, a->h_c, sizeof(float) * (size_t)(batch) * 4);
 	memcpy(h_h_seq_t, a->h_h, sizeof(float) * (size_t)(batch) * 4);
-	matmul_xwt_spikes(batch, 16, 3, x_t, p->h_weight_ih, h_a_seq_t, 0.0f);
 	matmul_xwt_spikes(batch, 16, 4, a->h_h, p->h_weight_hh, h_a_seq_t, 1.0f);
 	for (int b = 0; b < batch; b++) {
 		for (int j = 0; j < 4; j++) {
@@ -772,6 +770,7 @@ static void train_forward(const Params *p, TrainBuffers *a, int batch)
 	memset(a->h_c, 0, sizeof(float) * (size_t)(batch) * 4);
 	memset(a->last_h, 0, sizeof(float) * (size_t)(batch) * 4);
 	memset(a->spike_counts, 0, sizeof(float) * (size_t)(1) * 6);
+	matmul_xwt_spikes(T * batch, 16, 3, a->x, p->h_weight_ih, a->h_a_seq, 0.0f);
 	for (int t = 0; t < T; t++) {
 		train_step(p, a, batch, t);
 	}

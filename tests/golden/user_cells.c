@@ -833,7 +833,6 @@ static void carve_train_buffers(TrainBuffers *a, float *ws, int batch)
 /* One time step of the forward pass, saving what the backward pass needs for a batch. */
 static void train_step(const Params *p, TrainBuffers *a, int batch, int t)
 {
-	const float *x_t = a->x + (size_t)t * batch * 3;
 	float *h_a_seq_t = a->h_a_seq + (size_t)t * batch * 16;
 	float *h_c_seq_t = a->h_c_seq + (size_t)t * batch * 4;
 	float *v_v_seq_t = a->v_v_seq + (size_t)t * batch * 5;
@@ -845,7 +844,6 @@ static void train_step(const Params *p, TrainBuffers *a, int batch, int t)
 	memcpy(h_h_seq_t, a->h_h, sizeof(float) * (size_t)(batch) * 4);
 	memcpy(v_v_seq_t, a->v_v, sizeof(float) * (size_t)(batch) * 5);
 	memcpy(v_s_seq_t, a->v_s, sizeof(float) * (size_t)(batch) * 5);
-	matmul_xwt_spikes(batch, 5, 3, x_t, p->v_weight, v_v_seq_2_t, 0.0f);
 	for (int b = 0; b < batch; b++) {
 		for (int j = 0; j < 5; j++) {
 			float v = (((0.8f * a->v_v[b * 5 + j]) + v_v_seq_2_t[b * 5 + j]) + p->v_bias[j]) - (1.0f * a->v_s[b * 5 + j]);
@@ -955,6 +953,7 @@ static void train_forward(const Params *p, TrainBuffers *a, int batch)
 	memset(a->h_c, 0, sizeof(float) * (size_t)(batch) * 4);
 	memset(a->last_h, 0, sizeof(float) * (size_t)(batch) * 4);
 	memset(a->spike_counts, 0, sizeof(float) * (size_t)(1) * 6);
+	matmul_xwt_spikes(T * batch, 5, 3, a->x, p->v_weight, a->v_v_seq_2, 0.0f);
 	for (int t = 0; t < T; t++) {
 		train_step(p, a, batch, t);
 	}
