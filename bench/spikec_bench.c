@@ -197,7 +197,9 @@ static int train(const Data *d, int steps, int reps, int warmup)
 	json_array("samples_per_s", rate, reps, 1);
 	json_array("samples_per_cpu_s", cpu_rate, reps, 1);
 	printf(", \"median_samples_per_s\": %.6g, \"last_loss\": %.6g", median(rate, reps), loss);
-	printf(", \"rss_base_kib\": %ld, \"rss_peak_kib\": %ld}\n", base, rss_peak_kib());
+	printf(", \"rss_base_kib\": %ld, \"rss_peak_kib\": %ld", base, rss_peak_kib());
+	printf(", \"train_workspace_bytes_per_sample\": %.1f}\n",
+	       (double)FN(train_workspace_floats)(d->batch) * sizeof(float) / d->batch);
 	free(params), free(grads), free(opt), free(ws), free(rate), free(cpu_rate);
 	return 0;
 }

@@ -32,10 +32,15 @@ nn.LSTM does internally; spikec's emitted C does one such GEMM per step.
 """
 import math
 
+import os
+
 import torch
 import torch.nn.functional as F
 
 T, I, H, O = 28, 28, 200, 10
+# bench/memory.sh runs the spiking model at the shape of pixel-wise MNIST.
+if os.environ.get("BENCH_SHAPE"):
+    T, I, H = (int(v) for v in os.environ["BENCH_SHAPE"].split())
 THETA = 0.1
 GATE_VAR, GATE_PEAK = 0.15, 1.0 / math.sqrt(2.0 * math.pi * 0.15)
 CELL_VAR, CELL_PEAK = 0.5, 1.0300645387285057  # = 1 / sqrt(0.3 pi), the prelude's value
