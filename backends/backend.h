@@ -32,6 +32,22 @@ static inline int backend_gemm_events(const Kernel *kn, const BackendOptions *o)
 	return kn->kind == K_GEMM && kn->spikes && !o->smooth_spikes;
 }
 
+/* Whether every reducing store of MAP m sums 0/1 spikes (firing-rate
+ * counts): then both backends count them as integers per row, in a local,
+ * and add each row's count to the float total, so the loop vectorizes. The
+ * total is the same as adding the spikes one by one while it stays below
+ * 2^24 (every partial sum is an exact integer either way). */
+static inline int backend_counts_spikes(const Kir *k, const Kernel *m, const BackendOptions *o)
+{
+	for (int i = 0; i < m->stores.len; i++) {
+		const KStore *s = &m->stores.items[i];
+		if (s->reduce && (o->smooth_spikes ||
+				  k->g->nodes.items[m->lets.items[s->let].node].type.dtype != DT_SPIKE))
+			return 0;
+	}
+	return 1;
+}
+
 /* The optimizer the options ask for. */
 static inline TrainOptim backend_optim(const BackendOptions *o)
 {

@@ -264,12 +264,15 @@ static int apart(int a, int b, int n)
 	return a == b || a - b >= n || b - a >= n;
 }
 
-int kir_map_independent(const Kernel *m)
+int kir_map_independent(const Kernel *m, int local_reduce)
 {
 	for (int i = 0; i < m->stores.len; i++) {
 		const KStore *s = &m->stores.items[i];
-		if (s->reduce)
-			return 0;
+		if (s->reduce) {
+			if (!local_reduce)
+				return 0;
+			continue;
+		}
 		for (int k = 0; k < m->stores.len; k++)
 			if (m->stores.items[k].buf == s->buf && !apart(m->stores.items[k].off, s->off, m->n))
 				return 0;

@@ -162,11 +162,12 @@ int kir_let_inlined(const Kernel *m, int let);
 unsigned char *kir_live_lets(const Kernel *m);
 /* Whether the iterations j of a MAP are independent, so that a backend may
  * vectorize it without checking its buffers for overlap: no store sums over
- * the features (reduce), and where the MAP stores into a buffer, every load
- * and store of that buffer is at the store's offset or a whole row slice
- * away. (Distinct buffers never overlap; the caller's arrays must not
- * either, docs/emitted-c.md.) */
-int kir_map_independent(const Kernel *m);
+ * the features (reduce) unless `local_reduce` (the backend sums those in a
+ * local per row), and where the MAP stores into a buffer, every load and
+ * store of that buffer is at the store's offset or a whole row slice away.
+ * (Distinct buffers never overlap; the caller's arrays must not either,
+ * docs/emitted-c.md.) */
+int kir_map_independent(const Kernel *m, int local_reduce);
 /* Drops stores into scratch nothing reads, then scratch nothing touches. */
 void kir_drop_dead(Kir *k);
 

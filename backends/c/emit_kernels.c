@@ -215,9 +215,13 @@ static void emit_map(CEmit *e, const Kernel *m)
 	StrBuf *o = e->o;
 	unsigned char *live = kir_live_lets(m);
 	const char *ind = m->batched ? "\t\t\t" : "\t\t";
+	int counts = backend_counts_spikes(e->k, m, e->opt);
 	if (m->batched)
 		sb_printf(o, "\tfor (int b = 0; b < %s; b++) {\n", m->batched == 2 ? "T * batch" : "batch");
-	if (kir_map_independent(m))
+	for (int i = 0; counts && i < m->stores.len; i++)
+		if (m->stores.items[i].reduce)
+			sb_printf(o, "%sint count_%d = 0;  /* spikes of this row */\n", m->batched ? "\t\t" : "\t", i);
+	if (kir_map_independent(m, counts))
 		sb_printf(o, "%sSPK_INDEPENDENT\n", m->batched ? "\t\t" : "\t");
 	sb_printf(o, "%sfor (int j = 0; j < %d; j++) {\n", m->batched ? "\t\t" : "\t", m->n);
 	for (int i = 0; i < m->lets.len; i++) {
@@ -236,18 +240,27 @@ static void emit_map(CEmit *e, const Kernel *m)
 		const KStore *s = &m->stores.items[i];
 		KVal v = {KV_LOAD, 0, s->buf, s->off, 0};
 		sb_puts(o, ind);
-		if (s->reduce)
+		if (s->reduce && counts)
+			sb_printf(o, "count_%d += (int)(", i);
+		else if (s->reduce)
 			ref(e, s->buf), sb_printf(o, "[%d]", s->off);
 		else
 			load(e, m, v);
-		sb_puts(o, s->accumulate ? " += " : " = ");
+		if (!(s->reduce && counts))
+			sb_puts(o, s->accumulate ? " += " : " = ");
 		if (kir_let_inlined(m, s->let))
 			expr(e, m, s->let);
 		else
 			sb_puts(o, m->lets.items[s->let].name);
-		sb_puts(o, ";\n");
+		sb_puts(o, s->reduce && counts ? ");\n" : ";\n");
 	}
 	sb_printf(o, "%s}\n", m->batched ? "\t\t" : "\t");
+	for (int i = 0; counts && i < m->stores.len; i++)
+		if (m->stores.items[i].reduce) {
+			sb_puts(o, m->batched ? "\t\t" : "\t");
+			ref(e, m->stores.items[i].buf);
+			sb_printf(o, "[%d] += (float)count_%d;\n", m->stores.items[i].off, i);
+		}
 	if (m->batched)
 		sb_puts(o, "\t}\n");
 	free(live);

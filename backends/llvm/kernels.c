@@ -195,13 +195,22 @@ static LLVMValueRef expr(Gen *g, MapCtx *c, int let)
 	}
 }
 
+/* A counting store (backend_counts_spikes) adds into an int local per row,
+ * added to the float total after the row, as emit_map does. */
 static void build_map(Gen *g, const Kernel *m)
 {
 	unsigned char *live = kir_live_lets(m);
 	MapCtx c = {m, I64(0), NULL, xcalloc((size_t)m->lets.len + 1, sizeof(LLVMValueRef))};
+	int counts = backend_counts_spikes(g->k, m, g->opt);
+	LLVMValueRef *count = xcalloc((size_t)m->stores.len + 1, sizeof(LLVMValueRef));
 	LLoop lb, lj;
 	if (m->batched)
 		c.b = llvm_loop_open(g, &lb, m->batched == 2 ? IMUL(I64(g->k->steps), g->batch) : g->batch, "map.b");
+	for (int i = 0; counts && i < m->stores.len; i++)
+		if (m->stores.items[i].reduce) {
+			count[i] = llvm_local(g, g->i32, "count");
+			LLVMBuildStore(g->b, llvm_i32(g, 0), count[i]);
+		}
 	c.j = llvm_loop_open(g, &lj, I64(m->n), "map.j");
 	for (int i = 0; i < m->lets.len; i++)
 		if (live[i] && !kir_let_inlined(m, i))
@@ -213,14 +222,28 @@ static void build_map(Gen *g, const Kernel *m)
 			llvm_gen_error(g, "store of an uncomputed let");
 			break;
 		}
+		if (count[i]) {
+			LLVMValueRef n = LLVMBuildLoad2(g->b, g->i32, count[i], "");
+			LLVMBuildStore(g->b, LLVMBuildAdd(g->b, n, LLVMBuildFPToSI(g->b, v, g->i32, ""), ""), count[i]);
+			continue;
+		}
 		LLVMValueRef p = ref(g, s->buf), idx = s->reduce ? I64(s->off) : at(g, &c, s->buf, s->off);
 		if (s->accumulate)
 			v = FADD(llvm_in_buffer(g, llvm_load(g, p, idx), s->buf), v);
 		llvm_in_buffer(g, llvm_store(g, v, p, idx), s->buf);
 	}
 	llvm_loop_close(g, &lj);
+	for (int i = 0; i < m->stores.len; i++)
+		if (count[i]) {
+			const KStore *s = &m->stores.items[i];
+			LLVMValueRef p = ref(g, s->buf), idx = I64(s->off);
+			LLVMValueRef n = LLVMBuildSIToFP(g->b, LLVMBuildLoad2(g->b, g->i32, count[i], ""), g->f32, "");
+			llvm_in_buffer(g, llvm_store(g, FADD(llvm_in_buffer(g, llvm_load(g, p, idx), s->buf), n), p, idx),
+				       s->buf);
+		}
 	if (m->batched)
 		llvm_loop_close(g, &lb);
+	free(count);
 	free(c.val);
 	free(live);
 }

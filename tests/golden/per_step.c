@@ -697,6 +697,13 @@ static void train_step(const Params *p, TrainBuffers *a, int batch, int t)
 	memcpy(h_h_seq_t, a->h_h, sizeof(float) * (size_t)(batch) * 6);
 	matmul_xwt_spikes(batch, 24, 6, a->h_h, p->h_weight_hh, h_a_seq_t, 1.0f);
 	for (int b = 0; b < batch; b++) {
+		int count_4 = 0;  /* spikes of this row */
+		int count_5 = 0;  /* spikes of this row */
+		int count_6 = 0;  /* spikes of this row */
+		int count_7 = 0;  /* spikes of this row */
+		int count_8 = 0;  /* spikes of this row */
+		int count_9 = 0;  /* spikes of this row */
+		SPK_INDEPENDENT
 		for (int j = 0; j < 6; j++) {
 			float af = h_a_seq_t[b * 24 + 6 + j] + p->h_bias[6 + j];
 			float f = (af - 0.1f) > 0.0f ? 1.0f : 0.0f;  /* spike, surrogate gaussian */
@@ -712,13 +719,19 @@ static void train_step(const Params *p, TrainBuffers *a, int batch, int t)
 			h_h_seq_2_t[b * 6 + j] = h;
 			a->h_h[b * 6 + j] = h;
 			a->h_c[b * 6 + j] = c;
-			a->spike_counts[0] += o;
-			a->spike_counts[1] += f;
-			a->spike_counts[2] += i;
-			a->spike_counts[3] += g_;
-			a->spike_counts[4] += c;
-			a->spike_counts[5] += h;
+			count_4 += (int)(o);
+			count_5 += (int)(f);
+			count_6 += (int)(i);
+			count_7 += (int)(g_);
+			count_8 += (int)(c);
+			count_9 += (int)(h);
 		}
+		a->spike_counts[0] += (float)count_4;
+		a->spike_counts[1] += (float)count_5;
+		a->spike_counts[2] += (float)count_6;
+		a->spike_counts[3] += (float)count_7;
+		a->spike_counts[4] += (float)count_8;
+		a->spike_counts[5] += (float)count_9;
 	}
 	matmul_xwt_spikes(batch, 3, 6, a->h_h_2, p->y_weight, a->y__2, 0.0f);
 	for (int b = 0; b < batch; b++) {

@@ -845,6 +845,8 @@ static void train_step(const Params *p, TrainBuffers *a, int batch, int t)
 	memcpy(v_v_seq_t, a->v_v, sizeof(float) * (size_t)(batch) * 5);
 	memcpy(v_s_seq_t, a->v_s, sizeof(float) * (size_t)(batch) * 5);
 	for (int b = 0; b < batch; b++) {
+		int count_4 = 0;  /* spikes of this row */
+		SPK_INDEPENDENT
 		for (int j = 0; j < 5; j++) {
 			float v = (((0.8f * a->v_v[b * 5 + j]) + v_v_seq_2_t[b * 5 + j]) + p->v_bias[j]) - (1.0f * a->v_s[b * 5 + j]);
 			float s_ = (v - 1.0f) > 0.0f ? 1.0f : 0.0f;  /* spike, surrogate fast_sigmoid */
@@ -852,12 +854,19 @@ static void train_step(const Params *p, TrainBuffers *a, int batch, int t)
 			v_s_seq_2_t[b * 5 + j] = s_;
 			a->v_v[b * 5 + j] = v;
 			a->v_s[b * 5 + j] = s_;
-			a->spike_counts[0] += s_;
+			count_4 += (int)(s_);
 		}
+		a->spike_counts[0] += (float)count_4;
 	}
 	matmul_xwt_spikes(batch, 16, 5, a->v_s_2, p->h_weight_ih, h_a_seq_t, 0.0f);
 	matmul_xwt_spikes(batch, 16, 4, a->h_h, p->h_weight_hh, h_a_seq_t, 1.0f);
 	for (int b = 0; b < batch; b++) {
+		int count_3 = 0;  /* spikes of this row */
+		int count_4 = 0;  /* spikes of this row */
+		int count_5 = 0;  /* spikes of this row */
+		int count_6 = 0;  /* spikes of this row */
+		int count_7 = 0;  /* spikes of this row */
+		SPK_INDEPENDENT
 		for (int j = 0; j < 4; j++) {
 			float af = h_a_seq_t[b * 16 + 4 + j] + p->h_bias[4 + j];
 			float f = (af - 0.1f) > 0.0f ? 1.0f : 0.0f;  /* spike, surrogate gaussian */
@@ -872,12 +881,17 @@ static void train_step(const Params *p, TrainBuffers *a, int batch, int t)
 			a->h_h[b * 4 + j] = h;
 			a->h_c[b * 4 + j] = c;
 			a->last_h[b * 4 + j] = h;
-			a->spike_counts[1] += o;
-			a->spike_counts[2] += f;
-			a->spike_counts[3] += i;
-			a->spike_counts[4] += g_;
-			a->spike_counts[5] += h;
+			count_3 += (int)(o);
+			count_4 += (int)(f);
+			count_5 += (int)(i);
+			count_6 += (int)(g_);
+			count_7 += (int)(h);
 		}
+		a->spike_counts[1] += (float)count_3;
+		a->spike_counts[2] += (float)count_4;
+		a->spike_counts[3] += (float)count_5;
+		a->spike_counts[4] += (float)count_6;
+		a->spike_counts[5] += (float)count_7;
 	}
 }
 
