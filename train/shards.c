@@ -4,11 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include "runtime/gemm.h"
+#include "alloc.h"
 #include "shards.h"
 
 typedef struct {
 	int r0, rows;             /* its rows of a full batch */
 	float *x, *targets, *out, *ws, *grads, *counts;
+	size_t ws_floats;
 	int32_t *labels;
 	float loss;
 } Shard;
@@ -16,26 +18,15 @@ typedef struct {
 struct Shards {
 	const TrainModel *m;
 	int batch, train, threads, nspikes;
-	size_t ws_floats;
 	Shard shard[TRAIN_SHARDS];
 	/* the call being run */
 	const float *params;
 	int n;
 };
 
-static void *must(size_t bytes)
-{
-	void *p = calloc(bytes ? bytes : 1, 1);
-	if (!p) {
-		fprintf(stderr, "spikec: error: out of memory (%zu bytes)\n", bytes);
-		exit(1);
-	}
-	return p;
-}
-
 Shards *shards_new(const TrainModel *m, int batch, int train, int threads)
 {
-	Shards *s = must(sizeof *s);
+	Shards *s = train_alloc(sizeof *s);
 	s->m = m, s->batch = batch, s->train = train, s->threads = threads < 1 ? 1 : threads;
 	while (m->spikes && m->spikes[s->nspikes].name)
 		s->nspikes++;
@@ -46,16 +37,14 @@ Shards *shards_new(const TrainModel *m, int batch, int train, int threads)
 		h->r0 = (int)((long)batch * i / TRAIN_SHARDS);
 		h->rows = (int)((long)batch * (i + 1) / TRAIN_SHARDS) - h->r0;
 		size_t R = (size_t)h->rows;
-		size_t ws = train ? m->train_workspace_floats(h->rows) : m->workspace_floats(h->rows);
-		h->x = must(sizeof(float) * T * R * (size_t)m->inputs);
-		h->labels = must(sizeof(int32_t) * T * R);
-		h->targets = must(sizeof(float) * T * R * (size_t)m->outputs);
-		h->out = must(sizeof(float) * (m->output_timed ? T : 1) * R * (size_t)m->outputs);
-		h->ws = must(sizeof(float) * ws);
-		h->grads = train ? must(sizeof(float) * (size_t)m->nparams) : NULL;
-		h->counts = must(sizeof(float) * (size_t)(s->nspikes + 1));
-		if (ws > s->ws_floats)
-			s->ws_floats = ws;
+		h->ws_floats = train ? m->train_workspace_floats(h->rows) : m->workspace_floats(h->rows);
+		h->x = train_alloc(sizeof(float) * T * R * (size_t)m->inputs);
+		h->labels = train_alloc(sizeof(int32_t) * T * R);
+		h->targets = train_alloc(sizeof(float) * T * R * (size_t)m->outputs);
+		h->out = train_alloc(sizeof(float) * (m->output_timed ? T : 1) * R * (size_t)m->outputs);
+		h->ws = train_alloc(sizeof(float) * h->ws_floats);
+		h->grads = train ? train_alloc(sizeof(float) * (size_t)m->nparams) : NULL;
+		h->counts = train_alloc(sizeof(float) * (size_t)(s->nspikes + 1));
 	}
 	return s;
 }
@@ -73,11 +62,8 @@ void shards_free(Shards *s)
 
 void shards_reset(Shards *s)
 {
-	for (int i = 0; i < TRAIN_SHARDS; i++) {
-		Shard *h = &s->shard[i];
-		memset(h->ws, 0, sizeof(float) *
-		       (s->train ? s->m->train_workspace_floats(h->rows) : s->m->workspace_floats(h->rows)));
-	}
+	for (int i = 0; i < TRAIN_SHARDS; i++)
+		memset(s->shard[i].ws, 0, sizeof(float) * s->shard[i].ws_floats);
 }
 
 /* The rows of shard h present in a batch of n. */

@@ -10,6 +10,7 @@
 #include "data.h"
 #include "io/fileio.h"
 #include "io/layout.h"
+#include "alloc.h"
 #include "shards.h"
 #include "io/safetensors.h"
 #include "train.h"
@@ -22,16 +23,6 @@ static double now(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static void *must_alloc(size_t n)
-{
-	void *p = calloc(n ? n : 1, 1);
-	if (!p) {
-		fprintf(stderr, "spikec: error: out of memory (%zu bytes)\n", n);
-		exit(1);
-	}
-	return p;
 }
 
 /* The learning rate of `epoch` (0-based) under the schedule. */
@@ -69,11 +60,11 @@ typedef struct {
 static void batch_alloc(Batch *b, const TrainModel *m, int batch)
 {
 	size_t T = (size_t)m->steps, B = (size_t)batch;
-	b->x = must_alloc(sizeof(float) * T * B * (size_t)m->inputs);
-	b->labels = must_alloc(sizeof(int32_t) * T * B);
-	b->targets = must_alloc(sizeof(float) * T * B * (size_t)m->outputs);
-	b->out = must_alloc(sizeof(float) * (m->output_timed ? T : 1) * B * (size_t)m->outputs);
-	b->idx = must_alloc(sizeof(int) * B);
+	b->x = train_alloc(sizeof(float) * T * B * (size_t)m->inputs);
+	b->labels = train_alloc(sizeof(int32_t) * T * B);
+	b->targets = train_alloc(sizeof(float) * T * B * (size_t)m->outputs);
+	b->out = train_alloc(sizeof(float) * (m->output_timed ? T : 1) * B * (size_t)m->outputs);
+	b->idx = train_alloc(sizeof(int) * B);
 }
 
 static void batch_free(Batch *b)
@@ -175,16 +166,16 @@ int train_save_checkpoint(const TrainModel *m, const char *path, const float *pa
 {
 	int nt = ntensors(m), slots = opt_state ? (int)(m->opt_state_floats / (m->nparams ? m->nparams : 1)) : 0;
 	/* The tensors in PyTorch's order (io/layout.h): parameters, then each slot. */
-	float *torch = must_alloc(sizeof(float) * (size_t)(m->nparams * (1 + slots) + 1));
+	float *torch = train_alloc(sizeof(float) * (size_t)(m->nparams * (1 + slots) + 1));
 	for (int s = 0; s <= slots && s <= 2; s++)
 		for (int i = 0; i < nt; i++) {
 			const TrainTensor *t = &m->tensors[i];
 			layout_to_torch(torch + (long)s * m->nparams + t->offset,
 					(s ? opt_state + (long)(s - 1) * m->nparams : params) + t->offset, t->rank, t->shape);
 		}
-	StWriteTensor *w = must_alloc(sizeof *w * (size_t)(nt * (1 + slots) + 1));
-	long *shapes = must_alloc(sizeof(long) * 2 * (size_t)(nt + 1));
-	char **names = must_alloc(sizeof(char *) * (size_t)(nt * (1 + slots) + 1));
+	StWriteTensor *w = train_alloc(sizeof *w * (size_t)(nt * (1 + slots) + 1));
+	long *shapes = train_alloc(sizeof(long) * 2 * (size_t)(nt + 1));
+	char **names = train_alloc(sizeof(char *) * (size_t)(nt * (1 + slots) + 1));
 	int n = 0;
 	for (int i = 0; i < nt; i++) {
 		const TrainTensor *t = &m->tensors[i];
@@ -196,7 +187,7 @@ int train_save_checkpoint(const TrainModel *m, const char *path, const float *pa
 		for (int i = 0; i < nt; i++) {
 			const TrainTensor *t = &m->tensors[i];
 			size_t len = strlen(slot_names[s]) + strlen(t->name) + 1;
-			names[n] = must_alloc(len);
+			names[n] = train_alloc(len);
 			snprintf(names[n], len, "%s%s", slot_names[s], t->name);
 			w[n] = (StWriteTensor){names[n], "F32", t->rank, &shapes[2 * i],
 					       torch + (long)(s + 1) * m->nparams + t->offset};
@@ -351,9 +342,9 @@ int train_run(const TrainModel *m, const TrainConfig *tc, const TrainOptions *op
 		return -1;
 	}
 	t_load = now() - t_load;
-	float *params = must_alloc(sizeof(float) * (size_t)m->nparams);
-	float *grads = must_alloc(sizeof(float) * (size_t)m->nparams);
-	float *opt_state = must_alloc(sizeof(float) * (size_t)m->opt_state_floats);
+	float *params = train_alloc(sizeof(float) * (size_t)m->nparams);
+	float *grads = train_alloc(sizeof(float) * (size_t)m->nparams);
+	float *opt_state = train_alloc(sizeof(float) * (size_t)m->opt_state_floats);
 	FILE *metrics = NULL;
 	if (opt->resume) {
 		if (train_load_checkpoint(m, opt->resume, params, opt_state, &start, &t, err, sizeof err)) {
@@ -387,7 +378,7 @@ int train_run(const TrainModel *m, const TrainConfig *tc, const TrainOptions *op
 	Batch b;
 	batch_alloc(&b, m, B);
 	Shards *sh = shards_new(m, B, 1, opt->threads);
-	int *perm = must_alloc(sizeof(int) * (size_t)tr->count);
+	int *perm = train_alloc(sizeof(int) * (size_t)tr->count);
 	if (!opt->quiet)
 		fprintf(stderr, "%s: %d train / %d test samples (loaded in %.2fs), %ld parameters, batch %d, %d "
 			"epochs, backend %s%s\n", m->name, tr->count, data.test.count, t_load, m->nparams, B, epochs,
@@ -399,8 +390,8 @@ int train_run(const TrainModel *m, const TrainConfig *tc, const TrainOptions *op
 	int nspikes = 0;
 	while (m->spikes && m->spikes[nspikes].name)
 		nspikes++;
-	double *spike_sum = must_alloc(sizeof(double) * (size_t)(nspikes + 1));
-	float *counts = must_alloc(sizeof(float) * (size_t)(nspikes + 1));
+	double *spike_sum = train_alloc(sizeof(double) * (size_t)(nspikes + 1));
+	float *counts = train_alloc(sizeof(float) * (size_t)(nspikes + 1));
 	int rc = 0;
 	double t_run = now();
 	long seen_total = 0;
