@@ -10,6 +10,7 @@
 #define SPIKEC_BACKEND_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include "compiler/kir.h"
 #include "compiler/optim.h"
@@ -45,6 +46,26 @@ static inline int backend_counts_spikes(const Kir *k, const Kernel *m, const Bac
 				  k->g->nodes.items[m->lets.items[s->let].node].type.dtype != DT_SPIKE))
 			return 0;
 	}
+	return 1;
+}
+
+/* Whether the kernel IR keeps spikes as bits (kernel_pack.c). */
+static inline int backend_has_bits(const Kir *k)
+{
+	for (int b = 0; b < k->bufs.len; b++)
+		if (k->bufs.items[b].bits)
+			return 1;
+	return 0;
+}
+
+/* Smoothed spikes are not 0/1, so they cannot be built from a kernel IR
+ * that keeps spikes as bits (lower it with spike_bits off): then an error
+ * into err and 1. */
+static inline int backend_refuses(const Kir *k, const BackendOptions *o, char *err, size_t errlen)
+{
+	if (!o->smooth_spikes || !backend_has_bits(k))
+		return 0;
+	snprintf(err, errlen, "internal error: smooth spikes asked of a model lowered with spikes as bits");
 	return 1;
 }
 

@@ -68,7 +68,7 @@ int cli_check(int argc, char **argv)
 int cli_ir(int argc, char **argv)
 {
 	CliArgs a = cli_parse(argc, argv, "after", "dot");
-	PipelineOptions opt = {a.after ? a.after : "simplify", a.dot, stdout, 0};
+	PipelineOptions opt = {a.after ? a.after : "simplify", a.dot, stdout, 0, 0};
 	int known = 0;
 	for (int i = 0; pipeline_stages[i]; i++)
 		known |= !strcmp(pipeline_stages[i], opt.dump_after);
@@ -91,6 +91,7 @@ int cli_emit(int argc, char **argv)
 	Compilation c = {0};
 	PipelineOptions po = {0};
 	po.input_grads = a.inputs;
+	po.smooth_spikes = a.smooth_spikes;
 	compile_or_exit(&c, a.model, &po);
 	if (mkdir(a.out, 0777) != 0 && errno != EEXIST)
 		diag_fatal("cannot create directory '%s': %s", a.out, strerror(errno));

@@ -79,7 +79,8 @@ int pipeline_compile(Compilation *c, const char *path, const PipelineOptions *op
 	if (dump(c, opt, "dce"))
 		return 2;
 	if (c->graph->loss >= 0) {
-		AdOptions ad = {c->has_train ? c->train.tbptt : 0, opt && opt->input_grads};
+		AdOptions ad = {c->has_train ? c->train.tbptt : 0, opt && opt->input_grads,
+				c->has_train ? (AdTape)c->train.tape : AD_TAPE_AUTO};
 		pass_autodiff(c->graph, &ad);
 		if (dump(c, opt, "autodiff"))
 			return 2;
@@ -89,7 +90,7 @@ int pipeline_compile(Compilation *c, const char *path, const PipelineOptions *op
 	}
 	if (dump(c, opt, "simplify"))
 		return 2;
-	c->kir = kir_lower(&c->arena, c->graph);
+	c->kir = kir_lower(&c->arena, c->graph, !(opt && opt->smooth_spikes));
 	if (opt && opt->dump_after && strcmp(opt->dump_after, "kernels") == 0) {
 		kir_print(c->kir, opt->dump);
 		return 2;

@@ -13,6 +13,7 @@ typedef struct {
 	int dump_dot;           /* ... as Graphviz dot */
 	FILE *dump;
 	int input_grads;        /* also differentiate the loss with respect to the inputs */
+	int smooth_spikes;      /* for BackendOptions.smooth_spikes: spikes stay floats on the tape */
 } PipelineOptions;
 
 typedef struct {

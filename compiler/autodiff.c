@@ -122,12 +122,33 @@ static void liveness(AD *ad, const AdOptions *opt)
 
 /* ---- the backward scan ------------------------------------------------- */
 
+/* Whether the backward scan recomputes the forward products over spikes
+ * instead of reading them from the tape: when storing them would take more
+ * than AD_TAPE_PRODUCT_BYTES per sample. Below that the tape is small
+ * enough that recomputing (a second event-driven product per step) costs
+ * more than the memory is worth; above it, it is what lets a long sequence
+ * train in little memory (docs/speed.md, "The tape"). */
+enum { AD_TAPE_PRODUCT_BYTES = 1 << 20 };
+
+static int lean_tape(AD *ad, const AdOptions *opt)
+{
+	if (opt->tape != AD_TAPE_AUTO)
+		return opt->tape == AD_TAPE_RECOMPUTE;
+	double bytes = 0;
+	for (int i = 0; i < ad->n0; i++)
+		if (N(ad, i)->region == ad->fbody && N(ad, i)->op == OP_MATMUL &&
+		    type_of(ad, N(ad, i)->args[1]).dtype == DT_SPIKE)
+			bytes += 4.0 * type_of(ad, i).dim[0] * ad->g->steps;
+	return bytes > AD_TAPE_PRODUCT_BYTES;
+}
+
 static void backward_scan(AD *ad, int s, const AdOptions *opt)
 {
 	Graph *g = ad->g;
 	ad->fscan = s;
 	ad->fbody = N(ad, s)->a.scan.body;
 	ad->fyield = ir_yield_of(g, s);
+	ad->lean_tape = lean_tape(ad, opt);
 	int nseq = N(ad, s)->a.scan.nseq, ncarry = N(ad, s)->a.scan.ncarry;
 	int nout = N(ad, s)->a.scan.nout;
 	int body = ir_new_region(g, 0);

@@ -94,13 +94,23 @@ int ad_bstep(AD *ad, int stack)
 }
 
 /* Elementwise work is cheaper to redo in the backward body than to store
- * for every step; products (GEMM results) are stored. */
+ * for every step. A product over spikes is too when the tape is large
+ * (ad->lean_tape): its forward adds the weight rows of the active inputs,
+ * and runtime/events.h gives every row the same bits however it is batched,
+ * so the recomputation is exact and the tape of a spiking layer holds its
+ * spikes only. Products over analog values are stored, and so is `W x + U h`
+ * unless both are over spikes (its two products accumulate into one buffer,
+ * which a recomputation must redo in the same order). */
 static int recompute(AD *ad, int v)
 {
 	const Node *n = N(ad, v);
+	if (n->op == OP_MATMUL)
+		return ad->lean_tape && type_of(ad, n->args[1]).dtype == DT_SPIKE;
 	if (!(ir_ops[n->op].flags & F_ELEM) && n->op != OP_SLICE)
 		return 0;
-	return !(n->op == OP_ADD && N(ad, n->args[0])->op == OP_MATMUL && N(ad, n->args[1])->op == OP_MATMUL);
+	if (n->op == OP_ADD && N(ad, n->args[0])->op == OP_MATMUL && N(ad, n->args[1])->op == OP_MATMUL)
+		return recompute(ad, n->args[0]) && recompute(ad, n->args[1]);
+	return 1;
 }
 
 /* Forward node v as a value usable where backward nodes are being built:

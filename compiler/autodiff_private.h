@@ -31,6 +31,7 @@ struct AD {
 	unsigned char *live;  /* between a parameter (or input) and the loss */
 	/* the scan being differentiated */
 	int fscan, fbody, fyield;
+	int lean_tape;        /* recompute products over spikes (autodiff_build.c) */
 	int *stack_of;        /* forward body node -> its (T, B, n) stack, -1 */
 	int *step_of;         /* forward body node -> STEP of it in the backward body, -1 */
 	Vec(int) bseqs;       /* backward scan sequence operands */

@@ -30,7 +30,7 @@ int kl_add_buf(KL *L, KBufClass cls, const char *name, const char *what, Type t)
 				     : kl_ident(L->k->arena, name, buf_taken, &ctx);
 	while (program < 0 && buf_taken(&(NameCtx){L->k, PROG_TRAIN}, id))
 		id = kl_ident(L->k->arena, arena_printf(L->k->arena, "%s_", id), buf_taken, &(NameCtx){L->k, PROG_TRAIN});
-	KBuf b = {id, what, cls, program, t, 0, -1};
+	KBuf b = {id, what, cls, program, t, 0, -1, 0};
 	vec_push(&L->k->bufs, b);
 	return L->k->bufs.len - 1;
 }

@@ -131,7 +131,7 @@ static void lower_program(Kir *k, const Graph *g, int program)
 	free(L.buf), free(L.uses), free(L.mat), free(L.absorbed), free(L.needed), free(L.grad_of);
 }
 
-Kir *kir_lower(Arena *arena, const Graph *g)
+Kir *kir_lower(Arena *arena, const Graph *g, int spike_bits)
 {
 	Kir *k = arena_alloc(arena, sizeof *k);
 	k->arena = arena;
@@ -151,6 +151,10 @@ Kir *kir_lower(Arena *arena, const Graph *g)
 	if (k->has_train) {
 		lower_program(k, g, PROG_TRAIN);
 		kir_hoist_projections(k);
+		kir_drop_dead(k);
+		kir_sink_reductions(k);
+		if (spike_bits)
+			kir_pack_spike_stacks(k);
 	}
 	for (int b = 0; b < k->bufs.len; b++) {
 		KBuf *kb = &k->bufs.items[b];

@@ -3,7 +3,9 @@
  *   kernel_loop.c  a scan as a LOOP kernel
  *   kernel_node.c  the kernels of one node
  *   kernel_bufs.c  buffers and their names
- *   kernel_map.c   fused elementwise loops (MAP) and C identifiers */
+ *   kernel_map.c   fused elementwise loops (MAP) and C identifiers
+ * and, after it, the training program's passes: kernel_hoist.c,
+ * kernel_sink.c, kernel_pack.c. */
 #ifndef SPIKEC_KERNELS_H
 #define SPIKEC_KERNELS_H
 
@@ -50,5 +52,10 @@ void kl_map_node(KL *L, KList *list, int node, int dst, int off, int accumulate)
 /* kernel_hoist.c: the training program's input projections, out of the
  * time loop. */
 void kir_hoist_projections(Kir *k);
+/* kernel_sink.c: the training program's deferred weight-gradient sums, into
+ * the backward loop, step by step. */
+void kir_sink_reductions(Kir *k);
+/* kernel_pack.c: the training tape's spike stacks, as bits. */
+void kir_pack_spike_stacks(Kir *k);
 
 #endif

@@ -200,10 +200,18 @@ void kir_free(Kir *k)
 	vec_free(&k->spikes);
 }
 
+long kir_row_floats(const KBuf *kb)
+{
+	Type t = kb->type;
+	if (kb->bits)
+		return (t.dim[0] + 31) / 32;
+	return t.rank == 2 ? (long)t.dim[0] * t.dim[1] : t.rank == 1 ? t.dim[0] : 1;
+}
+
 long kir_buf_floats(const Kir *k, int b, int batch)
 {
 	Type t = k->bufs.items[b].type;
-	long n = t.rank == 2 ? (long)t.dim[0] * t.dim[1] : t.rank == 1 ? t.dim[0] : 1;
+	long n = kir_row_floats(&k->bufs.items[b]);
 	if (t.batched)
 		n *= batch;
 	if (t.timed)

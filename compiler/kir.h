@@ -13,7 +13,8 @@
  *
  * Kernels:
  *   ZERO      buf = 0
- *   COPY      dst = src (same shape)
+ *   COPY      dst = src (same shape); packs into, or unpacks from, a bits
+ *             buffer
  *   GEMM      XWT:   out (R, M) = x (R, K) W^T, W (M, K)
  *             DW:    out (R, K) = d (R, M) W, W (M, K)
  *             OUTER: out (M, K) = d (R, M)^T x (R, K)
@@ -56,6 +57,7 @@ typedef struct {
 	Type type;
 	long offset;        /* PARAM, GRAD: float offset in their array */
 	int index;          /* PARAM, GRAD: parameter index; INPUT, LABELS: input index */
+	int bits;           /* ACT spikes, one bit per value (kernel_pack.c) */
 } KBuf;
 
 typedef enum { KV_LET, KV_LOAD, KV_CONST } KValKind;
@@ -140,14 +142,19 @@ typedef struct {
 	int spike_counts;   /* that buffer, -1 if none */
 } Kir;
 
-/* Lowers a verified, scheduled graph to kernels. */
-Kir *kir_lower(Arena *arena, const Graph *g);
+/* Lowers a verified, scheduled graph to kernels. spike_bits: the training
+ * tape keeps spikes as bits (not when a backend will smooth the spikes, so
+ * that they are no longer 0/1: BackendOptions.smooth_spikes). */
+Kir *kir_lower(Arena *arena, const Graph *g, int spike_bits);
 void kir_free(Kir *k);
 void kir_print(const Kir *k, FILE *out);
 /* Floats of the buffers of `program` that live in its workspace (states and
  * scratch) for a batch. */
 long kir_workspace_floats(const Kir *k, int program, int batch);
 long kir_buf_floats(const Kir *k, int buf, int batch);
+/* Floats (or, for bits, uint32 words) of one row of a buffer: of one
+ * sample and step if batched or timed. */
+long kir_row_floats(const KBuf *kb);
 /* Whether a kernel (or, for a loop, its body) reads or writes buffer b. */
 int kir_reads(const Kernel *kn, int b);
 int kir_writes(const Kernel *kn, int b);

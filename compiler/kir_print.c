@@ -83,6 +83,8 @@ void kir_print(const Kir *k, FILE *out)
 		const KBuf *kb = &k->bufs.items[b];
 		fprintf(out, "buf %-20s %-6s %-5s %s", kb->name, cls_name[kb->cls],
 			kb->program >= 0 ? prog_name[kb->program] : "", ir_type_str(kb->type, ty, sizeof ty));
+		if (kb->bits)
+			fprintf(out, " bits");
 		if (kb->cls == KB_PARAM || kb->cls == KB_GRAD)
 			fprintf(out, " offset %ld", kb->offset);
 		fprintf(out, "\n");

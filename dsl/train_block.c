@@ -13,7 +13,8 @@
 const char *const train_schedule_names[SCHEDULE_COUNT] = {"constant", "step", "cosine"};
 
 static const char *const setting_names[SET_COUNT] = {"data", "optimizer", "schedule", "clip", "batch",
-						     "eval_batch", "epochs", "seed", "tbptt"};
+						     "eval_batch", "epochs", "seed", "tbptt", "tape"};
+const char *const train_tape_names[TAPE_COUNT] = {"auto", "store", "recompute"};
 
 /* Arguments that are easily mistaken for settings, and where they belong. */
 static const struct {
@@ -111,6 +112,17 @@ static int parse_setting(Check *c, int k, const Expr *e)
 	case SET_EVAL_BATCH: return tb_want_int(e, "eval_batch", 1, &tc->eval_batch);
 	case SET_EPOCHS: return tb_want_int(e, "epochs", 1, &tc->epochs);
 	case SET_TBPTT: return tb_want_int(e, "tbptt", 0, &tc->tbptt);
+	case SET_TAPE: {
+		int k = tb_pick(e, "tape", "tape setting", train_tape_names, TAPE_COUNT, "recompute");
+		if (k < 0)
+			return 0;
+		if (e->kind == E_CALL) {
+			diag_error(tb_start(e), "'tape = %s' takes no arguments", e->name);
+			return 0;
+		}
+		tc->tape = (TrainTape)k;
+		return 1;
+	}
 	case SET_SEED: {
 		int seed;
 		if (!tb_want_int(e, "seed", 0, &seed))
@@ -218,5 +230,7 @@ void train_print(const TrainConfig *tc, FILE *out)
 		fprintf(out, ", tbptt %d steps", tc->tbptt);
 	else
 		fprintf(out, ", full BPTT");
+	if (tc->tape != TAPE_AUTO)
+		fprintf(out, ", tape %s", train_tape_names[tc->tape]);
 	fprintf(out, ", eval batch %d\n", tc->eval_batch);
 }

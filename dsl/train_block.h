@@ -79,6 +79,11 @@ typedef struct {
 	double min_lr;          /* SCHEDULE_COSINE: final lr, in [0, lr] (default 0) */
 } TrainLr;
 
+/* `tape`: what the backward pass reads from the BPTT tape (docs/train.md):
+ * products over spikes stored, recomputed from the saved spikes, or chosen
+ * by the tape's size (compiler/autodiff.h, AdTape: the same order). */
+typedef enum { TAPE_AUTO, TAPE_STORE, TAPE_RECOMPUTE, TAPE_COUNT } TrainTape;
+
 typedef struct {
 	TrainData data;         /* `data`, required */
 	TrainOptim optim;       /* `optimizer`, required */
@@ -89,6 +94,7 @@ typedef struct {
 	int epochs;             /* passes over the training set, > 0 (default 10) */
 	int tbptt;              /* truncated-BPTT window in steps, 0 = full BPTT (default),
 				 * at most the model's steps */
+	TrainTape tape;         /* default auto */
 	uint32_t seed;          /* seeds initialisation, shuffling and spike draws (default 0) */
 } TrainConfig;
 
@@ -97,6 +103,7 @@ extern const char *const train_dataset_names[DATA_COUNT];
 extern const char *const train_layout_names[LAYOUT_COUNT];
 extern const char *const train_encoder_names[ENCODE_COUNT];
 extern const char *const train_schedule_names[SCHEDULE_COUNT];
+extern const char *const train_tape_names[TAPE_COUNT];
 
 /* Every optional setting at its default; data as a bare `mnist`
  * (rows, bernoulli) and optimizer as a bare `adam` would give. */

@@ -9,7 +9,7 @@
 #include "train_block.h"
 
 enum { SET_DATA, SET_OPTIMIZER, SET_SCHEDULE, SET_CLIP, SET_BATCH, SET_EVAL_BATCH, SET_EPOCHS, SET_SEED,
-	SET_TBPTT, SET_COUNT };
+	SET_TBPTT, SET_TAPE, SET_COUNT };
 
 typedef struct {
 	const Graph *g;

@@ -1,9 +1,10 @@
-/* events.h: products with a spike operand, by accumulation alone
- * (header-only, C99).
+/* events.h: products with a spike operand, by accumulation alone, and
+ * spikes kept as bits (header-only, C99).
  *
  * This text is pasted verbatim into generated C (and compiled once more into
  * the LLVM plugin, backends/llvm/rt.c, so both backends run the same code),
- * so it includes nothing and every name starts with spk_ / SPK_.
+ * so it includes nothing (the includer brings <stdint.h>) and every name
+ * starts with spk_ / SPK_.
  *
  * A spike operand x holds 0 or 1 (any nonzero counts as 1). The weights are
  * stored fan-out major, wt (k, m): row q of wt is what input q adds to the m
@@ -28,7 +29,13 @@
  * x[r][q] active, r ascending.
  * Where GCC or Clang compile it, eight lanes are added at a time through
  * vector types; the additions, and so the bits, are those of the scalar
- * loop that other compilers run. */
+ * loop that other compilers run.
+ *
+ *   spk_bits_pack     bits (rows, ceil(n/32) words) = x (rows, n) != 0
+ *   spk_bits_unpack   x (rows, n) = bits as 0.0f / 1.0f
+ *
+ * Value q of a row is bit q % 32 of its word q / 32; a row's last word is
+ * padded with zeros. */
 #ifndef SPK_EVENTS_H
 #define SPK_EVENTS_H
 
@@ -179,6 +186,29 @@ SPK_MAYBE_UNUSED static int spk_events_outer(int rows, int m, int k, const float
 		}
 	}
 	return 1;
+}
+
+SPK_MAYBE_UNUSED static void spk_bits_pack(int rows, int n, const float *x, uint32_t *bits)
+{
+	int r, w, q, words = (n + 31) / 32;
+
+	for (r = 0; r < rows; r++)
+		for (w = 0; w < words; w++) {
+			uint32_t v = 0;
+
+			for (q = 32 * w; q < n && q < 32 * w + 32; q++)
+				v |= (uint32_t)(x[(long)r * n + q] != 0.0f) << (q % 32);
+			bits[(long)r * words + w] = v;
+		}
+}
+
+SPK_MAYBE_UNUSED static void spk_bits_unpack(int rows, int n, const uint32_t *bits, float *x)
+{
+	int r, q, words = (n + 31) / 32;
+
+	for (r = 0; r < rows; r++)
+		for (q = 0; q < n; q++)
+			x[(long)r * n + q] = (float)(bits[(long)r * words + q / 32] >> (q % 32) & 1u);
 }
 
 #endif

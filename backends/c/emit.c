@@ -19,7 +19,6 @@ extern const char runtime_vmath_h_text[];
 extern const char runtime_gemm_portable_h_text[];
 extern const char runtime_events_h_text[];
 
-
 static const char *upper(const Kir *k)
 {
 	static char buf[128];
@@ -199,8 +198,8 @@ static void emit_buffers(const Kir *k, int program, const char *type, StrBuf *o)
 	for (int b = 0; b < k->bufs.len; b++) {
 		const KBuf *kb = &k->bufs.items[b];
 		if (used_by(k, program, b))
-			sb_printf(o, "\t%s *%s;  /* %s %s%s */\n", ptr_type(kb, k), kb->name,
-				  cemit_shape(kb->type, sh, sizeof sh), what[kb->cls], kb->what ? kb->what : "");
+			sb_printf(o, "\t%s *%s;  /* %s %s%s%s */\n", ptr_type(kb, k), kb->name, cemit_shape(kb->type, sh, sizeof sh),
+				  what[kb->cls], kb->what ? kb->what : "", kb->bits ? ", as bits" : "");
 	}
 	sb_printf(o, "} %s;\n\n", type);
 	sb_printf(o, "static void carve_%s(%s *a, float *ws, int batch)\n{\n",
@@ -213,7 +212,7 @@ static void emit_buffers(const Kir *k, int program, const char *type, StrBuf *o)
 			continue;
 		any = 1;
 		sb_printf(o, "\ta->%s = ws;\n\tws += (size_t)batch * %ld;\n", kb->name,
-			  cemit_row_floats(kb->type) * (kb->type.timed ? k->steps : 1));
+			  kir_row_floats(kb) * (kb->type.timed ? k->steps : 1));
 	}
 	if (!any)
 		sb_puts(o, "\t(void)a;\n\t(void)ws;\n\t(void)batch;\n");
@@ -322,7 +321,7 @@ static void emit_init(const Kir *k, StrBuf *o)
 		if (kb->cls != KB_PARAM)
 			continue;
 		const Param *pr = &k->g->params.items[kb->index];
-		long n = cemit_row_floats(kb->type);
+		long n = kir_row_floats(kb);
 		if (pr->init == INIT_ZEROS) {
 			sb_printf(o, "\tmemset(params + %ld, 0, sizeof(float) * %ld);  /* %s: zeros */\n", kb->offset, n,
 				  kb->what);
@@ -503,7 +502,7 @@ static void emit_train(CEmit *e)
 	train_prologue(k, o);
 	sb_puts(o, "\ttrain_forward(&p, &a, batch);\n");
 	sb_printf(o, "\tif (out)\n\t\tmemcpy(out, a.%s, sizeof(float) * (size_t)batch * %ld);\n\treturn loss;\n}\n\n",
-		  y->name, cemit_row_floats(y->type) * (y->type.timed ? k->steps : 1));
+		  y->name, kir_row_floats(y) * (y->type.timed ? k->steps : 1));
 	emit_backward(k, o, 0);
 	if (buf_of(k, KB_DINPUT, 0))
 		emit_backward(k, o, 1);
@@ -544,7 +543,7 @@ void cemit_source(const Kir *k, const BackendOptions *opt, StrBuf *o)
 		sb_puts(o, runtime_gemm_portable_h_text);
 		sb_puts(o, "\n");
 	}
-	if (gemms_used(k, opt) >> GEMM_KINDS) {
+	if (gemms_used(k, opt) >> GEMM_KINDS || backend_has_bits(k)) {
 		sb_puts(o, runtime_events_h_text);
 		sb_puts(o, "\n");
 	}
@@ -582,11 +581,12 @@ void cemit_source(const Kir *k, const BackendOptions *opt, StrBuf *o)
 	}
 }
 
-
 int cemit_write(const Kir *k, const BackendOptions *opt, const char *dir, char *err, size_t errlen)
 {
 	StrBuf h = {0}, c = {0};
 	char path[4096];
+	if (backend_refuses(k, opt, err, errlen))
+		return 1;
 	cemit_header(k, opt, &h);
 	cemit_source(k, opt, &c);
 	snprintf(path, sizeof path, "%s/%s.h", dir, k->model);

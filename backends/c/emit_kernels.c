@@ -21,11 +21,6 @@ const char *cemit_shape(Type t, char *buf, size_t n)
 	return buf;
 }
 
-long cemit_row_floats(Type t)
-{
-	return t.rank == 2 ? (long)t.dim[0] * t.dim[1] : t.rank == 1 ? t.dim[0] : 1;
-}
-
 int cemit_gemms_used(const KList *list, const BackendOptions *opt)
 {
 	int used = 0;
@@ -331,19 +326,34 @@ static void emit_sum_rows(CEmit *e, const Kernel *kn)
 	ref(e, kn->out), sb_puts(o, "[j] += "), ref(e, kn->a), sb_printf(o, "[(size_t)r * %d + j];\n", n);
 }
 
+/* A COPY into or out of a bits buffer. */
+static void emit_bits(CEmit *e, const Kernel *kn)
+{
+	StrBuf *o = e->o;
+	int pack = B(e, kn->out)->bits;
+	sb_printf(o, "\tspk_bits_%s(%s, %d, ", pack ? "pack" : "unpack", rows(e, kn->out), B(e, kn->out)->type.dim[0]);
+	sb_puts(o, pack ? "" : "(const uint32_t *)"), ref(e, kn->a);
+	sb_puts(o, pack ? ", (uint32_t *)" : ", "), ref(e, kn->out), sb_puts(o, ");\n");
+}
+
 void cemit_kernels(CEmit *e, const KList *list, int from, int to, const char *const *loop_names)
 {
 	StrBuf *o = e->o;
 	for (int i = from; i < to; i++) {
 		const Kernel *kn = &list->items[i];
 		switch (kn->kind) {
-		case K_ZERO:
 		case K_COPY:
+			if (B(e, kn->out)->bits || B(e, kn->a)->bits) {
+				emit_bits(e, kn);
+				break;
+			}
+			/* fall through */
+		case K_ZERO:
 			sb_puts(o, kn->kind == K_ZERO ? "\tmemset(" : "\tmemcpy("), ref(e, kn->out);
 			if (kn->kind == K_COPY)
 				sb_puts(o, ", "), ref(e, kn->a);
 			sb_printf(o, "%s, sizeof(float) * (size_t)(%s) * %ld);\n", kn->kind == K_ZERO ? ", 0" : "",
-				  rows(e, kn->out), cemit_row_floats(B(e, kn->out)->type));
+				  rows(e, kn->out), kir_row_floats(B(e, kn->out)));
 			break;
 		case K_GEMM: emit_gemm(e, kn); break;
 		case K_SUM_ROWS: emit_sum_rows(e, kn); break;
@@ -360,7 +370,7 @@ void cemit_kernels(CEmit *e, const KList *list, int from, int to, const char *co
 				for (int s = 0; s < kn->states.len; s++) {
 					sb_puts(o, "\t\t\tmemset("), ref(e, kn->states.items[s]);
 					sb_printf(o, ", 0, sizeof(float) * (size_t)batch * %ld);\n",
-						  cemit_row_floats(B(e, kn->states.items[s])->type));
+						  kir_row_floats(B(e, kn->states.items[s])));
 				}
 				sb_puts(o, "\t\t}\n");
 			}
@@ -388,9 +398,9 @@ void cemit_loop_body(CEmit *e, const Kernel *loop, const char *name, const char 
 	sb_printf(o, "static void %s(const Params *p, %s *a, int batch, int t)\n{\n", name, buftype);
 	for (int b = 0; b < e->k->bufs.len; b++)
 		if (seen[b])
-			sb_printf(o, "\t%s *%s_t = a->%s + (size_t)t * batch * %d;\n",
+			sb_printf(o, "\t%s *%s_t = a->%s + (size_t)t * batch * %ld;\n",
 				  B(e, b)->cls == KB_INPUT || B(e, b)->cls == KB_LABELS ? "const float" : "float",
-				  B(e, b)->name, B(e, b)->name, B(e, b)->type.dim[0]);
+				  B(e, b)->name, B(e, b)->name, kir_row_floats(B(e, b)));
 	free(seen);
 	in_loop = 1;
 	cemit_kernels(e, loop->body, 0, loop->body->len, NULL);

@@ -18,7 +18,6 @@ void cemit_kernels(CEmit *e, const KList *list, int from, int to, const char *co
 void cemit_loop_body(CEmit *e, const Kernel *loop, const char *name, const char *buftype);
 /* "(B, 8)", "(T, B, 8)", "(32, 5)" */
 const char *cemit_shape(Type t, char *buf, size_t n);
-long cemit_row_floats(Type t);
 /* Which of matmul_xwt, matmul_dw, matmul_outer the kernels use (bit per GemmKind). */
 /* Bit g: GEMM kind g is used densely; bit GEMM_KINDS + g: by spike events. */
 int cemit_gemms_used(const KList *list, const BackendOptions *opt);

@@ -59,6 +59,8 @@ int cload_build(const Kir *k, const BackendOptions *opt, CompiledModel *m, char 
 	char cmd[16384], root[3072], dir[3600], so[3800];
 	StrBuf c = {0}, h = {0};
 	double t0 = now();
+	if (backend_refuses(k, opt, err, errlen))
+		return 1;
 	cemit_source(k, opt, &c);
 	cemit_header(k, opt, &h);
 	/* No FP contraction: clang would fuse a*b+c, changing results' last bits.

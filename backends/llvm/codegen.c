@@ -18,11 +18,6 @@
 
 enum { MAX_INPUTS = 64 };  /* model inputs (and input gradients): one argument each */
 
-static long row_floats(Type t)
-{
-	return t.rank == 2 ? (long)t.dim[0] * t.dim[1] : t.rank == 1 ? t.dim[0] : 1;
-}
-
 static LLVMValueRef begin_fn(Gen *g, const char *suffix, LLVMTypeRef ret, LLVMTypeRef *params, unsigned n)
 {
 	char name[300];
@@ -82,7 +77,7 @@ static void carve(Gen *g, int program, LLVMValueRef ws)
 		if (!dinput && (kb->program != program || (kb->cls != KB_STATE && kb->cls != KB_ACT)))
 			continue;
 		g->base[b] = llvm_elem(g, ws, LLVMBuildMul(g->b, g->batch, llvm_i64(g, at), ""));
-		at += row_floats(kb->type) * (kb->type.timed ? k->steps : 1);
+		at += kir_row_floats(kb) * (kb->type.timed ? k->steps : 1);
 	}
 }
 
@@ -215,7 +210,7 @@ static void gen_train(Gen *g)
 	LLVMBuildCondBr(g->b, LLVMBuildIsNotNull(g->b, out, ""), copy, done);
 	LLVMPositionBuilderAtEnd(g->b, copy);
 	llvm_memcpy(g, out, g->base[k->train_output],
-		    LLVMBuildMul(g->b, g->batch, llvm_i64(g, row_floats(y->type) * (y->type.timed ? k->steps : 1)), ""));
+		    LLVMBuildMul(g->b, g->batch, llvm_i64(g, kir_row_floats(y) * (y->type.timed ? k->steps : 1)), ""));
 	LLVMBuildBr(g->b, done);
 	LLVMPositionBuilderAtEnd(g->b, done);
 	LLVMBuildRet(g->b, LLVMBuildLoad2(g->b, g->f32, loss_of(g), "loss"));
@@ -279,7 +274,7 @@ static void gen_init(Gen *g)
 			continue;
 		const Param *pr = &g->k->g->params.items[kb->index];
 		LLVMValueRef dst = llvm_elem(g, arg(g, 0), llvm_i64(g, kb->offset));
-		long n = row_floats(kb->type);
+		long n = kir_row_floats(kb);
 		if (pr->init == INIT_ZEROS) {
 			llvm_memset0(g, dst, llvm_i64(g, n));
 			continue;

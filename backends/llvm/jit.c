@@ -247,6 +247,8 @@ static int verify(Gen *g, char *err, size_t errlen)
 static LLVMModuleRef build_module(const Kir *k, const BackendOptions *opt, LLVMContextRef ctx, const Host *h,
 				  char *err, size_t errlen)
 {
+	if (backend_refuses(k, opt, err, errlen))
+		return NULL;
 	Gen g;
 	llvm_gen_init(&g, k, opt, ctx);
 	LLVMSetTarget(g.mod, h->triple);

@@ -49,11 +49,6 @@ static LLVMValueRef rows(Gen *g, int b)
 	return kb->type.timed && !g->in_loop ? IMUL(I64(g->k->steps), g->batch) : g->batch;
 }
 
-static long row_floats(Type t)
-{
-	return t.rank == 2 ? (long)t.dim[0] * t.dim[1] : t.rank == 1 ? t.dim[0] : 1;
-}
-
 static LLVMValueRef call1(Gen *g, RtFunc f, LLVMValueRef x)
 {
 	return llvm_rt_call(g, f, &x, 1);
@@ -398,7 +393,7 @@ void llvm_loop_body(Gen *g, const Kernel *loop, LLVMValueRef t)
 	for (int b = 0; b < g->k->bufs.len; b++) {
 		g->view[b] = NULL;
 		if (B(g, b)->type.timed && g->base[b])
-			g->view[b] = llvm_elem(g, g->base[b], IMUL(IMUL(t, g->batch), I64(B(g, b)->type.dim[0])));
+			g->view[b] = llvm_elem(g, g->base[b], IMUL(IMUL(t, g->batch), I64(kir_row_floats(B(g, b)))));
 	}
 	int outer = g->kernel;
 	g->in_loop = 1;
@@ -427,7 +422,7 @@ static void build_loop(Gen *g, const Kernel *kn)
 		LLVMPositionBuilderAtEnd(g->b, zero);
 		for (int s = 0; s < kn->states.len; s++) {
 			int sb = kn->states.items[s];
-			llvm_memset0(g, ref(g, sb), IMUL(g->batch, I64(row_floats(B(g, sb)->type))));
+			llvm_memset0(g, ref(g, sb), IMUL(g->batch, I64(kir_row_floats(B(g, sb)))));
 		}
 		LLVMBuildBr(g->b, go);
 		LLVMPositionBuilderAtEnd(g->b, go);
@@ -442,9 +437,16 @@ void llvm_kernels(Gen *g, const KList *list, int from, int to)
 		const Kernel *kn = &list->items[i];
 		g->kernel = i;
 		switch (kn->kind) {
-		case K_ZERO:
-		case K_COPY: {
-			LLVMValueRef n = IMUL(rows(g, kn->out), I64(row_floats(B(g, kn->out)->type)));
+		case K_COPY:
+			if (B(g, kn->out)->bits || B(g, kn->a)->bits) {
+				LLVMValueRef a[4] = {LLVMBuildTrunc(g->b, rows(g, kn->out), g->i32, ""),
+						     llvm_i32(g, B(g, kn->out)->type.dim[0]), ref(g, kn->a), ref(g, kn->out)};
+				llvm_rt_call(g, B(g, kn->out)->bits ? RT_BITS_PACK : RT_BITS_UNPACK, a, 4);
+				break;
+			}
+			/* fall through */
+		case K_ZERO: {
+			LLVMValueRef n = IMUL(rows(g, kn->out), I64(kir_row_floats(B(g, kn->out))));
 			if (kn->kind == K_ZERO)
 				llvm_memset0(g, ref(g, kn->out), n);
 			else

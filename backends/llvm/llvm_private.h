@@ -22,6 +22,8 @@ typedef enum {
 	RT_RNG_NORMAL,      /* llvm_rt_rng_normal: spk_rng_normal */
 	RT_EVENTS_XWT,      /* llvm_rt_events_xwt: spk_events_xwt */
 	RT_EVENTS_OUTER,    /* llvm_rt_events_outer: spk_events_outer */
+	RT_BITS_PACK,       /* llvm_rt_bits_pack: spk_bits_pack */
+	RT_BITS_UNPACK,     /* llvm_rt_bits_unpack: spk_bits_unpack */
 	RT_COUNT
 } RtFunc;
 

@@ -8,6 +8,7 @@
  * run the very code that emitted C pastes in, so the bits agree. */
 #include <cblas.h>
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 #include "runtime/events.h"
 #include "runtime/gemm_portable.h"
@@ -35,6 +36,17 @@ int llvm_rt_events_outer(int rows, int m, int k, const float *d, const float *x,
 	return spk_events_outer(rows, m, k, d, x, gt, beta);
 }
 
+/* The bits are uint32 words; the module passes every buffer as a float *. */
+void llvm_rt_bits_pack(int rows, int n, const float *x, float *bits)
+{
+	spk_bits_pack(rows, n, x, (uint32_t *)(void *)bits);
+}
+
+void llvm_rt_bits_unpack(int rows, int n, const float *bits, float *x)
+{
+	spk_bits_unpack(rows, n, (const uint32_t *)(const void *)bits, x);
+}
+
 #define SYM(name, fn) {name, (void (*)(void))(fn)}
 
 /* Every external name the module declares (codegen.c, rt_decl), plus the
@@ -55,6 +67,8 @@ const LlvmRtSymbol llvm_rt_symbols[] = {
 	SYM("llvm_rt_rng_normal", llvm_rt_rng_normal),
 	SYM("llvm_rt_events_xwt", llvm_rt_events_xwt),
 	SYM("llvm_rt_events_outer", llvm_rt_events_outer),
+	SYM("llvm_rt_bits_pack", llvm_rt_bits_pack),
+	SYM("llvm_rt_bits_unpack", llvm_rt_bits_unpack),
 	SYM("memset", memset),
 	SYM("memcpy", memcpy),
 	SYM("memmove", memmove),

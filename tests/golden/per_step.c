@@ -259,12 +259,13 @@ SPK_MAYBE_UNUSED static inline float spk_sigmoidf(float x)
 
 #endif
 
-/* events.h: products with a spike operand, by accumulation alone
- * (header-only, C99).
+/* events.h: products with a spike operand, by accumulation alone, and
+ * spikes kept as bits (header-only, C99).
  *
  * This text is pasted verbatim into generated C (and compiled once more into
  * the LLVM plugin, backends/llvm/rt.c, so both backends run the same code),
- * so it includes nothing and every name starts with spk_ / SPK_.
+ * so it includes nothing (the includer brings <stdint.h>) and every name
+ * starts with spk_ / SPK_.
  *
  * A spike operand x holds 0 or 1 (any nonzero counts as 1). The weights are
  * stored fan-out major, wt (k, m): row q of wt is what input q adds to the m
@@ -289,7 +290,13 @@ SPK_MAYBE_UNUSED static inline float spk_sigmoidf(float x)
  * x[r][q] active, r ascending.
  * Where GCC or Clang compile it, eight lanes are added at a time through
  * vector types; the additions, and so the bits, are those of the scalar
- * loop that other compilers run. */
+ * loop that other compilers run.
+ *
+ *   spk_bits_pack     bits (rows, ceil(n/32) words) = x (rows, n) != 0
+ *   spk_bits_unpack   x (rows, n) = bits as 0.0f / 1.0f
+ *
+ * Value q of a row is bit q % 32 of its word q / 32; a row's last word is
+ * padded with zeros. */
 #ifndef SPK_EVENTS_H
 #define SPK_EVENTS_H
 
@@ -440,6 +447,29 @@ SPK_MAYBE_UNUSED static int spk_events_outer(int rows, int m, int k, const float
 		}
 	}
 	return 1;
+}
+
+SPK_MAYBE_UNUSED static void spk_bits_pack(int rows, int n, const float *x, uint32_t *bits)
+{
+	int r, w, q, words = (n + 31) / 32;
+
+	for (r = 0; r < rows; r++)
+		for (w = 0; w < words; w++) {
+			uint32_t v = 0;
+
+			for (q = 32 * w; q < n && q < 32 * w + 32; q++)
+				v |= (uint32_t)(x[(long)r * n + q] != 0.0f) << (q % 32);
+			bits[(long)r * words + w] = v;
+		}
+}
+
+SPK_MAYBE_UNUSED static void spk_bits_unpack(int rows, int n, const uint32_t *bits, float *x)
+{
+	int r, q, words = (n + 31) / 32;
+
+	for (r = 0; r < rows; r++)
+		for (q = 0; q < n; q++)
+			x[(long)r * n + q] = (float)(bits[(long)r * words + q / 32] >> (q % 32) & 1u);
 }
 
 #endif
@@ -632,8 +662,8 @@ typedef struct {
 	float *h_c;  /* (B, 6) state: h.c */
 	float *y_;  /* (T, B, 3) the model's output */
 	float *h_a_seq;  /* (T, B, 24) h.a_seq */
-	float *h_c_seq;  /* (T, B, 6) h.c_seq */
-	float *h_h_seq;  /* (T, B, 6) h.h_seq */
+	float *h_c_seq;  /* (T, B, 6) h.c_seq, as bits */
+	float *h_h_seq;  /* (T, B, 6) h.h_seq, as bits */
 	float *h_h_seq_2;  /* (T, B, 6) h.h_seq */
 	float *h_h_2;  /* (B, 6) h.h */
 	float *y__2;  /* (B, 3) y */
@@ -642,13 +672,15 @@ typedef struct {
 	float *d_loss;  /* (T, B, 3) d_loss */
 	float *h_d_h;  /* (B, 6) state: h.d_h */
 	float *h_d_c;  /* (B, 6) state: h.d_c */
-	float *h_d_a_seq;  /* (T, B, 24) h.d_a_seq */
+	float *h_d_a;  /* (B, 24) h.d_a_seq */
 	float *h_d_h_2;  /* (B, 6) h.d_h */
 	float *d_h_weight_ih;  /* (24, 3) gradient of d_h.weight_ih */
 	float *d_h_weight_hh;  /* (24, 6) gradient of d_h.weight_hh */
 	float *d_h_bias;  /* (24) gradient of d_h.bias */
 	float *d_y_weight;  /* (3, 6) gradient of d_y.weight */
 	float *d_y_bias;  /* (3) gradient of d_y.bias */
+	float *h_c_step;  /* (B, 6) step t of h_c_seq */
+	float *h_h_step;  /* (B, 6) step t of h_h_seq */
 } TrainBuffers;
 
 static void carve_train_buffers(TrainBuffers *a, float *ws, int batch)
@@ -662,9 +694,9 @@ static void carve_train_buffers(TrainBuffers *a, float *ws, int batch)
 	a->h_a_seq = ws;
 	ws += (size_t)batch * 96;
 	a->h_c_seq = ws;
-	ws += (size_t)batch * 24;
+	ws += (size_t)batch * 4;
 	a->h_h_seq = ws;
-	ws += (size_t)batch * 24;
+	ws += (size_t)batch * 4;
 	a->h_h_seq_2 = ws;
 	ws += (size_t)batch * 24;
 	a->h_h_2 = ws;
@@ -679,9 +711,13 @@ static void carve_train_buffers(TrainBuffers *a, float *ws, int batch)
 	ws += (size_t)batch * 6;
 	a->h_d_c = ws;
 	ws += (size_t)batch * 6;
-	a->h_d_a_seq = ws;
-	ws += (size_t)batch * 96;
+	a->h_d_a = ws;
+	ws += (size_t)batch * 24;
 	a->h_d_h_2 = ws;
+	ws += (size_t)batch * 6;
+	a->h_c_step = ws;
+	ws += (size_t)batch * 6;
+	a->h_h_step = ws;
 	ws += (size_t)batch * 6;
 }
 
@@ -690,11 +726,11 @@ static void train_step(const Params *p, TrainBuffers *a, int batch, int t)
 {
 	float *y__t = a->y_ + (size_t)t * batch * 3;
 	float *h_a_seq_t = a->h_a_seq + (size_t)t * batch * 24;
-	float *h_c_seq_t = a->h_c_seq + (size_t)t * batch * 6;
-	float *h_h_seq_t = a->h_h_seq + (size_t)t * batch * 6;
+	float *h_c_seq_t = a->h_c_seq + (size_t)t * batch * 1;
+	float *h_h_seq_t = a->h_h_seq + (size_t)t * batch * 1;
 	float *h_h_seq_2_t = a->h_h_seq_2 + (size_t)t * batch * 6;
-	memcpy(h_c_seq_t, a->h_c, sizeof(float) * (size_t)(batch) * 6);
-	memcpy(h_h_seq_t, a->h_h, sizeof(float) * (size_t)(batch) * 6);
+	spk_bits_pack(batch, 6, a->h_c, (uint32_t *)h_c_seq_t);
+	spk_bits_pack(batch, 6, a->h_h, (uint32_t *)h_h_seq_t);
 	matmul_xwt_spikes(batch, 24, 6, a->h_h, p->h_weight_hh, h_a_seq_t, 1.0f);
 	for (int b = 0; b < batch; b++) {
 		int count_4 = 0;  /* spikes of this row */
@@ -746,10 +782,14 @@ static void train_step(const Params *p, TrainBuffers *a, int batch, int t)
 /* One time step of the backward pass (backpropagation through time, t descending) for a batch. */
 static void backward_step(const Params *p, TrainBuffers *a, int batch, int t)
 {
+	const float *x_t = a->x + (size_t)t * batch * 3;
 	float *h_a_seq_t = a->h_a_seq + (size_t)t * batch * 24;
-	float *h_c_seq_t = a->h_c_seq + (size_t)t * batch * 6;
+	float *h_c_seq_t = a->h_c_seq + (size_t)t * batch * 1;
+	float *h_h_seq_t = a->h_h_seq + (size_t)t * batch * 1;
+	float *h_h_seq_2_t = a->h_h_seq_2 + (size_t)t * batch * 6;
 	float *d_loss_t = a->d_loss + (size_t)t * batch * 3;
-	float *h_d_a_seq_t = a->h_d_a_seq + (size_t)t * batch * 24;
+	spk_bits_unpack(batch, 6, (const uint32_t *)h_h_seq_t, a->h_h_step);
+	spk_bits_unpack(batch, 6, (const uint32_t *)h_c_seq_t, a->h_c_step);
 	matmul_dw(batch, 3, 6, d_loss_t, p->y_weight, a->h_d_h_2, 0.0f);
 	for (int b = 0; b < batch; b++) {
 		SPK_INDEPENDENT
@@ -768,11 +808,11 @@ static void backward_step(const Params *p, TrainBuffers *a, int batch, int t)
 			float ag = h_a_seq_t[b * 24 + 12 + j] + p->h_bias[12 + j];
 			float sub_4 = ag - 0.1f;
 			float g_ = sub_4 > 0.0f ? 1.0f : 0.0f;  /* spike, surrogate gaussian */
-			float sub_5 = ((f * h_c_seq_t[b * 6 + j]) + (i * g_)) - 0.1f;
+			float sub_5 = ((f * a->h_c_step[b * 6 + j]) + (i * g_)) - 0.1f;
 			float mul_4 = d_c * (1.0300646f * spk_expf(-sub_5 * sub_5 / 1.0f));
 			float d_i = mul_4 * g_;
 			float d_ai = d_i * (1.0300645f * spk_expf(-sub_3 * sub_3 / 0.3f));
-			float d_f = mul_4 * h_c_seq_t[b * 6 + j];
+			float d_f = mul_4 * a->h_c_step[b * 6 + j];
 			float d_af = d_f * (1.0300645f * spk_expf(-sub_2 * sub_2 / 0.3f));
 			float d_g = mul_4 * i;
 			float d_ag = d_g * (1.0300646f * spk_expf(-sub_4 * sub_4 / 1.0f));
@@ -780,15 +820,27 @@ static void backward_step(const Params *p, TrainBuffers *a, int batch, int t)
 			float d_o = d_h * c;
 			float d_ao = d_o * (1.0300645f * spk_expf(-sub * sub / 0.3f));
 			float d_c_2 = mul_4 * f;
-			h_d_a_seq_t[b * 24 + j] = d_ai;
-			h_d_a_seq_t[b * 24 + 6 + j] = d_af;
-			h_d_a_seq_t[b * 24 + 12 + j] = d_ag;
-			h_d_a_seq_t[b * 24 + 18 + j] = d_ao;
+			a->h_d_a[b * 24 + j] = d_ai;
+			a->h_d_a[b * 24 + 6 + j] = d_af;
+			a->h_d_a[b * 24 + 12 + j] = d_ag;
+			a->h_d_a[b * 24 + 18 + j] = d_ao;
 			a->h_d_c[b * 6 + j] = d_c_2;
 		}
 	}
 	/* h.d_h */
-	matmul_dw(batch, 24, 6, h_d_a_seq_t, p->h_weight_hh, a->h_d_h, 0.0f);
+	matmul_dw(batch, 24, 6, a->h_d_a, p->h_weight_hh, a->h_d_h, 0.0f);
+	/* h.d_weight_ih */
+	matmul_outer_spikes(batch, 24, 3, a->h_d_a, x_t, a->d_h_weight_ih, 1.0f);
+	/* h.d_weight_hh */
+	matmul_outer_spikes(batch, 24, 6, a->h_d_a, a->h_h_step, a->d_h_weight_hh, 1.0f);
+	for (int r = 0; r < batch; r++)
+		for (int j = 0; j < 24; j++)
+			a->d_h_bias[j] += a->h_d_a[(size_t)r * 24 + j];
+	/* y.d_weight */
+	matmul_outer_spikes(batch, 3, 6, d_loss_t, h_h_seq_2_t, a->d_y_weight, 1.0f);
+	for (int r = 0; r < batch; r++)
+		for (int j = 0; j < 3; j++)
+			a->d_y_bias[j] += d_loss_t[(size_t)r * 3 + j];
 }
 
 /* The forward pass and the loss. */
@@ -838,23 +890,11 @@ static void train_backward(const Params *p, TrainBuffers *a, int batch)
 	for (int t = T - 1; t >= 0; t--) {
 		backward_step(p, a, batch, t);
 	}
-	/* h.d_weight_ih */
-	matmul_outer_spikes(T * batch, 24, 3, a->h_d_a_seq, a->x, a->d_h_weight_ih, 1.0f);
-	/* h.d_weight_hh */
-	matmul_outer_spikes(T * batch, 24, 6, a->h_d_a_seq, a->h_h_seq, a->d_h_weight_hh, 1.0f);
-	for (int r = 0; r < T * batch; r++)
-		for (int j = 0; j < 24; j++)
-			a->d_h_bias[j] += a->h_d_a_seq[(size_t)r * 24 + j];
-	/* y.d_weight */
-	matmul_outer_spikes(T * batch, 3, 6, a->d_loss, a->h_h_seq_2, a->d_y_weight, 1.0f);
-	for (int r = 0; r < T * batch; r++)
-		for (int j = 0; j < 3; j++)
-			a->d_y_bias[j] += a->d_loss[(size_t)r * 3 + j];
 }
 
 size_t per_step_train_workspace_floats(int batch)
 {
-	return (size_t)batch * 333;
+	return (size_t)batch * 233;
 }
 
 float per_step_forward_train(const float *params, const float *x, const int32_t *labels_, int batch, float *out, float *workspace)

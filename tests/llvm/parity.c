@@ -94,6 +94,7 @@ static int build(Pair *p, const char *path, int input_grads, const BackendOption
 {
 	PipelineOptions po = {0};
 	po.input_grads = input_grads;
+	po.smooth_spikes = eo->smooth_spikes;
 	if (pipeline_compile(&p->c, path, &po))
 		return -1;
 	if (p->c.has_train)

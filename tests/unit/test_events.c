@@ -1,8 +1,9 @@
 /* runtime/events: the spike-event products against a scalar loop that adds
  * in the order events.h promises (bit for bit), against a double reference,
- * on shapes that exercise every block edge, and the gradient product's
- * declining when x is too dense. */
+ * on shapes that exercise every block edge, the gradient product's
+ * declining when x is too dense, and spikes packed as bits and back. */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "unit.h"
@@ -116,7 +117,29 @@ static void test_events_decline(void)
 	free(x), free(d), free(gt), free(gt0);
 }
 
+/* Bits: the layout events.h states (bit q % 32 of word q / 32, zero
+ * padding), any nonzero packing as 1, and unpacking giving 0/1 back. */
+static void test_bits_round_trip(void)
+{
+	enum { R = 3, N = 40, W = 2 };
+	float *x = spikes((long)R * N, 0.4), y[R * N];
+	uint32_t bits[R * W];
+	x[5] = -2.5f, x[N + 33] = 0.25f;  /* nonzero: a spike */
+	memset(bits, 0xff, sizeof bits);
+	spk_bits_pack(R, N, x, bits);
+	for (int r = 0; r < R; r++) {
+		for (int q = 0; q < N; q++)
+			CU_ASSERT_EQUAL((bits[r * W + q / 32] >> (q % 32)) & 1u, x[r * N + q] != 0.0f);
+		CU_ASSERT_EQUAL(bits[r * W + 1] >> (N - 32), 0u);
+	}
+	spk_bits_unpack(R, N, bits, y);
+	for (int i = 0; i < R * N; i++)
+		CU_ASSERT_EQUAL(y[i], x[i] != 0.0f ? 1.0f : 0.0f);
+	free(x);
+}
+
 UNIT_SUITE(events, "runtime/events",
+	UNIT_TEST(test_bits_round_trip),
 	UNIT_TEST(test_events_xwt_order),
 	UNIT_TEST(test_events_outer_order),
 	UNIT_TEST(test_events_values),

@@ -40,12 +40,15 @@ static const char per_step_text[] =
 
 typedef struct {
 	const char *text;
+	int smooth;         /* compiled for smooth spikes: no bits on the tape */
 	Compilation c;
 	int status;         /* pipeline_compile's result, -1 if never run */
 } Compiled;
 
-enum { CLASSIFY, PER_STEP, NMODELS };
-static Compiled models[NMODELS] = {{.text = classify_text, .status = -1}, {.text = per_step_text, .status = -1}};
+enum { CLASSIFY, PER_STEP, CLASSIFY_SMOOTH, NMODELS };
+static Compiled models[NMODELS] = {{.text = classify_text, .status = -1},
+				   {.text = per_step_text, .status = -1},
+				   {.text = classify_text, .smooth = 1, .status = -1}};
 
 __attribute__((constructor)) static void compile_models(void)
 {
@@ -55,8 +58,10 @@ __attribute__((constructor)) static void compile_models(void)
 		if (fd < 0)
 			continue;
 		size_t n = strlen(models[i].text);
+		PipelineOptions po = {0};
+		po.smooth_spikes = models[i].smooth;
 		if (write(fd, models[i].text, n) == (ssize_t)n)
-			models[i].status = pipeline_compile(&models[i].c, path, NULL);
+			models[i].status = pipeline_compile(&models[i].c, path, &po);
 		close(fd);
 		unlink(path);
 	}
@@ -123,12 +128,16 @@ static int loads(const Kernel *m, int b)
 	return 0;
 }
 
-/* Floats of a buffer from its type, independently of kir_buf_floats. */
-static long floats(Type t, int batch, int steps)
+/* Floats of a buffer (words, for bits) from its type, independently of
+ * kir_buf_floats. */
+static long floats(const KBuf *kb, int batch, int steps)
 {
+	Type t = kb->type;
 	long n = 1;
 	for (int i = 0; i < t.rank; i++)
 		n *= t.dim[i];
+	if (kb->bits)
+		n = (n + 31) / 32;
 	return n * (t.batched ? batch : 1) * (t.timed ? steps : 1);
 }
 
@@ -295,12 +304,12 @@ static void test_workspace(void)
 	for (int b = 0; b < k->bufs.len; b++) {
 		const KBuf *kb = buf(k, b);
 		if (kb->cls == KB_STATE && kb->program == PROG_INFER)
-			states += floats(kb->type, 1, k->steps);
+			states += floats(kb, 1, k->steps);
 		if (kb->cls == KB_ACT && kb->program == PROG_INFER) {
-			scratch += floats(kb->type, 1, k->steps);
+			scratch += floats(kb, 1, k->steps);
 			CU_ASSERT_FALSE(kb->type.timed);  /* inference keeps no history */
 		}
-		CU_ASSERT_EQUAL(kir_buf_floats(k, b, 2), floats(kb->type, 2, k->steps));
+		CU_ASSERT_EQUAL(kir_buf_floats(k, b, 2), floats(kb, 2, k->steps));
 	}
 	CU_ASSERT_EQUAL(states, 3 * 4);
 	CU_ASSERT(scratch >= 4 * 4);  /* at least the gate pre-activations */
@@ -312,6 +321,52 @@ static void test_workspace(void)
 	for (int b = 0; b < k->bufs.len; b++)
 		if (buf(k, b)->cls == KB_INPUT)
 			CU_ASSERT_EQUAL(kir_buf_floats(k, b, 2), 7 * 2 * 5);
+}
+
+/* The training tape's spike stacks are bits (DESIGN section 5): each one
+ * packed by a copy in the forward loop and unpacked by a copy at the start
+ * of the backward loop, whose other kernels read the step buffer; compiled
+ * for smooth spikes (not 0/1), the same stacks stay floats. */
+static void test_spike_tape_bits(void)
+{
+	const Kir *k = kir(CLASSIFY), *ks = kir(CLASSIFY_SMOOTH);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(k);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ks);
+	const KList *prog = &k->prog[PROG_TRAIN].kernels;
+	long saved = 0;
+	int stacks = 0;
+	for (int b = 0; b < k->bufs.len; b++) {
+		const KBuf *kb = buf(k, b);
+		int spike_stack = kb->cls == KB_ACT && kb->type.timed && kb->type.dtype == DT_SPIKE;
+		CU_ASSERT_EQUAL(kb->bits, spike_stack);
+		if (!kb->bits)
+			continue;
+		stacks++;
+		saved += (long)k->steps * (kb->type.dim[0] - (kb->type.dim[0] + 31) / 32);
+		for (int i = 0; i < prog->len; i++) {
+			const Kernel *lp = &prog->items[i];
+			CU_ASSERT(lp->kind == K_LOOP || (!kir_reads(lp, b) && !kir_writes(lp, b)));
+			if (lp->kind != K_LOOP || !kir_reads(lp, b))
+				continue;
+			CU_ASSERT(lp->reverse);
+			int unpacks = 0;
+			for (int j = 0; j < lp->body->len; j++) {
+				const Kernel *kn = &lp->body->items[j];
+				if (!kir_reads(kn, b))
+					continue;
+				CU_ASSERT(kn->kind == K_COPY && kn->a == b && !buf(k, kn->out)->bits);
+				unpacks++;
+			}
+			CU_ASSERT_EQUAL(unpacks, 1);
+		}
+	}
+	CU_ASSERT(stacks >= 2);  /* h and c of the slstm layer */
+	for (int b = 0; b < ks->bufs.len; b++)
+		CU_ASSERT_FALSE(buf(ks, b)->bits);
+	/* The bits stacks replace float ones; the step buffers add one step each. */
+	CU_ASSERT(kir_workspace_floats(k, PROG_TRAIN, 1) < kir_workspace_floats(ks, PROG_TRAIN, 1));
+	CU_ASSERT(kir_workspace_floats(ks, PROG_TRAIN, 1) - kir_workspace_floats(k, PROG_TRAIN, 1) < saved);
+	release(CLASSIFY_SMOOTH);
 }
 
 /* DESIGN section 2's names, in declaration order, packed back to back; the
@@ -381,5 +436,5 @@ static void test_per_step_output(void)
 
 UNIT_SUITE(kernels, "compiler/kernels",
 	UNIT_TEST(test_compiles), UNIT_TEST(test_step_gemms), UNIT_TEST(test_step_map_in_place),
-	UNIT_TEST(test_init_and_readout), UNIT_TEST(test_workspace), UNIT_TEST(test_param_layout),
-	UNIT_TEST(test_per_step_output))
+	UNIT_TEST(test_init_and_readout), UNIT_TEST(test_workspace), UNIT_TEST(test_spike_tape_bits),
+	UNIT_TEST(test_param_layout), UNIT_TEST(test_per_step_output))

@@ -293,7 +293,7 @@ static void test_errors(void)
 	} cases[] = {
 		{"train { optimizer = adam  data = mnist  epoch = 5 }",
 		 "1:41: error: unknown setting 'epoch' (did you mean 'epochs'?); the settings are data, optimizer, "
-		 "schedule, clip, batch, eval_batch, epochs, seed and tbptt", 1},
+		 "schedule, clip, batch, eval_batch, epochs, seed, tbptt and tape", 1},
 		{"train { optimizer = adam  data = mnist  momentum = 0.9 }",
 		 "1:41: error: 'momentum' is not a setting but an argument of 'optimizer': write 'optimizer = "
 		 "sgd(momentum = ...)'", 1},
@@ -332,6 +332,10 @@ static void test_errors(void)
 		 "1:50: error: 'epochs' is too large (the largest is 2147483647)", 1},
 		{"train { data = mnist  optimizer = adam  clip = w @ x }",
 		 "1:48: error: 'clip' must be a number >= 0, got an expression", 1},
+		{"train { data = mnist  optimizer = adam  tape = fast }",
+		 "1:48: error: unknown tape setting 'fast'; the tape settings are auto, store and recompute", 1},
+		{"train { data = mnist  optimizer = adam  tape = store(1) }",
+		 "1:48: error: 'tape = store' takes no arguments", 1},
 		{"train { data = mnist  optimizer = adam  tbptt = 29 }",
 		 "1:49: error: 'tbptt' is 29, but the model runs over 28 steps; use a window of at most 28, or 0 for "
 		 "full BPTT", 1},
