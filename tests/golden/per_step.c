@@ -451,25 +451,33 @@ SPK_MAYBE_UNUSED static int spk_events_outer(int rows, int m, int k, const float
 
 SPK_MAYBE_UNUSED static void spk_bits_pack(int rows, int n, const float *x, uint32_t *bits)
 {
-	int r, w, q, words = (n + 31) / 32;
+	int r, q0, b, words = (n + 31) / 32;
 
 	for (r = 0; r < rows; r++)
-		for (w = 0; w < words; w++) {
+		for (q0 = 0; q0 < n; q0 += 32) {
+			const float *xw = x + (long)r * n + q0;
+			int m = n - q0 < 32 ? n - q0 : 32;
 			uint32_t v = 0;
 
-			for (q = 32 * w; q < n && q < 32 * w + 32; q++)
-				v |= (uint32_t)(x[(long)r * n + q] != 0.0f) << (q % 32);
-			bits[(long)r * words + w] = v;
+			for (b = 0; b < m; b++)
+				v |= (uint32_t)(xw[b] != 0.0f) << b;
+			bits[(long)r * words + q0 / 32] = v;
 		}
 }
 
 SPK_MAYBE_UNUSED static void spk_bits_unpack(int rows, int n, const uint32_t *bits, float *x)
 {
-	int r, q, words = (n + 31) / 32;
+	int r, q0, b, words = (n + 31) / 32;
 
 	for (r = 0; r < rows; r++)
-		for (q = 0; q < n; q++)
-			x[(long)r * n + q] = (float)(bits[(long)r * words + q / 32] >> (q % 32) & 1u);
+		for (q0 = 0; q0 < n; q0 += 32) {
+			float *xw = x + (long)r * n + q0;
+			int m = n - q0 < 32 ? n - q0 : 32;
+			uint32_t v = bits[(long)r * words + q0 / 32];
+
+			for (b = 0; b < m; b++)
+				xw[b] = (float)(v >> b & 1u);
+		}
 }
 
 #endif
