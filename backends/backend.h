@@ -24,6 +24,9 @@ typedef struct {
 	int smooth_spikes;         /* test mode: spike(v) computes the primitive of its
 				    * surrogate, so the model is smooth and finite
 				    * differences check its gradient */
+	const float *weights;      /* C backend: parameters (NUM_PARAMS floats) to bake
+				    * into <model>_weights.c; NULL: none */
+	const char *weights_source; /* where they came from, for the banner */
 } BackendOptions;
 
 /* Whether a GEMM adds weight rows per spike event (runtime/events.h): its

@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "cli_args.h"
 #include "pipeline.h"
+#include "train/checkpoint.h"
 
 static void compile_or_exit(Compilation *c, const char *model, const PipelineOptions *opt)
 {
@@ -85,7 +86,7 @@ int cli_ir(int argc, char **argv)
 
 int cli_emit(int argc, char **argv)
 {
-	CliArgs a = cli_parse(argc, argv, "o", "portable smooth-spikes input-grads");
+	CliArgs a = cli_parse(argc, argv, "o checkpoint", "portable smooth-spikes input-grads");
 	if (!a.out)
 		diag_fatal("emit needs an output directory: spikec emit %s -o DIR", a.model);
 	Compilation c = {0};
@@ -99,10 +100,19 @@ int cli_emit(int argc, char **argv)
 	BackendOptions opt = pipeline_backend_options(&c, base ? base + 1 : a.model);
 	opt.portable = a.portable;
 	opt.smooth_spikes = a.smooth_spikes;
-	char err[512];
+	char err[1024];
+	float *weights = NULL;
+	if (a.checkpoint && !(weights = ckpt_load(c.kir, a.checkpoint, err, sizeof err)))
+		diag_fatal("%s", err);
+	opt.weights = weights;
+	opt.weights_source = a.checkpoint;
 	if (cemit_write(c.kir, &opt, a.out, err, sizeof err))
 		diag_fatal("%s", err);
-	printf("wrote %s/%s.c and %s/%s.h\n", a.out, c.kir->model, a.out, c.kir->model);
+	printf("wrote %s/%s.c and %s/%s.h", a.out, c.kir->model, a.out, c.kir->model);
+	if (weights)
+		printf(", and the weights of %s in %s/%s_weights.c and .h", a.checkpoint, a.out, c.kir->model);
+	printf("\n");
+	free(weights);
 	pipeline_free(&c);
 	return 0;
 }

@@ -9,8 +9,9 @@
 
 void cemit_header(const Kir *k, const BackendOptions *opt, StrBuf *out);
 void cemit_source(const Kir *k, const BackendOptions *opt, StrBuf *out);
-/* Writes DIR/<model>.h and DIR/<model>.c, each atomically; on failure
- * returns -1 with a message in err. */
+/* Writes DIR/<model>.h and DIR/<model>.c (and, with opt->weights,
+ * DIR/<model>_weights.h and .c), each atomically; on failure returns
+ * nonzero with a message in err. */
 int cemit_write(const Kir *k, const BackendOptions *opt, const char *dir, char *err, size_t errlen);
 
 #endif

@@ -16,6 +16,8 @@ typedef struct {
 void cemit_kernels(CEmit *e, const KList *list, int from, int to, const char *const *loop_names);
 /* A loop body as `static void NAME(const Params *p, BUFTYPE *a, int batch, int t)`. */
 void cemit_loop_body(CEmit *e, const Kernel *loop, const char *name, const char *buftype);
+/* The model's name in upper case, for macros (a static buffer). */
+const char *cemit_upper(const Kir *k);
 /* "(B, 8)", "(T, B, 8)", "(32, 5)" */
 const char *cemit_shape(Type t, char *buf, size_t n);
 /* Which of matmul_xwt, matmul_dw, matmul_outer the kernels use (bit per GemmKind). */

@@ -361,6 +361,32 @@ else
 	bad "the gradient file's loss '$gloss' is not the mse of spikec infer's outputs '$iloss'"
 fi
 
+# The same weights baked into the emitted C (spikec emit --checkpoint) give
+# the same output bits as spikec infer with the checkpoint.
+BK=$OUT/baked
+expect 0 "" "spikec emit tiny.snn --checkpoint init.safetensors" -- \
+	emit "$MODEL" --checkpoint "$OUT/init.safetensors" -o "$BK"
+if $CC $WARN -I. -DMODEL=tiny -DMODEL_UPPER=TINY -include "$BK/tiny_weights.h" -o "$BK/run" \
+	tests/train/baked_forward.c "$BK/tiny.c" "$BK/tiny_weights.c" "$LIB" -lopenblas -lz -lm >"$OUT/bk.log" 2>&1 &&
+	"$BK/run" "$OUT/x.npy" "$BK/y.npy" >>"$OUT/bk.log" 2>&1; then
+	check "emitted C with baked weights: byte-identical outputs to spikec infer" cmp -s "$BK/y.npy" "$OUT/y_infer.npy"
+else
+	bad "build or run tests/train/baked_forward.c (log $OUT/bk.log)"
+	show "$OUT/bk.log"
+fi
+cp "$OUT/init.safetensors" "$OUT/nan.safetensors"
+size=$(wc -c <"$OUT/nan.safetensors")
+printf '\000\000\300\177' | dd of="$OUT/nan.safetensors" bs=1 seek=$((size - 4)) conv=notrunc 2>/dev/null
+expect 1 "NaN" "spikec emit --checkpoint with a NaN weight" -- \
+	emit "$MODEL" --checkpoint "$OUT/nan.safetensors" -o "$OUT/baked_nan"
+if [ ! -e "$OUT/baked_nan/tiny_weights.c" ]; then
+	ok "no weights file is written for a checkpoint with a NaN"
+else
+	bad "a weights file was written for a checkpoint with a NaN"
+fi
+expect 1 "no-such" "spikec emit --checkpoint of a missing file" -- \
+	emit "$MODEL" --checkpoint "$OUT/no-such.safetensors" -o "$OUT/baked_missing"
+
 # ---- 5. bad input: a clear error and exit 1 -----------------------------------
 sed '/^train {/,$d' "$MODEL" >"$OUT/notrain.snn"
 # --seed: replaces the train block's seed, and a run resumes only with its own.
