@@ -100,7 +100,6 @@ check: all bin/unit_tests
 bench: all
 	sh bench/compile_bench.sh
 	sh bench/bench.sh
-	sh bench/memory.sh
 
 golden-update: all
 	SPIKEC_GOLDEN_UPDATE=1 sh tests/run_tests.sh

@@ -4,8 +4,11 @@
 # What is measured and how: docs/bench.md. Needs bin/spikec (make), cc,
 # OpenBLAS, and Debian's python3-torch and python3-numpy in /usr/bin/python3.
 #
-# Writes build/bench/torch/ (emitted C, drivers, input data, raw.jsonl: one
-# JSON object per measurement) and bench/results.md; prints the summary table.
+# Also runs bench/memory.sh (pixel-wise MNIST training memory) and
+# bench/profile.sh (perf: spikec training's top functions), and counts SynOps
+# (bench/synops.py). Writes build/bench/torch/ (emitted C, drivers, input
+# data, raw.jsonl: one JSON object per measurement, memory's and the
+# profile's included) and bench/results.md; prints the summary table.
 #
 # Knobs (environment):
 #   BENCH_THREADS  "1 2"  thread counts tried on each side (OpenBLAS, OpenMP)
@@ -50,11 +53,7 @@ RAW=$OUT/raw.jsonl
 
 echo "== emitting and building the drivers ($CC -std=c99 -O2 -ftree-vectorize -march=native, OpenBLAS)"
 for m in $MODELS; do
-	bin/spikec emit "examples/$m.snn" -o "$OUT/gen" > /dev/null
-	up=$(echo "$m" | tr '[:lower:]' '[:upper:]')
-	"$CC" -std=c99 -O2 -ftree-vectorize -march=native -Wall -Wextra -pedantic -Werror -D_POSIX_C_SOURCE=200809L \
-		-I. -DMODEL="$m" -DMODEL_UPPER="$up" -include "$OUT/gen/$m.h" \
-		-o "$OUT/${m}_bench" bench/spikec_bench.c io/layout.c "$OUT/gen/$m.c" -lopenblas -lm
+	sh bench/driver.sh "examples/$m.snn" "$OUT"
 done
 
 echo "== input: Bernoulli spikes, rate 0.3, random labels, fixed seed"
@@ -87,6 +86,11 @@ for m in $MODELS; do
 	loss=$(OPENBLAS_NUM_THREADS=1 "$OUT/${m}_bench" check "$OUT/data" "$OUT/check" | tee -a "$RAW" |
 		sed 's/.*"loss": \([^}]*\)}.*/\1/')
 	measure 1 "$PY" bench/torch_bench.py check "$OUT/data" "$m" "$OUT/check" "$loss"
+done
+
+echo "== SynOps: the spikes of m_init on the same input, charged to the event products (bench/synops.py)"
+for m in $MODELS; do
+	OPENBLAS_NUM_THREADS=1 "$OUT/${m}_bench" synops "$OUT/data" | "$PY" bench/synops.py bin/spikec "examples/$m.snn" >> "$RAW"
 done
 
 # Interleaved (spikec then PyTorch in odd rounds, PyTorch then spikec in
@@ -136,6 +140,13 @@ if [ "$E2E" = 1 ]; then
 		done
 	done
 fi
+
+echo "== pixel-wise MNIST training memory (bench/memory.sh)"
+sh bench/memory.sh > /dev/null
+cat build/bench/memory/raw.jsonl >> "$RAW"
+echo "== profile of spikec training, 1 thread (bench/profile.sh)"
+sh bench/profile.sh > /dev/null
+cat build/bench/profile/raw.jsonl >> "$RAW"
 
 printf '{"what": "load", "load_after": "%s"}\n' "$(cut -d' ' -f1-3 /proc/loadavg)" >> "$RAW"
 "$PY" bench/report.py "$RAW" "$RESULTS"

@@ -1,8 +1,10 @@
 #!/usr/bin/python3
 """report.py RAW RESULTS: the tables of `make bench` from build/bench/torch/raw.jsonl.
+report.py --summary RAW: only the summary rows and lines that RAW's records give.
 
-Prints the summary table and writes RESULTS (bench/results.md) with the
-machine, the method, the summary, every configuration and the cross-check.
+Prints the summary table, the SynOps and the profile line, and writes RESULTS
+(bench/results.md) with the machine, the method, the summary, every
+configuration and the cross-check.
 Each input line is one JSON object written by bench.sh, spikec_bench.c or
 torch_bench.py; see docs/bench.md for what each number means.
 """
@@ -10,6 +12,7 @@ import json
 import sys
 
 NAMES = {"mnist_rows": "spiking LSTM", "mnist_rows_lstm": "LSTM"}
+PIXELS = "pixel-wise MNIST spiking LSTM (T = 784, H = 128)"
 SIDES = ("spikec", "pytorch")
 
 
@@ -37,7 +40,7 @@ def pool(a, b):
 
 def load(path):
     recs = [json.loads(line) for line in open(path) if line.strip()]
-    machine = next(r for r in recs if r["what"] == "machine")
+    machine = next((r for r in recs if r["what"] == "machine"), {})
     for r in recs:
         if r["what"] == "load":
             machine["load_after"] = r["load_after"]
@@ -61,17 +64,29 @@ def load(path):
 
 
 def fmt(v, unit):
-    if unit == "samples/s":
+    if unit in ("samples/s", "ops"):
         return f"{v:,.0f}"
     if unit == "ms":
         return f"{v:.3f}"
     return f"{v:.1f}"
 
 
-def summary(machine, by):
+def compare(label, unit, higher, s, p, word="faster"):
+    """A summary row: (metric, spikec, PyTorch, ratio, verdict)."""
+    ratio = s / p
+    good = ratio > 1 if higher else ratio < 1
+    factor = ratio if ratio >= 1 else 1 / ratio
+    verdict = f"{'spikec' if good else 'PyTorch'} {factor:.2f}x {word}"
+    if abs(ratio - 1) <= 0.02:
+        verdict = "even"
+    return (f"{label} [{unit}]", fmt(s, unit), fmt(p, unit), f"{ratio:.2f} ({'higher' if higher else 'lower'} is better)",
+            verdict)
+
+
+def summary(machine, recs, by):
     """Rows of (metric, spikec, PyTorch, ratio, verdict)."""
     rows = []
-    one = min(int(t) for t in str(machine["threads"]).split())
+    one = min(int(t) for t in str(machine.get("threads", 1)).split())
 
     def add(label, unit, higher, what, model, get, best=True):
         """get(record) is the number; best: the better thread count per side, else `one` thread."""
@@ -86,16 +101,9 @@ def summary(machine, by):
                 t = one if one in runs else min(runs)
             cells.append((runs[t], t))
         (s, st), (p, pt) = cells
-        ratio = s / p
-        good = ratio > 1 if higher else ratio < 1
-        factor = ratio if ratio >= 1 else 1 / ratio
-        word = "faster" if unit != "MiB" else "less"
-        verdict = f"{'spikec' if good else 'PyTorch'} {factor:.2f}x {word}"
-        if abs(ratio - 1) <= 0.02:
-            verdict = "even"
         tag = f" ({st}t / {pt}t)" if best else ""
-        rows.append((f"{NAMES[model]}: {label} [{unit}]{tag}", fmt(s, unit), fmt(p, unit),
-                     f"{ratio:.2f} ({'higher' if higher else 'lower'} is better)", verdict))
+        rows.append(compare(f"{NAMES[model]}: {label}{tag}", unit, higher, s, p,
+                            "faster" if unit != "MiB" else "less"))
 
     for m in NAMES:
         add("training throughput, best threads", "samples/s", True, "train", m,
@@ -116,7 +124,40 @@ def summary(machine, by):
             lambda r: r["rss_peak_kib"] / 1024, best=False)
         add(f"RSS growth while training (peak - base), {one} thread", "MiB", False, "train", m,
             lambda r: (r["rss_peak_kib"] - r["rss_base_kib"]) / 1024, best=False)
+    for r in recs:
+        if r["what"] == "synops" and r["dense_macs_done_per_sample"] == 0:
+            rows.append(compare(f"{NAMES.get(r['model'], r['model'])}: forward work per sample, SynOps (spikec) "
+                                "vs dense MACs (PyTorch)", "ops", False,
+                                r["synops_per_sample"], r["macs_per_sample"], "fewer"))
+        if r["what"] == "memory":
+            s, p = r["spikec"], r["pytorch"]
+            growth = lambda x: (x["rss_peak_kib"] - x["rss_base_kib"]) / 1024  # noqa: E731
+            rows.append(compare(f"{PIXELS}: peak RSS while training, 1 thread", "MiB", False,
+                                s["rss_peak_kib"] / 1024, p["rss_peak_kib"] / 1024, "less"))
+            rows.append(compare(f"{PIXELS}: RSS growth while training (peak - base), 1 thread", "MiB", False,
+                                growth(s), growth(p), "less"))
+            rows.append(compare(f"{PIXELS}: training throughput, 1 thread, one step", "samples/s", True,
+                                s["median_samples_per_s"], p["median_samples_per_s"]))
     return rows
+
+
+def profile_line(recs):
+    """The profile record's line, or None without one."""
+    r = next((r for r in recs if r["what"] == "profile"), None)
+    if r is None:
+        return None
+    if "skipped" in r:
+        return f"profile: skipped ({r['skipped']})"
+    top = ", ".join(f"{name} {share:.1f}%" for name, share in r["top"])
+    return f"profile ({r['threads']} thread, row-MNIST spiking training, {r['steps']} steps, self time): {top}"
+
+
+def synops_table(recs):
+    rows = [(NAMES.get(r["model"], r["model"]), p["product"], "events" if p["events"] else "dense",
+             f"{p['active_inputs']:,.1f}" if p["events"] else "", f"{p['synops']:,.0f}", f"{p['macs']:,}")
+            for r in recs if r["what"] == "synops" for p in r["products"]]
+    return table(("model", "forward product", "kernel", "active inputs per sample", "SynOps per sample",
+                  "dense MACs per sample"), rows)
 
 
 def table(head, rows):
@@ -150,11 +191,18 @@ def details(by):
     return train, infer
 
 
-def main(raw, results):
+def main(raw, results=None):
+    """Prints the summary; with results, also writes that file."""
     machine, recs, by = load(raw)
-    rows = summary(machine, by)
+    rows = summary(machine, recs, by)
     head = ("metric", "spikec", "PyTorch", "spikec/PyTorch", "better")
-    print(table(head, rows))
+    prof = profile_line(recs)
+    if rows:
+        print(table(head, rows))
+    if prof:
+        print(prof)
+    if results is None:
+        return
 
     spk = next((r for r in recs if r.get("side") == "spikec" and "blas" in r), {})
     pt = next((r for r in recs if r.get("side") == "pytorch"), {})
@@ -192,6 +240,20 @@ def main(raw, results):
         "",
         table(head, rows),
         "",
+    ]
+    if prof:
+        md += [prof + " (bench/profile.sh)", ""]
+    mem = next((r for r in recs if r["what"] == "memory"), None)
+    if mem:
+        md += [f"The {PIXELS} rows are bench/memory.sh's: batch 100, one training step per side after one "
+               "untimed one, on Bernoulli-0.3 spikes; spikec's training workspace is "
+               f"{mem['spikec']['train_workspace_bytes_per_sample'] / 1024:,.1f} KiB per sample.", ""]
+    if any(r["what"] == "synops" for r in recs):
+        md += ["## SynOps: the forward pass's work per sample", "",
+               "m_init(seed 1) on the benchmark's input; a SynOp is one accumulate of a weight row entry by "
+               "an event kernel (active inputs x output width), a MAC one multiply-add of a dense product "
+               "(docs/bench.md, \"SynOps\"):", "", synops_table(recs), ""]
+    md += [
         "## Every configuration",
         "",
         "Training, pooled over the rounds (peak RSS: the larger of the rounds; base RSS: after the "
@@ -235,4 +297,4 @@ def main(raw, results):
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:])
+    main(*sys.argv[2:3]) if sys.argv[1] == "--summary" else main(*sys.argv[1:])
