@@ -22,7 +22,7 @@ skip() {
 	"$PY" bench/report.py --summary "$RAW"
 	exit 0
 }
-command -v perf >/dev/null 2>&1 || skip "perf is not installed (Debian: linux-perf)"
+command -v perf >/dev/null 2>&1 || skip "perf is not installed; on Debian: apt-get install linux-perf"
 perf record -q -o "$OUT/probe.data" -- true >/dev/null 2>&1 ||
 	skip "perf record is not permitted here: kernel.perf_event_paranoid = $(cat /proc/sys/kernel/perf_event_paranoid 2>/dev/null || echo "?")"
 
