@@ -98,6 +98,7 @@ check: all bin/unit_tests
 
 # Compile times and training speed of both backends (not part of check).
 bench: all
+	@sh scripts/deps.sh --check-bench
 	sh bench/compile_bench.sh
 	sh bench/bench.sh
 

