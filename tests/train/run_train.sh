@@ -6,7 +6,8 @@
 #   1. tiny.snn trains 10 epochs fast, its losses match tiny.losses and fall,
 #      and `spikec eval` of the last checkpoint reports the logged test mse;
 #   2. a run resumed from epoch 5 ends byte-identical to an unbroken run (and
-#      the same for digits.snn, a classifier, on the fake MNIST fixture);
+#      the same for digits.snn, a classifier, on the fake MNIST fixture), and
+#      keeps the metrics lines up to its checkpoint;
 #   2b. --threads 1, 2 and 3 end with byte-identical checkpoints;
 #   3. a truncated-BPTT window K = T gives exactly the full-BPTT gradients,
 #      and K < T changes the recurrent gradients but not the loss;
@@ -218,6 +219,18 @@ else
 	bad "epochs 6-10 log other metrics when resumed"
 	diff "$OUT/a.tail" "$OUT/b.tail" | sed 's/^/     /'
 fi
+
+# Resumed from an earlier epoch than the log reaches, a run keeps the log's
+# lines up to its checkpoint: 12 epochs, then 5 to 8, log epochs 1..8 once.
+R=$OUT/r
+expect 0 "" "spikec run --epochs 12" -- run "$MODEL" --out "$R" --epochs 12
+expect 0 "resumed" "spikec run --epochs 8 --resume epoch-5.safetensors of a 12-epoch run" -- \
+	run "$MODEL" --out "$R" --epochs 8 --resume "$R/epoch-5.safetensors"
+got=$(sed -n 's/^{"epoch": \([0-9]*\),.*/\1/p' "$R/metrics.jsonl" | tr '\n' ' ')
+check "... metrics.jsonl logs epochs 1..8 in order (got: $got)" [ "$got" = "1 2 3 4 5 6 7 8 " ]
+sed '3s/.*/{"epoch": 3, oops/' "$R/metrics.jsonl" >"$OUT/r.jsonl" && mv "$OUT/r.jsonl" "$R/metrics.jsonl"
+expect 1 "metrics.jsonl:3: at byte 13" "--resume with a metrics line that is not JSON names the file and line" -- \
+	run "$MODEL" --out "$R" --epochs 8 --resume "$R/epoch-5.safetensors"
 
 # The same for a classifier: the 26 fake digits of tests/fixtures/data/mnist
 # (made for tests/unit/test_data.c) give 3 shuffled batches an epoch with fresh
