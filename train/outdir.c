@@ -1,9 +1,12 @@
 /* outdir.c: see outdir.h. */
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 #include "io/fileio.h"
 #include "io/json.h"
 #include "outdir.h"
@@ -59,4 +62,34 @@ int outdir_keep_metrics(const char *path, int epoch, char *err, size_t errlen)
 		rc = fileio_write_atomic(path, parts, &keep, 1, err, errlen);
 	free(text);
 	return rc;
+}
+
+/* A temporary of one of the files a run writes: a checkpoint or the metrics
+ * log. */
+static int ours(const char *name, size_t target_len)
+{
+	static const char ckpt[] = ".safetensors", metrics[] = "metrics.jsonl";
+	size_t n = sizeof ckpt - 1;
+	return (target_len > n && !strncmp(name + target_len - n, ckpt, n)) ||
+	       (target_len == sizeof metrics - 1 && !strncmp(name, metrics, target_len));
+}
+
+void outdir_remove_stale(const char *dir, int quiet)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	char path[4400];
+	for (struct dirent *de; (de = readdir(d));) {
+		size_t target_len;
+		long pid = fileio_tmp_pid(de->d_name, &target_len);
+		if (!pid || !ours(de->d_name, target_len) || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+		if (remove(path))
+			fprintf(stderr, "spikec: warning: cannot remove stale temporary %s: %s\n", path, strerror(errno));
+		else if (!quiet)
+			fprintf(stderr, "spikec: removed stale temporary %s (process %ld is gone)\n", path, pid);
+	}
+	closedir(d);
 }

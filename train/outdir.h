@@ -11,4 +11,10 @@
  * it cannot be read or written) in err. */
 int outdir_keep_metrics(const char *path, int epoch, char *err, size_t errlen);
 
+/* Removes the temporaries that a killed run left in dir: the checkpoints'
+ * and the metrics log's (fileio_write_atomic's NAME.tmp.PID) whose process
+ * no longer exists. Each removal is said on stderr unless quiet; anything
+ * else in dir, a live process's temporaries included, stays. */
+void outdir_remove_stale(const char *dir, int quiet);
+
 #endif

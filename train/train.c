@@ -336,6 +336,7 @@ int train_run(const TrainModel *m, const TrainConfig *tc, const TrainOptions *op
 		fprintf(stderr, "spikec: error: cannot create '%s': %s\n", opt->out_dir, strerror(errno));
 		goto fail;
 	}
+	outdir_remove_stale(opt->out_dir, opt->quiet);
 	snprintf(path, sizeof path, "%s/metrics.jsonl", opt->out_dir);
 	if (opt->resume && outdir_keep_metrics(path, start, err, sizeof err)) {
 		fprintf(stderr, "spikec: error: %s\n", err);
