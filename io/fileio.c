@@ -1,5 +1,6 @@
 /* fileio.c: see fileio.h. */
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,6 +59,17 @@ int fileio_write_atomic(const char *path, const void *const *parts, const size_t
 	}
 	free(tmp);
 	return what ? -1 : 0;
+}
+
+long fileio_tmp_pid(const char *name, size_t *target_len)
+{
+	size_t n = strlen(name), d = n;
+	while (d > 0 && name[d - 1] >= '0' && name[d - 1] <= '9')
+		d--;
+	if (d == n || n - d > 10 || d <= 5 || strncmp(name + d - 5, ".tmp.", 5) || atol(name + d) > INT_MAX)
+		return 0;
+	*target_len = d - 5;
+	return atol(name + d);
 }
 
 int fileio_mkdirs(const char *dir)

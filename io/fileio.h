@@ -12,6 +12,11 @@
 int fileio_write_atomic(const char *path, const void *const *parts, const size_t *sizes, int nparts, char *err,
 			size_t errlen);
 
+/* If name is a temporary of fileio_write_atomic (TARGET.tmp.PID, PID a
+ * positive int), that PID, with the length of TARGET in *target_len;
+ * otherwise 0. */
+long fileio_tmp_pid(const char *name, size_t *target_len);
+
 /* Reads the whole of path into a malloc'd, NUL-terminated buffer and sets
  * *len; NULL with "PATH: cannot open/read: reason" in err. */
 char *fileio_read_all(const char *path, size_t *len, char *err, size_t errlen);

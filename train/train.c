@@ -11,6 +11,7 @@
 #include "io/fileio.h"
 #include "io/layout.h"
 #include "alloc.h"
+#include "outdir.h"
 #include "shards.h"
 #include "io/safetensors.h"
 #include "train.h"
@@ -277,34 +278,6 @@ static void fmt_eta(double s, char *buf, size_t n)
 		snprintf(buf, n, "%dh%02dm", (int)s / 3600, (int)s % 3600 / 60);
 }
 
-/* Keeps the metrics lines of epochs 1..epoch (a resumed run rewrites the
- * ones after its checkpoint). A missing file is fine. */
-static int keep_metrics_until(const char *path, int epoch)
-{
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return errno == ENOENT ? 0 : -1;
-	char tmp[4300], line[8192];
-	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-	FILE *o = fopen(tmp, "w");
-	if (!o) {
-		fclose(f);
-		return -1;
-	}
-	while (fgets(line, sizeof line, f)) {
-		const char *e = strstr(line, "\"epoch\": ");
-		if (e && atoi(e + 10) <= epoch)
-			fputs(line, o);
-	}
-	fclose(f);
-	int ok = fclose(o) == 0;
-	if (!ok || rename(tmp, path)) {
-		remove(tmp);
-		return -1;
-	}
-	return 0;
-}
-
 /* "rate h 0.21  " : per layer (the name before the first '.'), the mean
  * firing rate of its counted spike values. */
 static void layer_rates(const TrainModel *m, const double *sum, int nspikes, long samples, char *buf, size_t n)
@@ -363,9 +336,10 @@ int train_run(const TrainModel *m, const TrainConfig *tc, const TrainOptions *op
 		fprintf(stderr, "spikec: error: cannot create '%s': %s\n", opt->out_dir, strerror(errno));
 		goto fail;
 	}
+	outdir_remove_stale(opt->out_dir, opt->quiet);
 	snprintf(path, sizeof path, "%s/metrics.jsonl", opt->out_dir);
-	if (opt->resume && keep_metrics_until(path, start)) {
-		fprintf(stderr, "spikec: error: cannot rewrite '%s': %s\n", path, strerror(errno));
+	if (opt->resume && outdir_keep_metrics(path, start, err, sizeof err)) {
+		fprintf(stderr, "spikec: error: %s\n", err);
 		goto fail;
 	}
 	metrics = fopen(path, opt->resume ? "a" : "w");

@@ -6,14 +6,16 @@
 #   1. tiny.snn trains 10 epochs fast, its losses match tiny.losses and fall,
 #      and `spikec eval` of the last checkpoint reports the logged test mse;
 #   2. a run resumed from epoch 5 ends byte-identical to an unbroken run (and
-#      the same for digits.snn, a classifier, on the fake MNIST fixture);
+#      the same for digits.snn, a classifier, on the fake MNIST fixture), and
+#      keeps the metrics lines up to its checkpoint;
 #   2b. --threads 1, 2 and 3 end with byte-identical checkpoints;
 #   3. a truncated-BPTT window K = T gives exactly the full-BPTT gradients,
 #      and K < T changes the recurrent gradients but not the loss;
 #   4. `spikec grad` writes grad.<param> for every parameter, with the loss
 #      that `spikec infer` outputs give;
 #   5. bad input gets a clear error and exit 1, never a crash or a hang;
-#   6. checkpoints are written atomically: no *.tmp.* file is ever left.
+#   6. checkpoints are written atomically: no *.tmp.* file is ever left, and
+#      a run removes the ones that killed runs left in its folder.
 #
 #   sh tests/train/run_train.sh       (after `make`: needs bin/spikec and
 #                                      build/libspikec.a, for train_tool.c)
@@ -84,6 +86,10 @@ no_tmp() {
 	nt_left=$(find "$1" -name '*.tmp.*' 2>/dev/null)
 	[ -z "$nt_left" ] || { echo "     left behind: $nt_left"; return 1; }
 }
+
+# none_exist FILE...: no FILE exists; all_exist FILE...: each one does.
+none_exist() { for ne_f; do [ ! -e "$ne_f" ] || return 1; done; }
+all_exist() { for ae_f; do [ -e "$ae_f" ] || return 1; done; }
 
 # expect STATUS TEXT LABEL -- ARGS...: `spikec ARGS` must exit with STATUS
 # and say TEXT (a grep -E pattern) on stderr, never an internal error.
@@ -218,6 +224,18 @@ else
 	bad "epochs 6-10 log other metrics when resumed"
 	diff "$OUT/a.tail" "$OUT/b.tail" | sed 's/^/     /'
 fi
+
+# Resumed from an earlier epoch than the log reaches, a run keeps the log's
+# lines up to its checkpoint: 12 epochs, then 5 to 8, log epochs 1..8 once.
+R=$OUT/r
+expect 0 "" "spikec run --epochs 12" -- run "$MODEL" --out "$R" --epochs 12
+expect 0 "resumed" "spikec run --epochs 8 --resume epoch-5.safetensors of a 12-epoch run" -- \
+	run "$MODEL" --out "$R" --epochs 8 --resume "$R/epoch-5.safetensors"
+got=$(sed -n 's/^{"epoch": \([0-9]*\),.*/\1/p' "$R/metrics.jsonl" | tr '\n' ' ')
+check "... metrics.jsonl logs epochs 1..8 in order (got: $got)" [ "$got" = "1 2 3 4 5 6 7 8 " ]
+sed '3s/.*/{"epoch": 3, oops/' "$R/metrics.jsonl" >"$OUT/r.jsonl" && mv "$OUT/r.jsonl" "$R/metrics.jsonl"
+expect 1 "metrics.jsonl:3: at byte 13" "--resume with a metrics line that is not JSON names the file and line" -- \
+	run "$MODEL" --out "$R" --epochs 8 --resume "$R/epoch-5.safetensors"
 
 # The same for a classifier: the 26 fake digits of tests/fixtures/data/mnist
 # (made for tests/unit/test_data.c) give 3 shuffled batches an epoch with fresh
@@ -431,6 +449,53 @@ expect 1 "cannot write.*epoch-2.safetensors" "run whose epoch-2 checkpoint canno
 check "... leaves no *.tmp.* file behind" no_tmp "$OUT/blocked"
 expect 0 "" "... and last.safetensors (epoch 1) is whole" -- \
 	eval "$MODEL" --checkpoint "$OUT/blocked/last.safetensors"
+
+# A killed run leaves its temporaries (NAME.tmp.PID). The next run into the
+# folder removes those of the files a run writes whose process is gone, and
+# says so; a live process's temporaries and other files stay.
+S=$OUT/stale
+mkdir -p "$S"
+sh -c 'exit 0' &
+dead=$!
+wait "$dead"
+for f in epoch-3.safetensors last.safetensors metrics.jsonl; do : >"$S/$f.tmp.$dead"; done
+: >"$S/last.safetensors.tmp.$$"
+: >"$S/notes.txt.tmp.$dead"
+: >"$S/notes.txt"
+expect 0 "removed stale temporary $S/last.safetensors.tmp.$dead" "a run removes the stale temporaries in its folder" -- \
+	run "$MODEL" --out "$S" --epochs 1
+check "... epoch-3.safetensors.tmp, last.safetensors.tmp and metrics.jsonl.tmp of the dead process are gone" \
+	none_exist "$S/epoch-3.safetensors.tmp.$dead" "$S/last.safetensors.tmp.$dead" "$S/metrics.jsonl.tmp.$dead"
+check "... the live process's last.safetensors.tmp and the unrelated files stay" \
+	all_exist "$S/last.safetensors.tmp.$$" "$S/notes.txt.tmp.$dead" "$S/notes.txt"
+rm -f "$S/last.safetensors.tmp.$$" "$S/notes.txt.tmp.$dead"
+
+# kill -9 during training, a few times into the same folder (mostly while a
+# checkpoint is written: most kills leave a temporary); then a run resumed
+# from the newest checkpoint starts from a whole file and leaves no
+# temporary behind.
+K=$OUT/killed
+t0=$(date +%s.%N)
+for i in 1 2 3 4 5; do
+	"$SPIKEC" run "$MODEL" --out "$K" --epochs 100000 --quiet </dev/null 2>>"$OUT/killed.log" &
+	pid=$!
+	sleep "$(awk -v s="$$$i" 'BEGIN { srand(s); printf "%.2f", 0.2 + 0.3 * rand() }')"
+	kill -9 "$pid"
+	wait "$pid" 2>/dev/null
+done
+left=$(find "$K" -name '*.tmp.*' | wc -l)
+newest=$(ls "$K" 2>/dev/null | sed -n 's/^epoch-\([0-9]*\)\.safetensors$/\1/p' | sort -n | tail -n 1)
+if [ -n "$newest" ]; then
+	ok "5 runs killed with -9 (${left} temporaries left, newest checkpoint epoch-$newest, $(elapsed "$t0")s)"
+else
+	bad "5 runs killed with -9 wrote no checkpoint"
+	show "$OUT/killed.log"
+	newest=0
+fi
+expect 0 "resumed" "... a run resumed from epoch-$newest.safetensors" -- \
+	run "$MODEL" --out "$K" --epochs $((newest + 1)) --resume "$K/epoch-$newest.safetensors"
+check "... leaves no *.tmp.* file in the folder" no_tmp "$K"
+expect 0 "" "... and its last.safetensors loads" -- eval "$MODEL" --checkpoint "$K/last.safetensors"
 
 echo "run_train.sh took $(elapsed "$script_start")s"
 echo "$pass passed, $fail failed"

@@ -1,0 +1,95 @@
+/* outdir.c: see outdir.h. */
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include "io/fileio.h"
+#include "io/json.h"
+#include "outdir.h"
+
+/* The epoch of one metrics line, or 0 with a message in err. */
+static int line_epoch(const char *line, size_t len, char *err, size_t errlen)
+{
+	JsonValue v;
+	char why[256];
+	int epoch = 0;
+	if (json_parse(line, len, &v, why, sizeof why) == 0) {
+		const JsonValue *e = json_get(&v, "epoch");
+		if (v.type != JSON_OBJECT)
+			snprintf(why, sizeof why, "a %s, not an object", json_type_name(v.type));
+		else if (!e || e->type != JSON_NUMBER || !e->is_integer || e->integer < 1 || e->integer > 1 << 30)
+			snprintf(why, sizeof why, "no positive integer \"epoch\"");
+		else
+			epoch = (int)e->integer;
+	}
+	json_free(&v);
+	if (!epoch)
+		snprintf(err, errlen, "%s", why);
+	return epoch;
+}
+
+int outdir_keep_metrics(const char *path, int epoch, char *err, size_t errlen)
+{
+	size_t len, keep = 0;
+	struct stat st;
+	if (stat(path, &st) && errno == ENOENT)
+		return 0;
+	char *text = fileio_read_all(path, &len, err, errlen), why[300];
+	if (!text)
+		return -1;
+	int rc = 0, past = 0;
+	for (size_t at = 0, lineno = 1; at < len && !rc; lineno++) {
+		const char *nl = memchr(text + at, '\n', len - at);
+		size_t end = nl ? (size_t)(nl - text) + 1 : len;
+		int e = line_epoch(text + at, end - at, why, sizeof why);
+		if (!e) {
+			snprintf(err, errlen, "%s:%zu: %s (a resumed run keeps the lines of the epochs before its "
+				 "checkpoint, so each must be what spikec run wrote; mend or move the file)",
+				 path, lineno, why);
+			rc = -1;
+		}
+		past |= e > epoch;
+		if (!past)
+			keep = end;
+		at = end;
+	}
+	const void *parts[] = {text};
+	if (!rc && keep < len)
+		rc = fileio_write_atomic(path, parts, &keep, 1, err, errlen);
+	free(text);
+	return rc;
+}
+
+/* A temporary of one of the files a run writes: a checkpoint or the metrics
+ * log. */
+static int ours(const char *name, size_t target_len)
+{
+	static const char ckpt[] = ".safetensors", metrics[] = "metrics.jsonl";
+	size_t n = sizeof ckpt - 1;
+	return (target_len > n && !strncmp(name + target_len - n, ckpt, n)) ||
+	       (target_len == sizeof metrics - 1 && !strncmp(name, metrics, target_len));
+}
+
+void outdir_remove_stale(const char *dir, int quiet)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	char path[4400];
+	for (struct dirent *de; (de = readdir(d));) {
+		size_t target_len;
+		long pid = fileio_tmp_pid(de->d_name, &target_len);
+		if (!pid || !ours(de->d_name, target_len) || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+		if (remove(path))
+			fprintf(stderr, "spikec: warning: cannot remove stale temporary %s: %s\n", path, strerror(errno));
+		else if (!quiet)
+			fprintf(stderr, "spikec: removed stale temporary %s (process %ld is gone)\n", path, pid);
+	}
+	closedir(d);
+}

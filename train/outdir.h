@@ -1,0 +1,20 @@
+/* outdir.h: what a run finds in its output folder before it writes there. */
+#ifndef SPIKEC_TRAIN_OUTDIR_H
+#define SPIKEC_TRAIN_OUTDIR_H
+
+#include <stddef.h>
+
+/* Rewrites the metrics log at path (one JSON object a line, each with an
+ * integer "epoch") so that it keeps the lines before the first one past
+ * epoch: what a run resumed from that epoch's checkpoint continues. A
+ * missing file is fine. Returns -1 with "PATH:LINE: what is wrong" (or why
+ * it cannot be read or written) in err. */
+int outdir_keep_metrics(const char *path, int epoch, char *err, size_t errlen);
+
+/* Removes the temporaries that a killed run left in dir: the checkpoints'
+ * and the metrics log's (fileio_write_atomic's NAME.tmp.PID) whose process
+ * no longer exists. Each removal is said on stderr unless quiet; anything
+ * else in dir, a live process's temporaries included, stays. */
+void outdir_remove_stale(const char *dir, int quiet);
+
+#endif
