@@ -25,11 +25,10 @@ static const char *cell_of(const Graph *g, const char *layer)
 	return "?";
 }
 
-int cli_check(int argc, char **argv)
+static int check(const CliArgs *a)
 {
-	CliArgs a = cli_parse(argc, argv, "", "");
 	Compilation c = {0};
-	compile_or_exit(&c, a.model, NULL);
+	compile_or_exit(&c, a->model, NULL);
 	const Graph *g = c.graph;
 	char ty[64];
 	printf("model %s: %d steps%s\n", g->model, g->steps,
@@ -66,53 +65,80 @@ int cli_check(int argc, char **argv)
 	return 0;
 }
 
-int cli_ir(int argc, char **argv)
+static const CliOpt check_opts[] = {{0}};
+const CliCommand cli_cmd_check = {
+	"check", "model.snn", 0, "parse and type-check; print inputs, layers, parameter shapes and count", NULL,
+	check_opts, check,
+};
+
+static int ir(const CliArgs *a)
 {
-	CliArgs a = cli_parse(argc, argv, "after", "dot");
-	PipelineOptions opt = {a.after ? a.after : "simplify", a.dot, stdout, 0, 0};
+	PipelineOptions opt = {a->after ? a->after : "simplify", a->dot, stdout, 0, 0};
 	int known = 0;
 	for (int i = 0; pipeline_stages[i]; i++)
 		known |= !strcmp(pipeline_stages[i], opt.dump_after);
 	if (!known)
 		diag_fatal("unknown stage '%s' for --after (stages: lower, fold, cse, dce, autodiff, simplify, "
 			   "kernels)", opt.dump_after);
-	if (a.dot && !strcmp(opt.dump_after, "kernels"))
+	if (a->dot && !strcmp(opt.dump_after, "kernels"))
 		diag_fatal("--dot draws the graph IR; it has no form for kernels");
 	Compilation c = {0};
-	compile_or_exit(&c, a.model, &opt);
+	compile_or_exit(&c, a->model, &opt);
 	pipeline_free(&c);
 	return 0;
 }
 
-int cli_emit(int argc, char **argv)
+static const CliOpt ir_opts[] = {
+	{"after", 0, "STAGE", 0, CLI_FIELD(after),
+	 "print the IR after this stage: lower, fold, cse, dce, autodiff, simplify (the default) or kernels"},
+	{"dot", 0, NULL, 0, CLI_FIELD(dot), "the graph IR as Graphviz dot"},
+	{0},
+};
+const CliCommand cli_cmd_ir = {
+	"ir", "model.snn", 0, "print the IR after a stage, as text or Graphviz dot (docs/ir.md)", NULL, ir_opts, ir,
+};
+
+static int emit(const CliArgs *a)
 {
-	CliArgs a = cli_parse(argc, argv, "o checkpoint", "portable smooth-spikes input-grads");
-	if (!a.out)
-		diag_fatal("emit needs an output directory: spikec emit %s -o DIR", a.model);
 	Compilation c = {0};
 	PipelineOptions po = {0};
-	po.input_grads = a.inputs;
-	po.smooth_spikes = a.smooth_spikes;
-	compile_or_exit(&c, a.model, &po);
-	if (mkdir(a.out, 0777) != 0 && errno != EEXIST)
-		diag_fatal("cannot create directory '%s': %s", a.out, strerror(errno));
-	const char *base = strrchr(a.model, '/');
-	BackendOptions opt = pipeline_backend_options(&c, base ? base + 1 : a.model);
-	opt.portable = a.portable;
-	opt.smooth_spikes = a.smooth_spikes;
+	po.input_grads = a->inputs;
+	po.smooth_spikes = a->smooth_spikes;
+	compile_or_exit(&c, a->model, &po);
+	if (mkdir(a->out, 0777) != 0 && errno != EEXIST)
+		diag_fatal("cannot create directory '%s': %s", a->out, strerror(errno));
+	const char *base = strrchr(a->model, '/');
+	BackendOptions opt = pipeline_backend_options(&c, base ? base + 1 : a->model);
+	opt.portable = a->portable;
+	opt.smooth_spikes = a->smooth_spikes;
 	char err[1024];
-	float *weights = NULL;
-	if (a.checkpoint && !(weights = ckpt_load(c.kir, a.checkpoint, err, sizeof err)))
-		diag_fatal("%s", err);
+	float *weights = a->checkpoint ? cli_load_checkpoint(&c, a->checkpoint, a->strict) : NULL;
 	opt.weights = weights;
-	opt.weights_source = a.checkpoint;
-	if (cemit_write(c.kir, &opt, a.out, err, sizeof err))
+	opt.weights_source = a->checkpoint;
+	if (cemit_write(c.kir, &opt, a->out, err, sizeof err))
 		diag_fatal("%s", err);
-	printf("wrote %s/%s.c and %s/%s.h", a.out, c.kir->model, a.out, c.kir->model);
+	printf("wrote %s/%s.c and %s/%s.h", a->out, c.kir->model, a->out, c.kir->model);
 	if (weights)
-		printf(", and the weights of %s in %s/%s_weights.c and .h", a.checkpoint, a.out, c.kir->model);
+		printf(", and the weights of %s in %s/%s_weights.c and .h", a->checkpoint, a->out, c.kir->model);
 	printf("\n");
 	free(weights);
 	pipeline_free(&c);
 	return 0;
 }
+
+static const CliOpt emit_opts[] = {
+	{"output", 'o', "DIR", CLI_REQUIRED, CLI_FIELD(out), "the directory of <model>.c and <model>.h, made if missing"},
+	{"out", 0, "DIR", 0, CLI_FIELD(out), NULL},
+	{"portable", 0, NULL, 0, CLI_FIELD(portable), "C that needs only libm (no BLAS)"},
+	{"checkpoint", 0, "CK", 0, CLI_FIELD(checkpoint),
+	 "bake CK's weights into DIR/<model>_weights.c and .h"},
+	CLI_OPT_STRICT,
+	{"smooth-spikes", 0, NULL, 0, CLI_FIELD(smooth_spikes),
+	 "test mode: spikes stay floats, a smooth primitive of the surrogate"},
+	{"input-grads", 0, NULL, 0, CLI_FIELD(inputs), "also the gradients of the loss with respect to the inputs"},
+	{0},
+};
+const CliCommand cli_cmd_emit = {
+	"emit", "model.snn", 0, "write the model as dependency-free C99: DIR/<model>.c and DIR/<model>.h",
+	"docs/emitted-c.md describes the API and layout of the emitted C.", emit_opts, emit,
+};

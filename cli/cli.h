@@ -1,29 +1,22 @@
-/* cli.h: the spikec commands; each takes its own argv (argv[0] is the
- * command name) and returns the exit status. */
+/* cli.h: the spikec commands, each with its option table (cli_args.h);
+ * main.c lists them. */
 #ifndef SPIKEC_CLI_H
 #define SPIKEC_CLI_H
 
 #include "compiler/version.h"
+#include "cli_args.h"
+#include "pipeline.h"
 
-int cli_check(int argc, char **argv);
-int cli_ir(int argc, char **argv);
-int cli_emit(int argc, char **argv);
-int cli_init(int argc, char **argv);
-int cli_infer(int argc, char **argv);
-int cli_sample(int argc, char **argv);
-int cli_run(int argc, char **argv);
-int cli_eval(int argc, char **argv);
-int cli_grad(int argc, char **argv);
-int cli_plot(int argc, char **argv);
+extern const CliCommand cli_cmd_check, cli_cmd_ir, cli_cmd_emit, cli_cmd_init, cli_cmd_infer, cli_cmd_run,
+	cli_cmd_eval, cli_cmd_grad, cli_cmd_sample, cli_cmd_plot;
 
-/* spikec plot --raster (cli_raster.c), with the options cli_plot parsed
- * (sample and seed NULL when not given). */
-int cli_plot_raster(const char *model, const char *checkpoint, const char *out, const char *sample, const char *seed);
+/* spikec plot --raster (cli_raster.c) of a->model with a->checkpoints.items[0]
+ * (a->sample and a->seed NULL when not given). */
+int cli_plot_raster(const CliArgs *a);
 
 /* spikec plot --signal (cli_signal.c): the toy task's target and the
- * prediction of each of the nckpt checkpoints on one fixed spike train. */
-int cli_plot_signal(const char *model, const char *const *ckpts, int nckpt, const char *out, const char *sample,
-		    const char *seed);
+ * prediction of each of a->checkpoints on one fixed spike train. */
+int cli_plot_signal(const CliArgs *a);
 
 /* Shared by the commands that read inputs (cli_model.c). */
 #include "backends/c/load.h"
@@ -33,6 +26,11 @@ const KBuf *cli_only_input(const Kir *k);
  * is a user error that exits. cli_module_close releases it. */
 void cli_module_open(const Kir *k, const BackendOptions *eo, int llvm, CompiledModel *m);
 void cli_module_close(int llvm, CompiledModel *m);
+/* The parameters of c's model from the checkpoint at path; an unreadable
+ * file or a tensor of the wrong shape is a user error that exits. A
+ * checkpoint whose metadata names another model or model hash is a warning,
+ * an error with strict (as is one that names no model). */
+float *cli_load_checkpoint(const Compilation *c, const char *path, int strict);
 /* x.npy as floats (T, B, I), checked against the model's input. */
 float *cli_read_input(const Kir *k, const KBuf *in, const char *path, int *batch);
 

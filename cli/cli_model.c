@@ -28,24 +28,31 @@ static void compile(Compilation *c, const char *model)
 		diag_exit();
 }
 
-int cli_init(int argc, char **argv)
+static int init(const CliArgs *a)
 {
-	CliArgs a = cli_parse(argc, argv, "seed o", "");
-	if (!a.out)
-		diag_fatal("init needs a file to write: spikec init %s --seed S --output F", a.model);
-	uint64_t seed = a.seed ? parse_seed(a.seed) : 0;
+	uint64_t seed = a->seed ? parse_seed(a->seed) : 0;
 	Compilation c = {0};
-	compile(&c, a.model);
+	compile(&c, a->model);
 	float *p = ckpt_init(c.kir, seed);
 	char err[1024];
-	if (ckpt_save(c.kir, c.hash, p, a.out, err, sizeof err))
+	if (ckpt_save(c.kir, c.hash, p, a->out, err, sizeof err))
 		diag_fatal("%s", err);
-	printf("wrote %s: %ld parameters of model %s, seed %llu\n", a.out, c.kir->nparams, c.kir->model,
+	printf("wrote %s: %ld parameters of model %s, seed %llu\n", a->out, c.kir->nparams, c.kir->model,
 	       (unsigned long long)seed);
 	free(p);
 	pipeline_free(&c);
 	return 0;
 }
+
+static const CliOpt init_opts[] = {
+	{"seed", 0, "S", 0, CLI_FIELD(seed), "the seed of the He-normal draws (default 0), as <model>_init(seed)"},
+	{"output", 'o', "F", CLI_REQUIRED, CLI_FIELD(out), "the safetensors file to write"},
+	{"out", 0, "F", 0, CLI_FIELD(out), NULL},
+	{0},
+};
+const CliCommand cli_cmd_init = {
+	"init", "model.snn", 0, "write freshly initialised parameters as safetensors", NULL, init_opts, init,
+};
 
 const KBuf *cli_only_input(const Kir *k)
 {
@@ -114,23 +121,18 @@ float *cli_read_input(const Kir *k, const KBuf *in, const char *path, int *batch
 	return f;
 }
 
-int cli_infer(int argc, char **argv)
+static int infer(const CliArgs *a)
 {
-	CliArgs a = cli_parse(argc, argv, "checkpoint input o backend", "");
-	if (!a.checkpoint || !a.input || !a.out)
-		diag_fatal("infer needs --checkpoint F --input x.npy --output y.npy");
-	int llvm = cli_backend_is_llvm(&a);
+	int llvm = cli_backend_is_llvm(a);
 	Compilation c = {0};
-	compile(&c, a.model);
+	compile(&c, a->model);
 	const Kir *k = c.kir;
 	char err[1024];
-	float *params = ckpt_load(k, a.checkpoint, err, sizeof err);
-	if (!params)
-		diag_fatal("%s", err);
+	float *params = cli_load_checkpoint(&c, a->checkpoint, a->strict);
 	int batch;
-	float *x = cli_read_input(k, cli_only_input(k), a.input, &batch);
+	float *x = cli_read_input(k, cli_only_input(k), a->input, &batch);
 	CompiledModel m;
-	BackendOptions eo = pipeline_backend_options(&c, a.model);
+	BackendOptions eo = pipeline_backend_options(&c, a->model);
 	cli_module_open(k, &eo, llvm, &m);
 	const KBuf *ob = &k->bufs.items[k->output];
 	long o = ob->type.dim[0];
@@ -139,9 +141,9 @@ int cli_infer(int argc, char **argv)
 	float *out = xcalloc(nout, sizeof(float));
 	float *ws = xcalloc(m.workspace_floats(batch) + 1, sizeof(float));
 	m.forward(params, x, batch, out, ws);
-	if (npy_write(a.out, "f4", ob->type.timed ? 3 : 2, ob->type.timed ? shape : shape + 1, out, err, sizeof err))
+	if (npy_write(a->out, "f4", ob->type.timed ? 3 : 2, ob->type.timed ? shape : shape + 1, out, err, sizeof err))
 		diag_fatal("%s", err);
-	printf("wrote %s: outputs %s(%s%d, %ld)\n", a.out, "", ob->type.timed ? "T, " : "", batch, o);
+	printf("wrote %s: outputs %s(%s%d, %ld)\n", a->out, "", ob->type.timed ? "T, " : "", batch, o);
 	free(ws);
 	free(out);
 	free(x);
@@ -149,6 +151,46 @@ int cli_infer(int argc, char **argv)
 	cli_module_close(llvm, &m);
 	pipeline_free(&c);
 	return 0;
+}
+
+static const CliOpt infer_opts[] = {
+	{"checkpoint", 0, "F", CLI_REQUIRED, CLI_FIELD(checkpoint), "the parameters (from spikec run or spikec init)"},
+	{"input", 0, "x.npy", CLI_REQUIRED, CLI_FIELD(input),
+	 "the inputs (T, B, I), or token ids (T, B) for a tokens input"},
+	{"output", 'o', "y.npy", CLI_REQUIRED, CLI_FIELD(out), "where the outputs go: (T, B, O) or (B, O)"},
+	{"out", 0, "y.npy", 0, CLI_FIELD(out), NULL},
+	CLI_OPT_BACKEND,
+	CLI_OPT_STRICT,
+	{0},
+};
+const CliCommand cli_cmd_infer = {
+	"infer", "model.snn", 0, "run the forward pass on a batch of inputs and save the outputs", NULL, infer_opts,
+	infer,
+};
+
+float *cli_load_checkpoint(const Compilation *c, const char *path, int strict)
+{
+	char err[1024], hash[32];
+	CkptOrigin from;
+	float *params = ckpt_load(c->kir, path, &from, err, sizeof err);
+	if (!params)
+		diag_fatal("%s", err);
+	snprintf(hash, sizeof hash, "%016llx", (unsigned long long)c->hash);
+	int named = from.model[0] || from.hash[0];
+	if ((!strcmp(from.model, c->kir->model) && !strcmp(from.hash, hash)) || (!named && !strict))
+		return params;
+	StrBuf msg = {0};
+	if (!named)
+		sb_printf(&msg, "checkpoint %s names no model in its metadata", path);
+	else
+		sb_printf(&msg, "checkpoint %s was written from model '%s' (hash %s), not from %s (model '%s', hash %s)%s",
+			  path, from.model, from.hash[0] ? from.hash : "none", diag_source_name(c->file), c->kir->model,
+			  hash, strcmp(from.model, c->kir->model) ? "" : ": the model file or the prelude changed since");
+	if (strict)
+		diag_fatal("%s (--strict)", msg.buf);
+	diag_warning(NOLOC, "%s; the shapes fit, so it is used (--strict makes this an error)", msg.buf);
+	sb_free(&msg);
+	return params;
 }
 
 void cli_module_open(const Kir *k, const BackendOptions *eo, int llvm, CompiledModel *m)

@@ -40,11 +40,6 @@ typedef struct {
 	double **rate;       /* [nrates][n] */
 } Run;
 
-static const char usage_text[] =
-	"spikec plot --metrics RUN/metrics.jsonl [--metrics RUN2/metrics.jsonl ...] --output curves.svg\n"
-	"spikec plot model.snn --checkpoint F --raster --output raster.svg [--sample N] [--seed S]\n"
-	"spikec plot model.snn --signal --checkpoint A [--checkpoint B ...] --output fig.svg [--sample N] [--seed S]";
-
 static void run_grow(Run *r)
 {
 	if (r->n < r->cap)
@@ -384,79 +379,65 @@ static int plot_metrics(const char **paths, int nruns, const char *out)
 	return 0;
 }
 
-int cli_plot(int argc, char **argv)
+static int plot(const CliArgs *a)
 {
-	const char *model = NULL, *out = NULL, *checkpoint = NULL, *sample = NULL, *seed = NULL;
-	int raster = 0, signal = 0;
-	Vec(const char *) metrics = {0}, checkpoints = {0};
-	for (int i = 1; i < argc; i++) {
-		const char *arg = argv[i];
-		if (arg[0] != '-' || !arg[1]) {
-			if (model)
-				diag_fatal("spikec plot takes one model file, got '%s' and '%s'", model, arg);
-			model = arg;
-			continue;
-		}
-		const char *name = arg + 1 + (arg[1] == '-');
-		if (!strcmp(name, "raster") || !strcmp(name, "signal")) {
-			*(name[0] == 'r' ? &raster : &signal) = 1;
-			continue;
-		}
-		const char **slot = NULL;
-		if (!strcmp(name, "o") || !strcmp(name, "output"))
-			slot = &out;
-		else if (!strcmp(name, "checkpoint"))
-			slot = &checkpoint;
-		else if (!strcmp(name, "sample"))
-			slot = &sample;
-		else if (!strcmp(name, "seed"))
-			slot = &seed;
-		else if (strcmp(name, "metrics"))
-			diag_fatal("spikec plot: unknown option '%s'; usage:\n%s", arg, usage_text);
-		if (i + 1 >= argc)
-			diag_fatal("spikec plot: option '%s' needs a value", arg);
-		const char *v = argv[++i];
-		if (slot == &checkpoint)
-			vec_push(&checkpoints, v);  /* --signal takes several */
-		if (slot)
-			*slot = v;
-		else
-			vec_push(&metrics, v);
-	}
-	if (!model && !metrics.len)
-		diag_fatal("spikec plot needs metrics files or a model; usage:\n%s", usage_text);
-	if (model && metrics.len)
+	const char *model = a->model, *out = a->out;
+	if (!model && !a->metrics.len)
+		diag_fatal("nothing to plot: give --metrics RUN or a model file (see 'spikec plot --help')");
+	if (model && a->metrics.len)
 		diag_fatal("spikec plot draws either training curves (--metrics) or a spike raster (a model file), "
 			   "not both");
 	if (!out)
-		diag_fatal("spikec plot needs a file to write: --output %s", model ? "raster.svg" : "curves.svg");
-	if (metrics.len) {
-		const char *extra = raster ? "--raster" : signal ? "--signal" : checkpoint ? "--checkpoint"
-				  : sample ? "--sample" : seed ? "--seed" : NULL;
+		diag_fatal("missing --output %s (see 'spikec plot --help')", model ? "raster.svg" : "curves.svg");
+	if (a->metrics.len) {
+		const char *extra = a->raster ? "--raster" : a->signal ? "--signal" : a->checkpoints.len ? "--checkpoint"
+				  : a->sample ? "--sample" : a->seed ? "--seed" : a->strict ? "--strict" : NULL;
 		if (extra)
-			diag_fatal("%s applies to a spike raster of a model, not to training curves:\n%s", extra, usage_text);
-		int rc = plot_metrics(metrics.items, metrics.len, out);
-		vec_free(&metrics);
-		return rc;
+			diag_fatal("%s applies to a spike raster of a model, not to training curves (see 'spikec plot --help')",
+				   extra);
+		return plot_metrics(a->metrics.items, a->metrics.len, out);
 	}
-	if (raster && signal)
+	if (a->raster && a->signal)
 		diag_fatal("spikec plot draws either a spike raster (--raster) or the toy signal (--signal), not both");
-	if (!raster && !signal)
-		diag_fatal("spikec plot of a model draws its spike raster: add --raster (spikec plot %s --checkpoint F "
+	if (!a->raster && !a->signal)
+		diag_fatal("a plot of a model draws its spike raster: add --raster (spikec plot %s --checkpoint F "
 			   "--raster --output raster.svg), or --signal for the toy task's predictions", model);
-	if (signal) {
-		if (!checkpoints.len)
+	if (a->signal) {
+		if (!a->checkpoints.len)
 			diag_fatal("the signal plot needs one or more checkpoints: --checkpoint A [--checkpoint B ...] "
 				   "(from 'spikec run', or 'spikec init %s --seed S --output F' for iteration 0)", model);
-		int rc = cli_plot_signal(model, checkpoints.items, checkpoints.len, out, sample, seed);
-		vec_free(&checkpoints);
-		return rc;
+		return cli_plot_signal(a);
 	}
-	if (checkpoints.len > 1)
-		diag_fatal("a spike raster is drawn for one checkpoint; --checkpoint is given %d times", checkpoints.len);
-	vec_free(&checkpoints);
-	if (!checkpoint)
+	if (a->checkpoints.len > 1)
+		diag_fatal("a spike raster is drawn for one checkpoint; --checkpoint is given %d times", a->checkpoints.len);
+	if (!a->checkpoints.len)
 		diag_fatal("the raster needs the model's parameters: --checkpoint F (from 'spikec run', or "
 			   "'spikec init %s --seed S --output F')", model);
-	return cli_plot_raster(model, checkpoint, out, sample, seed);
+	return cli_plot_raster(a);
 }
+
+static const CliOpt plot_opts[] = {
+	{"metrics", 0, "RUN", CLI_REPEAT, CLI_FIELD(metrics),
+	 "a run's metrics.jsonl (or its directory); several runs are overlaid"},
+	{"raster", 0, NULL, 0, CLI_FIELD(raster), "the spike raster of each layer for one input"},
+	{"signal", 0, NULL, 0, CLI_FIELD(signal), "the toy task's target and each checkpoint's prediction"},
+	{"checkpoint", 0, "F", CLI_REPEAT, CLI_FIELD(checkpoints),
+	 "the parameters: one for --raster, one or more for --signal"},
+	CLI_OPT_STRICT,
+	{"output", 'o', "F.svg", 0, CLI_FIELD(out), "the SVG file to write"},
+	{"out", 0, "F.svg", 0, CLI_FIELD(out), NULL},
+	{"sample", 0, "N", 0, CLI_FIELD(sample), "which test sample to draw (default 0)"},
+	{"seed", 0, "S", 0, CLI_FIELD(seed), "the seed of its spike draws"},
+	{0},
+};
+const CliCommand cli_cmd_plot = {
+	"plot", "model.snn", 1, "training curves, spike rasters or the toy task's predictions as SVG",
+	"  spikec plot --metrics RUN [--metrics RUN2 ...] --output curves.svg\n"
+	"      loss, accuracy or RMSE and firing rates per epoch, runs overlaid\n"
+	"  spikec plot model.snn --raster --checkpoint F --output raster.svg [--sample N] [--seed S]\n"
+	"      spike raster of each layer's gates, cell and output for one input\n"
+	"  spikec plot model.snn --signal --checkpoint A [--checkpoint B ...] --output fig.svg\n"
+	"      toy task: target f(x) and each checkpoint's prediction on one fixed spike train (Figure 4)\n"
+	"docs/plots.md describes the figures.",
+	plot_opts, plot,
+};

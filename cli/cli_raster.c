@@ -210,7 +210,7 @@ static void probe_run(Compilation *c, Probe *pr, const char *checkpoint, const f
 	if (ob->type.dim[0] != pr->size)
 		diag_fatal("internal error: the probe of layer '%s' outputs %d values, not %d (kept in %s)", pr->layer,
 			   ob->type.dim[0], pr->size, path);
-	float *params = ckpt_load(k, checkpoint, err, sizeof err);
+	float *params = ckpt_load(k, checkpoint, NULL, err, sizeof err);
 	if (!params)
 		diag_fatal("%s", err);
 	CompiledModel mod;
@@ -375,8 +375,9 @@ static void add_raster(SvgFigure *fig, const char *name, const char *what, int c
 	svg_raster(svg_panel(fig, title, "time step", "unit"), NULL, color, bits, steps, units);
 }
 
-int cli_plot_raster(const char *model, const char *checkpoint, const char *out, const char *sample, const char *seed)
+int cli_plot_raster(const CliArgs *a)
 {
+	const char *model = a->model, *checkpoint = a->checkpoints.items[0], *out = a->out;
 	Compilation c = {0};
 	if (pipeline_compile(&c, model, NULL))
 		diag_exit();
@@ -391,10 +392,7 @@ int cli_plot_raster(const char *model, const char *checkpoint, const char *out, 
 		}
 	if (!in)
 		diag_fatal("model '%s' does not read its input; there are no spikes to plot", k->model);
-	char err[1024];
-	float *params = ckpt_load(k, checkpoint, err, sizeof err);
-	if (!params)
-		diag_fatal("%s", err);
+	float *params = cli_load_checkpoint(&c, checkpoint, a->strict);
 	SpikeNames names = {0};
 	Probe *pr;
 	int np = collect(&c, &pr, &names);
@@ -404,7 +402,7 @@ int cli_plot_raster(const char *model, const char *checkpoint, const char *out, 
 	int I = in->type.dim[0], T = k->steps;
 	void *lab = xcalloc((size_t)T * (size_t)(I + k->bufs.items[k->output].type.dim[0]) + 16, sizeof(float));
 	char what[512];
-	float *x = take_input(&c, I, sample, seed, lab, what, sizeof what);
+	float *x = take_input(&c, I, a->sample, a->seed, lab, what, sizeof what);
 	for (int p = 0; p < np; p++)
 		probe_run(&c, &pr[p], checkpoint, x);
 
@@ -437,6 +435,7 @@ int cli_plot_raster(const char *model, const char *checkpoint, const char *out, 
 			panels++;
 		}
 	}
+	char err[1024];
 	if (svg_write(fig, out, err, sizeof err))
 		diag_fatal("%s", err);
 	printf("wrote %s: %d panels (%s), %s\n", out, panels, shown.buf, what);

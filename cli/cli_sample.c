@@ -60,20 +60,17 @@ static int draw(const float *logits, int n, double temp, double u, double *weigh
 	return n - 1;
 }
 
-int cli_sample(int argc, char **argv)
+static int sample(const CliArgs *a)
 {
-	CliArgs a = cli_parse(argc, argv, "checkpoint length temperature prime seed o backend", "");
-	if (!a.checkpoint)
-		diag_fatal("sample needs a checkpoint: spikec sample %s --checkpoint F", a.model);
-	long length = a.length ? parse_long("--length", a.length, 0, 100000000) : 500;
-	double temp = a.temperature ? parse_temperature(a.temperature) : 1.0;
-	uint32_t seed = a.seed ? (uint32_t)parse_long("--seed", a.seed, 0, 2147483647L) : 0;
-	const char *prime = a.prime ? a.prime : "\n";
+	long length = a->length ? parse_long("--length", a->length, 0, 100000000) : 500;
+	double temp = a->temperature ? parse_temperature(a->temperature) : 1.0;
+	uint32_t seed = a->seed ? (uint32_t)parse_long("--seed", a->seed, 0, 2147483647L) : 0;
+	const char *prime = a->prime ? a->prime : "\n";
 	if (!*prime)
 		diag_fatal("--prime must hold at least one character (the default is a newline)");
 
 	Compilation c = {0};
-	if (pipeline_compile(&c, a.model, NULL))
+	if (pipeline_compile(&c, a->model, NULL))
 		diag_exit();
 	const Kir *k = c.kir;
 	const Graph *g = c.graph;
@@ -83,7 +80,7 @@ int cli_sample(int argc, char **argv)
 		diag_fatal("model '%s' is not a character-level model: sample needs a 'tokens' input and an output of "
 			   "the same size at every step (see examples/alice_chars.snn)", k->model);
 	if (!c.has_train || c.train.data.dataset != DATA_TEXT)
-		diag_fatal("%s has no train block with data = text(\"file\"), which gives the vocabulary", a.model);
+		diag_fatal("%s has no train block with data = text(\"file\"), which gives the vocabulary", a->model);
 	char err[1024];
 	TextFile text;
 	if (text_read(c.train.data.path, c.train.data.split, &text, err, sizeof err))
@@ -96,16 +93,14 @@ int cli_sample(int argc, char **argv)
 		if (vocab->ids[(unsigned char)*p] < 0)
 			diag_fatal("--prime: character %ld (byte 0x%02X) is not in the vocabulary of %s", (long)(p - prime) + 1,
 				   (unsigned char)*p, c.train.data.path);
-	float *params = ckpt_load(k, a.checkpoint, err, sizeof err);
-	if (!params)
-		diag_fatal("%s", err);
-	int llvm = cli_backend_is_llvm(&a);
+	float *params = cli_load_checkpoint(&c, a->checkpoint, a->strict);
+	int llvm = cli_backend_is_llvm(a);
 	CompiledModel m;
-	BackendOptions eo = pipeline_backend_options(&c, a.model);
+	BackendOptions eo = pipeline_backend_options(&c, a->model);
 	cli_module_open(k, &eo, llvm, &m);
 	FILE *out = stdout;
-	if (a.out && !(out = fopen(a.out, "w")))
-		diag_fatal("cannot write '%s': %s", a.out, strerror(errno));
+	if (a->out && !(out = fopen(a->out, "w")))
+		diag_fatal("cannot write '%s': %s", a->out, strerror(errno));
 
 	float *state = xcalloc((size_t)kir_workspace_floats(k, PROG_INFER, 1) + 1, sizeof(float));
 	float *x = xcalloc((size_t)V, sizeof(float)), *logits = xcalloc((size_t)V, sizeof(float));
@@ -129,10 +124,28 @@ int cli_sample(int argc, char **argv)
 	if (out == stdout)
 		fputc('\n', out);
 	if (ferror(out) | (out != stdout && fclose(out)))
-		diag_fatal("cannot write '%s': %s", a.out ? a.out : "stdout", strerror(errno));
+		diag_fatal("cannot write '%s': %s", a->out ? a->out : "stdout", strerror(errno));
 	free(state), free(x), free(logits), free(weight), free(params);
 	text_free(&text);
 	cli_module_close(llvm, &m);
 	pipeline_free(&c);
 	return 0;
 }
+
+static const CliOpt sample_opts[] = {
+	{"checkpoint", 0, "F", CLI_REQUIRED, CLI_FIELD(checkpoint), "the parameters (from spikec run)"},
+	{"length", 0, "N", 0, CLI_FIELD(length), "characters to draw after the prime (default 500)"},
+	{"temperature", 0, "X", 0, CLI_FIELD(temperature),
+	 "draw from softmax(logits / X), X in (0, 100] (default 1: the model's own distribution)"},
+	{"prime", 0, "TEXT", 0, CLI_FIELD(prime), "the text the model reads first (default a newline)"},
+	{"seed", 0, "S", 0, CLI_FIELD(seed), "the seed of the draws, 0 to 2147483647 (default 0)"},
+	{"output", 'o', "F", 0, CLI_FIELD(out), "write the text to F (default: stdout)"},
+	{"out", 0, "F", 0, CLI_FIELD(out), NULL},
+	CLI_OPT_BACKEND,
+	CLI_OPT_STRICT,
+	{0},
+};
+const CliCommand cli_cmd_sample = {
+	"sample", "model.snn", 0, "generate text from a character-level model (examples/alice_chars.snn)",
+	"The same checkpoint, seed, prime and temperature always give the same text.", sample_opts, sample,
+};

@@ -46,9 +46,11 @@ static long iteration_of(const char *path)
 	return it;
 }
 
-int cli_plot_signal(const char *model, const char *const *ckpts, int nckpt, const char *out, const char *sample,
-		    const char *seed)
+int cli_plot_signal(const CliArgs *a)
 {
+	const char *model = a->model, *out = a->out, *sample = a->sample, *seed = a->seed;
+	const char *const *ckpts = a->checkpoints.items;
+	int nckpt = a->checkpoints.len;
 	Compilation c = {0};
 	if (pipeline_compile(&c, model, NULL))
 		diag_exit();
@@ -101,9 +103,7 @@ int cli_plot_signal(const char *model, const char *const *ckpts, int nckpt, cons
 	for (int t = 0; t < T; t++)
 		lo = fmin(lo, target[t]), hi = fmax(hi, target[t]);
 	for (int j = 0; j < nckpt; j++) {
-		float *params = ckpt_load(k, ckpts[j], err, sizeof err);
-		if (!params)
-			diag_fatal("%s", err);
+		float *params = cli_load_checkpoint(&c, ckpts[j], a->strict);
 		iter[j] = iteration_of(ckpts[j]);
 		mod.forward(params, x, 1, y, ws);
 		pred[j] = xcalloc((size_t)T, sizeof(double));

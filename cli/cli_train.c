@@ -132,36 +132,35 @@ static int threads_of(const CliArgs *a)
 	return (int)n;
 }
 
-int cli_run(int argc, char **argv)
+static int run(const CliArgs *a)
 {
-	CliArgs a = cli_parse(argc, argv, "epochs o resume backend seed threads", "quiet");
 	Loaded L = {0};
-	load_model(&L, &a, 1);
+	load_model(&L, a, 1);
 	uint32_t block_seed = L.c.train.seed;
-	if (a.seed)
-		L.c.train.seed = run_seed(a.seed);
-	if (a.resume)
-		check_resume_seed(a.resume, L.c.train.seed, a.seed != NULL);
+	if (a->seed)
+		L.c.train.seed = run_seed(a->seed);
+	if (a->resume)
+		check_resume_seed(a->resume, L.c.train.seed, a->seed != NULL);
 	TrainOptions opt = {0};
 	char dir[4096];
 	snprintf(dir, sizeof dir, "runs/%s", L.c.kir->model);
-	opt.out_dir = a.out ? a.out : dir;
-	opt.resume = a.resume;
-	opt.quiet = a.quiet;
+	opt.out_dir = a->out ? a->out : dir;
+	opt.resume = a->resume;
+	opt.quiet = a->quiet;
 	opt.backend = L.llvm ? "llvm" : "c";
 	opt.compile_seconds = L.mod.compile_seconds;
-	opt.threads = threads_of(&a);
-	if (a.epochs) {
+	opt.threads = threads_of(a);
+	if (a->epochs) {
 		char *end;
-		long e = strtol(a.epochs, &end, 10);
+		long e = strtol(a->epochs, &end, 10);
 		if (*end || e < 1 || e > 1000000)
-			diag_fatal("--epochs must be a positive integer, got '%s'", a.epochs);
+			diag_fatal("--epochs must be a positive integer, got '%s'", a->epochs);
 		opt.epochs = (int)e;
 	}
-	if (!a.quiet)
+	if (!a->quiet)
 		fprintf(stderr, "compiled %s with %s in %.2fs%s\n", L.c.kir->model, L.llvm ? "LLVM" : "the C backend",
 			L.mod.compile_seconds, L.mod.compile_seconds == 0 ? " (cached)" : "");
-	if (!a.quiet && a.seed)
+	if (!a->quiet && a->seed)
 		fprintf(stderr, "seed %u (--seed; the train block says %u)\n", (unsigned)L.c.train.seed,
 			(unsigned)block_seed);
 	int rc = train_run(&L.tm, &L.c.train, &opt);
@@ -169,35 +168,60 @@ int cli_run(int argc, char **argv)
 	return rc ? 1 : 0;
 }
 
-int cli_eval(int argc, char **argv)
+static const CliOpt run_opts[] = {
+	{"epochs", 0, "N", 0, CLI_FIELD(epochs), "train N epochs in all (the train block's by default)"},
+	{"seed", 0, "S", 0, CLI_FIELD(seed),
+	 "replaces the train block's seed (initialisation, shuffles and spike draws)"},
+	{"out", 'o', "DIR", 0, CLI_FIELD(out), "metrics.jsonl and a checkpoint per epoch go here (runs/<model>)"},
+	{"output", 0, "DIR", 0, CLI_FIELD(out), NULL},
+	{"resume", 0, "CKPT", 0, CLI_FIELD(resume),
+	 "continue the run of this checkpoint (written from the same model file and seed)"},
+	{"threads", 0, "N", 0, CLI_FIELD(threads), "training threads, 1 to 256 (default: the processors online)"},
+	{"quiet", 0, NULL, 0, CLI_FIELD(quiet), "no progress lines"},
+	CLI_OPT_BACKEND,
+	{0},
+};
+const CliCommand cli_cmd_run = {
+	"run", "model.snn", 0, "train as the train block says; metrics (JSONL) and a checkpoint per epoch in DIR",
+	"docs/training.md describes what a run writes and how it resumes.", run_opts, run,
+};
+
+static int eval(const CliArgs *a)
 {
-	CliArgs a = cli_parse(argc, argv, "checkpoint backend seed threads", "");
-	if (!a.checkpoint)
-		diag_fatal("eval needs a checkpoint: spikec eval %s --checkpoint F", a.model);
 	Loaded L = {0};
-	load_model(&L, &a, 1);
-	if (a.seed)  /* evaluation's spike draw is seeded: match a `run --seed S` */
-		L.c.train.seed = run_seed(a.seed);
-	char err[1024];
-	float *params = ckpt_load(L.c.kir, a.checkpoint, err, sizeof err);
-	if (!params)
-		diag_fatal("%s", err);
+	load_model(&L, a, 1);
+	if (a->seed)  /* evaluation's spike draw is seeded: match a `run --seed S` */
+		L.c.train.seed = run_seed(a->seed);
+	float *params = cli_load_checkpoint(&L.c, a->checkpoint, a->strict);
 	EvalResult r;
-	if (train_evaluate(&L.tm, &L.c.train, params, threads_of(&a), &r))
+	if (train_evaluate(&L.tm, &L.c.train, params, threads_of(a), &r))
 		return 1;
 	if (r.bits_per_char)
 		printf("%s: test loss %.4f, %.4f bits per character (unigram entropy %.4f), next-character accuracy "
-		       "%.2f%% on %ld windows of %d characters\n", a.checkpoint, r.loss, r.loss / 0.69314718055994530942,
+		       "%.2f%% on %ld windows of %d characters\n", a->checkpoint, r.loss, r.loss / 0.69314718055994530942,
 		       r.unigram_bits, 100 * r.accuracy, r.samples, L.tm.steps);
 	else if (L.tm.classes)
-		printf("%s: test loss %.4f, accuracy %.2f%% on %ld samples\n", a.checkpoint, r.loss, 100 * r.accuracy,
+		printf("%s: test loss %.4f, accuracy %.2f%% on %ld samples\n", a->checkpoint, r.loss, 100 * r.accuracy,
 		       r.samples);
 	else
-		printf("%s: test mse %.6f, rmse %.4f on %ld samples\n", a.checkpoint, r.loss, r.rmse, r.samples);
+		printf("%s: test mse %.6f, rmse %.4f on %ld samples\n", a->checkpoint, r.loss, r.rmse, r.samples);
 	free(params);
 	unload(&L);
 	return 0;
 }
+
+static const CliOpt eval_opts[] = {
+	{"checkpoint", 0, "F", CLI_REQUIRED, CLI_FIELD(checkpoint), "the parameters (from spikec run or spikec init)"},
+	{"seed", 0, "S", 0, CLI_FIELD(seed), "the seed of the evaluation's spike draws: that of a 'run --seed S'"},
+	{"threads", 0, "N", 0, CLI_FIELD(threads), "threads, 1 to 256 (default: the processors online)"},
+	CLI_OPT_BACKEND,
+	CLI_OPT_STRICT,
+	{0},
+};
+const CliCommand cli_cmd_eval = {
+	"eval", "model.snn", 0, "test loss and accuracy (or RMSE, or bits per character) of a checkpoint", NULL,
+	eval_opts, eval,
+};
 
 /* labels.npy: int class labels (B) or (T, B), or float targets shaped like
  * the outputs; checked against the model. */
@@ -244,28 +268,23 @@ static void *read_labels(const TrainModel *tm, const char *path, int batch)
 	return out;
 }
 
-int cli_grad(int argc, char **argv)
+static int grad(const CliArgs *a)
 {
-	CliArgs a = cli_parse(argc, argv, "checkpoint input labels o backend", "inputs");
-	if (!a.checkpoint || !a.input || !a.labels || !a.out)
-		diag_fatal("grad needs --checkpoint F --input x.npy --labels y.npy --output g.safetensors");
 	Loaded L = {0};
-	load_model(&L, &a, 0);
+	load_model(&L, a, 0);
 	const Kir *k = L.c.kir;
 	char err[1024];
-	float *params = ckpt_load(k, a.checkpoint, err, sizeof err);
-	if (!params)
-		diag_fatal("%s", err);
+	float *params = cli_load_checkpoint(&L.c, a->checkpoint, a->strict);
 	int batch;
-	float *x = cli_read_input(k, cli_only_input(k), a.input, &batch);
-	void *labels = read_labels(&L.tm, a.labels, batch);
+	float *x = cli_read_input(k, cli_only_input(k), a->input, &batch);
+	void *labels = read_labels(&L.tm, a->labels, batch);
 	float *ws = xcalloc(L.tm.train_workspace_floats(batch) + 1, sizeof(float));
 	float *grads = xcalloc((size_t)k->nparams + 1, sizeof(float));
 	float loss = L.tm.forward_train(params, x, labels, batch, NULL, ws);
 	L.tm.zero_grad(grads);
 	size_t nx = (size_t)k->steps * (size_t)batch * (size_t)L.tm.inputs;
-	float *dx = a.inputs ? xcalloc(nx + 1, sizeof(float)) : NULL;
-	if (a.inputs)
+	float *dx = a->inputs ? xcalloc(nx + 1, sizeof(float)) : NULL;
+	if (a->inputs)
 		L.mod.backward_inputs(params, x, labels, batch, grads, dx, ws);
 	else
 		L.tm.backward(params, x, labels, batch, grads, ws);
@@ -300,9 +319,9 @@ int cli_grad(int argc, char **argv)
 	snprintf(bs, sizeof bs, "%d", batch);
 	const char *keys[] = {"format", "model", "loss", "batch"};
 	const char *vals[] = {"spikec-gradients", k->model, ls, bs};
-	if (st_write(a.out, w, nt + (dx != NULL), keys, vals, 4, err, sizeof err))
+	if (st_write(a->out, w, nt + (dx != NULL), keys, vals, 4, err, sizeof err))
 		diag_fatal("%s", err);
-	printf("wrote %s: gradients of %d tensors, loss %.6g over a batch of %d\n", a.out, nt, (double)loss, batch);
+	printf("wrote %s: gradients of %d tensors, loss %.6g over a batch of %d\n", a->out, nt, (double)loss, batch);
 	for (int i = 0; i < nt + (dx != NULL); i++)
 		free(names[i]);
 	free(dx);
@@ -310,3 +329,19 @@ int cli_grad(int argc, char **argv)
 	unload(&L);
 	return 0;
 }
+
+static const CliOpt grad_opts[] = {
+	{"checkpoint", 0, "F", CLI_REQUIRED, CLI_FIELD(checkpoint), "the parameters (from spikec run or spikec init)"},
+	{"input", 0, "x.npy", CLI_REQUIRED, CLI_FIELD(input), "the batch's inputs (T, B, I)"},
+	{"labels", 0, "y.npy", CLI_REQUIRED, CLI_FIELD(labels),
+	 "its class labels (B) or (T, B), or targets shaped like the outputs"},
+	{"output", 'o', "g.safetensors", CLI_REQUIRED, CLI_FIELD(out), "the gradients, named grad.<parameter>"},
+	{"out", 0, "g.safetensors", 0, CLI_FIELD(out), NULL},
+	{"inputs", 0, NULL, 0, CLI_FIELD(inputs), "also the gradient with respect to the inputs"},
+	CLI_OPT_BACKEND,
+	CLI_OPT_STRICT,
+	{0},
+};
+const CliCommand cli_cmd_grad = {
+	"grad", "model.snn", 0, "the parameter (and input) gradients of the loss on one batch", NULL, grad_opts, grad,
+};

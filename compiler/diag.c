@@ -32,6 +32,7 @@ typedef struct {
 static Vec(Source) sources;
 static int nerrors;           /* in all files */
 static int nerrors_noloc;     /* without a file */
+static const char *program = "spikec";
 
 int diag_add_source(const char *name, const char *text, long len)
 {
@@ -120,7 +121,7 @@ static void report(SrcLoc loc, const char *kind, const char *fmt, va_list ap)
 	Source *s = source(loc.file);
 	fflush(stdout);
 	if (!s)
-		fprintf(stderr, "spikec: %s: ", kind);
+		fprintf(stderr, "%s: %s: ", program, kind);
 	else if (loc.line <= 0)
 		fprintf(stderr, "%s: %s: ", s->name, kind);
 	else if (loc.col <= 0)
@@ -143,7 +144,7 @@ void diag_error(SrcLoc loc, const char *fmt, ...)
 		if (s)
 			fprintf(stderr, "%s: error: too many errors; stopping\n", s->name);
 		else
-			fprintf(stderr, "spikec: error: too many errors; stopping\n");
+			fprintf(stderr, "%s: error: too many errors; stopping\n", program);
 		exit(1);
 	}
 	(*count)++;
@@ -159,6 +160,19 @@ void diag_note(SrcLoc loc, const char *fmt, ...)
 	va_start(ap, fmt);
 	report(loc, "note", fmt, ap);
 	va_end(ap);
+}
+
+void diag_warning(SrcLoc loc, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	report(loc, "warning", fmt, ap);
+	va_end(ap);
+}
+
+void diag_set_program(const char *name)
+{
+	program = name;
 }
 
 void diag_fatal(const char *fmt, ...)

@@ -22,8 +22,13 @@ const char *diag_source_text(int file, long *len);
 
 void diag_error(SrcLoc loc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void diag_note(SrcLoc loc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Like diag_note, as `warning:`; not counted as an error. */
+void diag_warning(SrcLoc loc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Names the program in messages without a location ("spikec" until set; the
+ * command line sets "spikec COMMAND"). The string must outlive the messages. */
+void diag_set_program(const char *name);
 /* An error that has no source location (bad command line, unreadable file):
- * prints `spikec: error: message` and exits with status 1. */
+ * prints `PROGRAM: error: message` and exits with status 1. */
 _Noreturn void diag_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int diag_error_count(void);
 /* Exits with status 1 if any error was reported. */

@@ -86,11 +86,16 @@ int ckpt_save(const Kir *k, uint64_t model_hash, const float *params, const char
 	return rc;
 }
 
-float *ckpt_load(const Kir *k, const char *path, char *err, size_t errlen)
+float *ckpt_load(const Kir *k, const char *path, CkptOrigin *origin, char *err, size_t errlen)
 {
 	StFile f;
 	if (st_read(path, &f, err, errlen))
 		return NULL;
+	if (origin) {
+		const char *m = st_meta(&f, "model"), *h = st_meta(&f, "model_hash");
+		snprintf(origin->model, sizeof origin->model, "%s", m ? m : "");
+		snprintf(origin->hash, sizeof origin->hash, "%s", h ? h : "");
+	}
 	float *p = xcalloc((size_t)(k->nparams ? k->nparams : 1), sizeof(float));
 	for (int b = 0; b < k->bufs.len; b++) {
 		const KBuf *kb = &k->bufs.items[b];

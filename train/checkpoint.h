@@ -21,9 +21,17 @@ void ckpt_surrogates(const Graph *g, StrBuf *sb);
 int ckpt_save(const Kir *k, uint64_t model_hash, const float *params, const char *path,
 	      char *err, size_t errlen);
 
+/* The model a checkpoint says it was written from: its metadata's "model"
+ * and "model_hash" ("" where absent, as in a file PyTorch wrote). */
+typedef struct {
+	char model[128];
+	char hash[32];
+} CkptOrigin;
+
 /* Reads the parameters of the model from path: every parameter must be
- * present as F32 with its shape; other tensors are ignored. Returns NULL with
- * a message saying what is wrong and what to do. */
-float *ckpt_load(const Kir *k, const char *path, char *err, size_t errlen);
+ * present as F32 with its shape; other tensors are ignored. Fills origin
+ * unless it is NULL. Returns NULL with a message saying what is wrong and
+ * what to do. */
+float *ckpt_load(const Kir *k, const char *path, CkptOrigin *origin, char *err, size_t errlen);
 
 #endif

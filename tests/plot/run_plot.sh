@@ -197,10 +197,10 @@ expect 1 "NUL byte" "a file with a NUL byte" -- plot --metrics "$OUT/nul.jsonl" 
 expect 1 "nothing.jsonl: no losses" "a file with nothing to plot" -- \
 	plot --metrics "$OUT/nothing.jsonl" --output "$OUT/e.svg"
 if [ ! -e "$OUT/e.svg" ]; then ok "... and none of them writes the output"; else bad "an error wrote $OUT/e.svg"; fi
-expect 1 "needs a file to write: --output curves.svg" "no --output" -- plot --metrics "$FIX/tiny"
+expect 1 "missing --output curves.svg" "no --output" -- plot --metrics "$FIX/tiny"
 expect 1 "unknown option '--colour'" "an unknown option" -- plot --metrics "$FIX/tiny" --colour red -o "$OUT/e.svg"
 expect 1 "needs a value" "--metrics without a value" -- plot --output "$OUT/e.svg" --metrics
-expect 1 "needs metrics files or a model" "nothing to plot" -- plot --output "$OUT/e.svg"
+expect 1 "nothing to plot: give --metrics RUN or a model file" "nothing to plot" -- plot --output "$OUT/e.svg"
 expect 1 "not both" "metrics and a model" -- plot tests/train/tiny.snn --metrics "$FIX/tiny" -o "$OUT/e.svg"
 expect 1 "--raster applies to a spike raster" "--raster with metrics" -- \
 	plot --metrics "$FIX/tiny" --raster -o "$OUT/e.svg"

@@ -116,7 +116,7 @@ fails_with "sample: a negative length" "--length must be an integer" \
 	"$SPIKEC" sample "$MODEL" --checkpoint "$CK" --length -5
 fails_with "sample: a model that is not a character model" "is not a character-level model" \
 	"$SPIKEC" sample tests/train/digits.snn --checkpoint "$CK"
-fails_with "sample: no checkpoint" "sample needs a checkpoint" "$SPIKEC" sample "$MODEL"
+fails_with "sample: no checkpoint" "spikec sample: error: missing --checkpoint F" "$SPIKEC" sample "$MODEL"
 
 # ---- 4. infer takes token ids -----------------------------------------------------
 # npy_i4 FILE T B ID...: a little-endian int32 .npy of shape (T, B).

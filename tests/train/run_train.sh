@@ -422,7 +422,7 @@ expect 1 "cannot be resumed" "--resume of a spikec init checkpoint (no progress)
 expect 1 "cannot open.*no_such.safetensors" "--resume of a missing file" -- \
 	run "$MODEL" --out "$OUT/e3" --resume "$OUT/no_such.safetensors"
 expect 1 "positive integer" "run --epochs 0" -- run "$MODEL" --out "$OUT/e4" --epochs 0
-expect 1 "needs a checkpoint" "eval without --checkpoint" -- eval "$MODEL"
+expect 1 "missing --checkpoint F" "eval without --checkpoint" -- eval "$MODEL"
 head -c 1000 "$A/epoch-10.safetensors" >"$OUT/truncated.safetensors"
 expect 1 "truncated" "eval of a truncated checkpoint" -- eval "$MODEL" --checkpoint "$OUT/truncated.safetensors"
 "$TOOL" targets "$OUT/y_bad.npy" 20 3 1
