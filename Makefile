@@ -32,7 +32,7 @@ LIB_SRC  := $(SRC_COMPILER) $(SRC_DSL) $(SRC_BACKENDS) $(SRC_RUNTIME) $(SRC_IO) 
 LIB_OBJ  := $(patsubst %.c,build/obj/%.o,$(LIB_SRC)) $(patsubst build/gen/%.c,build/obj/gen/%.o,$(GEN_C))
 HEADERS  := $(wildcard compiler/*.h dsl/*.h backends/*/*.h runtime/*.h io/*.h train/*.h cli/*.h) build/gen/parser.h
 
-.PHONY: all deps check demo clean golden-update bench experiments
+.PHONY: all deps check demo clean golden-update example-data bench experiments
 all: deps-ok bin/spikec bin/spikec-llvm.so build/libspikec_llvm.a
 
 deps-ok:
@@ -104,6 +104,15 @@ bench: all
 
 golden-update: all
 	SPIKEC_GOLDEN_UPDATE=1 sh tests/run_tests.sh
+
+# The .npy files of examples/npy_classify.snn, generated (never committed).
+example-data: build/make_npy
+	@mkdir -p examples/data/npy_classify
+	build/make_npy task examples/data/npy_classify/train 1000 16 8 4 f4 spikes i4 1
+	build/make_npy task examples/data/npy_classify/test 400 16 8 4 u1 spikes i8 2
+
+build/make_npy: tests/npy/make_npy.c build/libspikec.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 demo: all
 	sh scripts/demo.sh

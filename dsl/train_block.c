@@ -29,6 +29,7 @@ static const struct {
 	{"encode", "data", "mnist(rows, encode = ...)"},
 	{"layout", "data", "mnist(layout = ...)"},
 	{"split", "data", "text(\"file.txt\", split = ...)"},
+	{"labels", "data", "npy(train = \"x.npy\", labels = ...)"},
 	{"every", "schedule", "step(every = ...)"},
 	{"gamma", "schedule", "step(gamma = ...)"},
 	{"min_lr", "schedule", "cosine(min_lr = ...)"},
@@ -37,7 +38,7 @@ static const struct {
 void train_defaults(TrainConfig *tc)
 {
 	memset(tc, 0, sizeof *tc);
-	tc->data = (TrainData){DATA_MNIST, LAYOUT_ROWS, ENCODE_BERNOULLI, 0.5, 1, 28, 28, 10, "", 0.9, 0, 0};
+	tc->data = (TrainData){DATA_MNIST, LAYOUT_ROWS, ENCODE_BERNOULLI, 0.5, 1, 28, 28, 10, "", 0.9, 0, 0, {""}, 0, 0};
 	optim_default(&tc->optim, OPTIM_ADAM);
 	tc->schedule = (TrainLr){SCHEDULE_CONSTANT, 10, 0.5, 0};
 	tc->batch = 32;
@@ -202,6 +203,10 @@ void train_print(const TrainConfig *tc, FILE *out)
 		fprintf(out, "%d mel bands x %d steps", d->size, d->steps);
 	else if (d->dataset == DATA_TEXT)
 		fprintf(out, "\"%s\", first %g trains, %d streams", d->path, d->split, d->train_streams);
+	else if (d->dataset == DATA_NPY && d->files[NPY_TEST_X][0])
+		fprintf(out, "\"%s\", test \"%s\"", d->files[NPY_X], d->files[NPY_TEST_X]);
+	else if (d->dataset == DATA_NPY)
+		fprintf(out, "\"%s\", first %g trains", d->files[NPY_X], d->split);
 	else
 		fprintf(out, "%s", train_layout_names[d->layout]);
 	if (d->dataset != DATA_TEXT)

@@ -21,6 +21,7 @@ typedef enum {
 	DATA_TOY_SIGNAL,        /* the paper's toy task: recover an analog signal from its spikes */
 	DATA_FSDD,              /* Free Spoken Digit Dataset: log-mel features of 8 kHz speech, 10 classes */
 	DATA_TEXT,              /* a text file: predict the next character at every step */
+	DATA_NPY,               /* the user's .npy arrays: inputs (T, N, I) with labels or targets */
 	DATA_COUNT
 } TrainDataset;
 
@@ -30,6 +31,7 @@ typedef enum {
 	LAYOUT_PIXELS,          /* one pixel per step: 1 value over 784 steps */
 	LAYOUT_SIGNAL,          /* toy_signal: one sample of the signal per step */
 	LAYOUT_TOKENS,          /* text: one character per step, as a token id */
+	LAYOUT_ARRAY,           /* npy: the array's (T, N, I) as it is */
 	LAYOUT_COUNT
 } TrainLayout;
 
@@ -52,6 +54,8 @@ typedef enum {
 #define FSDD_MELS        32     /* mel bands, 0 Hz .. 4 kHz: the values per step */
 #define FSDD_STEPS       32     /* steps per recording: 0.64 s, end-aligned, silence before */
 
+enum { NPY_X, NPY_LABELS, NPY_TEST_X, NPY_TEST_LABELS, NPY_FILES };
+
 typedef struct {
 	TrainDataset dataset;
 	TrainLayout layout;     /* LAYOUT_SIGNAL for toy_signal */
@@ -70,6 +74,12 @@ typedef struct {
 	int train_streams;      /* the training text is cut into this many consecutive streams
 				 * (the batch), read side by side `steps` characters at a time */
 	int test_streams;       /* the same for the evaluation text (the eval batch) */
+	/* DATA_NPY only (docs/data.md): the files NPY_X .. NPY_TEST_LABELS,
+	 * resolved as path is; the test ones are "" when the training files
+	 * are split (the first `split` of the samples train). */
+	char files[NPY_FILES][1024];
+	int per_step;           /* labels (T, N) or targets (T, N, outputs), not labels (N,) */
+	int outputs;            /* values per step of a regression target (mse); 0 for labels */
 } TrainData;
 
 typedef struct {

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -68,8 +69,7 @@ static void swap_bytes(void *data, size_t count, size_t size)
 		}
 }
 
-/* "(2, 3)", "(5,)" or "()", as NumPy prints shapes. */
-static const char *shape_str(char *buf, size_t n, int ndim, const long *shape)
+const char *npy_shape_str(char *buf, size_t n, int ndim, const long *shape)
 {
 	size_t len = (size_t)snprintf(buf, n, "(");
 	for (int i = 0; i < ndim && len < n; i++)
@@ -265,7 +265,9 @@ static int parse_header(Header *h, NpyArray *a)
 	return 0;
 }
 
-static int read_file(const char *path, FILE *f, NpyArray *a, char *err, size_t errlen)
+/* Reads the prefix and header of f into a (no data), checks that the data
+ * follows in full, and sets *offset to where it starts in the file. */
+static int read_header(const char *path, FILE *f, NpyArray *a, size_t *offset, char *err, size_t errlen)
 {
 	unsigned char pre[12];
 	struct stat st;
@@ -312,11 +314,22 @@ static int read_file(const char *path, FILE *f, NpyArray *a, char *err, size_t e
 	char sbuf[256];
 	if (shape_count(a->ndim, a->shape, itemsize, &a->count) < 0)
 		return fail(err, errlen, "%s: shape %s is too large", path,
-			shape_str(sbuf, sizeof sbuf, a->ndim, a->shape));
+			npy_shape_str(sbuf, sizeof sbuf, a->ndim, a->shape));
 	size_t nbytes = a->count * itemsize, avail = fsize - prefix - hlen;
 	if (nbytes > avail)
 		return fail(err, errlen, "%s: truncated: shape %s of %s needs %zu bytes of data but only %zu follow the header",
-			path, shape_str(sbuf, sizeof sbuf, a->ndim, a->shape), a->dtype, nbytes, avail);
+			path, npy_shape_str(sbuf, sizeof sbuf, a->ndim, a->shape), a->dtype, nbytes, avail);
+	*offset = prefix + hlen;
+	return 0;
+}
+
+static int read_file(const char *path, FILE *f, NpyArray *a, char *err, size_t errlen)
+{
+	size_t offset, itemsize;
+	if (read_header(path, f, a, &offset, err, errlen) < 0)
+		return -1;
+	itemsize = npy_dtype_size(a->dtype);
+	size_t nbytes = a->count * itemsize;
 	a->data = malloc(nbytes ? nbytes : 1);
 	if (!a->data)
 		return fail(err, errlen, "%s: out of memory (%zu bytes of data)", path, nbytes);
@@ -338,6 +351,40 @@ int npy_read(const char *path, NpyArray *out, char *err, size_t errlen)
 	if (rc < 0)
 		npy_free(out);
 	return rc;
+}
+
+int npy_map(const char *path, NpyMap *out, char *err, size_t errlen)
+{
+	size_t offset;
+	memset(out, 0, sizeof *out);
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return fail(err, errlen, "cannot open '%s' for reading: %s", path, strerror(errno));
+	int rc = read_header(path, f, &out->a, &offset, err, errlen);
+	if (rc == 0 && !host_is_little_endian() && npy_dtype_size(out->a.dtype) > 1)
+		rc = fail(err, errlen, "%s: this host is big-endian; mapping little-endian %s data is not supported",
+			path, out->a.dtype);
+	if (rc == 0) {
+		out->len = offset + out->a.count * npy_dtype_size(out->a.dtype);
+		out->base = mmap(NULL, out->len, PROT_READ, MAP_PRIVATE, fileno(f), 0);
+		if (out->base == MAP_FAILED) {
+			out->base = NULL;
+			rc = fail(err, errlen, "cannot map '%s' into memory: %s", path, strerror(errno));
+		} else {
+			out->a.data = (char *)out->base + offset;
+		}
+	}
+	fclose(f);
+	if (rc < 0)
+		memset(out, 0, sizeof *out);
+	return rc;
+}
+
+void npy_unmap(NpyMap *m)
+{
+	if (m->base)
+		munmap(m->base, m->len);
+	memset(m, 0, sizeof *m);
 }
 
 void npy_free(NpyArray *a)
@@ -362,11 +409,11 @@ int npy_write(const char *path, const char *dtype, int ndim, const long *shape,
 			path, ndim, NPY_MAX_DIMS);
 	if (shape_count(ndim, shape, itemsize, &count) < 0)
 		return fail(err, errlen, "cannot write '%s': invalid shape %s", path,
-			shape_str(sbuf, sizeof sbuf, ndim, shape));
+			npy_shape_str(sbuf, sizeof sbuf, ndim, shape));
 
 	int len = snprintf(header + 10, sizeof header - 10,
 		"{'descr': '%c%s', 'fortran_order': False, 'shape': %s, }",
-		itemsize == 1 ? '|' : '<', dtype, shape_str(sbuf, sizeof sbuf, ndim, shape));
+		itemsize == 1 ? '|' : '<', dtype, npy_shape_str(sbuf, sizeof sbuf, ndim, shape));
 	size_t total = 10 + (size_t)len + 1;
 	total = (total + 63) / 64 * 64;
 	memset(header + 10 + len, ' ', total - 10 - (size_t)len - 1);
@@ -394,16 +441,11 @@ int npy_write(const char *path, const char *dtype, int ndim, const long *shape,
 
 /* ---- conversion ----------------------------------------------------------- */
 
-float *npy_as_f32(const NpyArray *a)
+void npy_to_f32(const char *dtype, const void *src, size_t n, float *dst)
 {
-	size_t n = a->count;
-	float *out;
-
-	if (npy_dtype_size(a->dtype) == 0 || !(out = malloc(n ? n * sizeof *out : 1)))
-		return NULL;
-#define CONVERT(T) for (size_t i = 0; i < n; i++) out[i] = (float)((const T *)a->data)[i]
-	switch (a->dtype[0] << 8 | a->dtype[1]) {
-	case 'f' << 8 | '4': memcpy(out, a->data, n * sizeof *out); break;
+#define CONVERT(T) for (size_t i = 0; i < n; i++) dst[i] = (float)((const T *)src)[i]
+	switch (dtype[0] << 8 | dtype[1]) {
+	case 'f' << 8 | '4': memcpy(dst, src, n * sizeof *dst); break;
 	case 'f' << 8 | '8': CONVERT(double); break;
 	case 'i' << 8 | '1': CONVERT(int8_t); break;
 	case 'i' << 8 | '2': CONVERT(int16_t); break;
@@ -415,9 +457,18 @@ float *npy_as_f32(const NpyArray *a)
 	case 'u' << 8 | '8': CONVERT(uint64_t); break;
 	case 'b' << 8 | '1':
 		for (size_t i = 0; i < n; i++)
-			out[i] = ((const unsigned char *)a->data)[i] ? 1.0f : 0.0f;
+			dst[i] = ((const unsigned char *)src)[i] ? 1.0f : 0.0f;
 		break;
 	}
 #undef CONVERT
+}
+
+float *npy_as_f32(const NpyArray *a)
+{
+	float *out;
+
+	if (npy_dtype_size(a->dtype) == 0 || !(out = malloc(a->count ? a->count * sizeof *out : 1)))
+		return NULL;
+	npy_to_f32(a->dtype, a->data, a->count, out);
 	return out;
 }

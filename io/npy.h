@@ -7,7 +7,7 @@
  * data aligned to 64 bytes, atomically (a temporary file in the same
  * directory, fsync'd, then renamed), so readers never see a partial file.
  *
- * Element data is in host byte order in memory.
+ * Element data is in host byte order in memory (mapped data: little-endian).
  */
 #ifndef SPIKEC_RUNTIME_NPY_H
 #define SPIKEC_RUNTIME_NPY_H
@@ -31,6 +31,22 @@ typedef struct {
 /* 0 on success; -1 with a message in err (out is then empty). */
 int npy_read(const char *path, NpyArray *out, char *err, size_t errlen);
 
+/* A file's array mapped read-only instead of read (npy_map): a is what
+ * npy_read gives, but a.data points into the mapping (never free it), so
+ * an array larger than memory can be read piece by piece. */
+typedef struct {
+	NpyArray a;
+	void *base;
+	size_t len;
+} NpyMap;
+
+/* The checks of npy_read, then the mapping; on a big-endian host only
+ * one-byte dtypes can be mapped. 0, or -1 with a message (out empty). */
+int npy_map(const char *path, NpyMap *out, char *err, size_t errlen);
+
+/* Unmaps and empties *m; safe on an empty map. */
+void npy_unmap(NpyMap *m);
+
 /* Writes ndim dims of shape and the matching count of elements of dtype
  * (one of the codes above) from data; 0 on success, -1 with a message. */
 int npy_write(const char *path, const char *dtype, int ndim, const long *shape,
@@ -38,8 +54,15 @@ int npy_write(const char *path, const char *dtype, int ndim, const long *shape,
 
 void npy_free(NpyArray *a);
 
+/* The shape in buf as NumPy prints it: "(2, 3)", "(5,)" or "()". */
+const char *npy_shape_str(char *buf, size_t n, int ndim, const long *shape);
+
 /* Size in bytes of one element of dtype, 0 if the dtype is not supported. */
 size_t npy_dtype_size(const char *dtype);
+
+/* dst[0..n-1] = the n elements of src, of dtype, as floats (bools as 0/1,
+ * integers rounded to nearest float). */
+void npy_to_f32(const char *dtype, const void *src, size_t n, float *dst);
 
 /* A freshly malloc'd float copy of a's count elements (bools as 0/1, integers
  * rounded to nearest float); NULL if out of memory or the dtype is unknown. */

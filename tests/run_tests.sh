@@ -8,6 +8,7 @@
 #   tests/grad/run_grad.sh    gradients against PyTorch fixtures and finite differences
 #   tests/train/run_train.sh  training end to end: pinned losses, resume, TBPTT, grad, errors
 #   tests/text/run_text.sh    character-level models: carried state, bits per character, sample
+#   tests/npy/run_npy.sh      training on the user's .npy arrays: dtypes, split, per-step, errors
 #   tests/plot/run_plot.sh    spikec plot: training curves and spike rasters as SVG
 #   tests/llvm/run_llvm.sh    the LLVM JIT backend bit-identical to the C backend
 #   tests/layout/run_layout.sh  layers include only downward, no file cycles, files under 600 lines
@@ -21,7 +22,7 @@ set -u
 cd "$(dirname "$0")/.." || exit 2
 
 SCRIPTS="tests/run_errors.sh tests/run_golden.sh tests/ref/run_forward.sh tests/run_cli.sh
-	tests/grad/run_grad.sh tests/train/run_train.sh tests/text/run_text.sh tests/plot/run_plot.sh
+	tests/grad/run_grad.sh tests/train/run_train.sh tests/text/run_text.sh tests/npy/run_npy.sh tests/plot/run_plot.sh
 	tests/llvm/run_llvm.sh tests/layout/run_layout.sh"
 log=$(mktemp) || exit 2
 st=$(mktemp) || exit 2

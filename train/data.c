@@ -5,7 +5,7 @@
 #include "data.h"
 
 static const DataSource *const sources[] = {&data_mnist, &data_fashion_mnist, &data_toy_signal_source, &data_fsdd,
-					    &data_text};
+					    &data_text, &data_npy};
 
 int data_load_from(const TrainData *cfg, const char *dir, DataSplit *out, char *err, size_t errlen)
 {

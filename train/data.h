@@ -1,11 +1,12 @@
 /* data.h: the data sets of the training driver and their spike encoders.
  *
  * data_load finds and reads the data set a `train` block names (MNIST,
- * Fashion-MNIST, the paper's toy signal, FSDD's spoken digits or a text)
+ * Fashion-MNIST, the paper's toy signal, FSDD's spoken digits, a text or
+ * the user's .npy arrays)
  * into memory as float intensities in [0, 1] (or tokens); what the training
  * loop needs to know of a data set is in its Dataset, so the loop names
  * none. Each data set is a DataSource in a file of its own (mnist.c,
- * fashion.c, toy.c, fsdd.c, text_data.c), listed in data.c only. data_batch
+ * fashion.c, toy.c, fsdd.c, text_data.c, npy_data.c), listed in data.c only. data_batch
  * (encode.c) turns a list of samples into one batch of input
  * (T, B, I) through the block's encoder, with labels or regression targets;
  * data_shuffle gives each epoch's sample order. Where the files come from,
@@ -30,6 +31,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "dsl/train_block.h"
+#include "io/npy.h"
 
 #define DATA_KEY_SPIKES  0x53504b45u   /* "SPKE": high 32 bits of the spike-draw key */
 #define DATA_KEY_SHUFFLE 0x53485546u   /* "SHUF": high 32 bits of the shuffle key */
@@ -51,6 +53,16 @@ typedef struct {
 	long stream_len;
 	int vocab;          /* distinct characters of the training text */
 	double unigram_bits; /* of this split's text, in bits per character */
+	/* npy(...) only (npy_data.c): values is NULL, the inputs stay in the
+	 * mapped (T, N, I) array *x of the split, of which this half is the
+	 * samples (columns) first .. first + count - 1; with labels_per_step,
+	 * labels are count x T (sample-major); regression targets are
+	 * count x T x outputs (sample-major) in targets. */
+	const NpyArray *x;
+	long first;
+	int labels_per_step;
+	float *targets;
+	int outputs;
 	/* How the training loop treats it: */
 	int sequential;     /* read in order, never shuffled (text: streams carry state) */
 	int bits_per_char;  /* losses are reported as bits per character too (text) */
@@ -62,7 +74,9 @@ typedef struct {
 	const char *warm_what, *warm_key;
 } Dataset;
 
-typedef struct { Dataset train, test; } DataSplit;
+/* maps: the npy(...) input files the halves read (train, test; one of
+ * them when the training files are split). */
+typedef struct { Dataset train, test; NpyMap maps[2]; } DataSplit;
 
 /* A data set a train block can name. */
 typedef struct {
@@ -73,7 +87,7 @@ typedef struct {
 	int (*load)(const TrainData *cfg, const char *dir, DataSplit *out, char *err, size_t errlen);
 } DataSource;
 
-extern const DataSource data_mnist, data_fashion_mnist, data_toy_signal_source, data_fsdd, data_text;
+extern const DataSource data_mnist, data_fashion_mnist, data_toy_signal_source, data_fsdd, data_text, data_npy;
 
 /* Loads the data set of cfg->dataset into *out (every field set, both
  * halves owned by out; release with data_free):
@@ -87,7 +101,9 @@ extern const DataSource data_mnist, data_fashion_mnist, data_toy_signal_source, 
  *                  intensities, FSDD's split 2,700 / 300 (audio.h, docs/audio.md);
  *   text           cfg->path, cleaned and split as text.h says, cut into
  *                  cfg->train_streams / cfg->test_streams streams, with the
- *                  training text's vocabulary (at most cfg->size characters).
+ *                  training text's vocabulary (at most cfg->size characters);
+ *   npy            cfg->files, checked against cfg's steps, size, classes
+ *                  or outputs (docs/data.md), the inputs mapped, not read.
  * Returns 0, or -1 with *out empty and a message in err that says what is
  * missing and the exact command that installs it. */
 int data_load(const TrainData *cfg, DataSplit *out, char *err, size_t errlen);
@@ -121,8 +137,8 @@ int data_alloc(Dataset *d, int count, int features, int classes);
  *            reads row t; pixels: step t reads pixel t) or step e of the signal;
  *   labels   classification only (else ignored, may be NULL): (B) int32, or
  *            (T, B) with the class repeated at every step when per_step;
- *   targets  regression only (else ignored, may be NULL): (T, B, I) float,
- *            the unencoded values.
+ *   targets  regression only (else ignored, may be NULL): (T, B, O) float,
+ *            d->targets, or (toy, O = I) the unencoded values.
  * For text, x is the one-hot of each step's token and labels (T, B) the
  * token that follows it; idx must then be the samples of whole windows.
  * Otherwise encode is cfg->encode: bernoulli gives 1 where u < value, with

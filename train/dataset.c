@@ -62,5 +62,9 @@ void data_free(DataSplit *d)
 	free(d->test.labels);
 	free(d->train.tokens);
 	free(d->test.tokens);
+	free(d->train.targets);
+	free(d->test.targets);
+	npy_unmap(&d->maps[0]);
+	npy_unmap(&d->maps[1]);
 	memset(d, 0, sizeof *d);
 }

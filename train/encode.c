@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "alloc.h"
 #include "data.h"
 #include "runtime/rng.h"
 
@@ -33,6 +34,16 @@ static void text_batch(const Dataset *d, const TrainData *cfg, const int *idx, i
 	}
 }
 
+/* The I values of step t of sample s of a mapped npy half, as floats in buf. */
+static const float *mapped_step(const Dataset *d, int s, int t, int I, float *buf)
+{
+	const NpyArray *x = d->x;
+	size_t item = npy_dtype_size(x->dtype);
+	size_t at = ((size_t)t * (size_t)x->shape[1] + (size_t)(d->first + s)) * (size_t)I;
+	npy_to_f32(x->dtype, (const char *)x->data + at * item, (size_t)I, buf);
+	return buf;
+}
+
 void data_batch(const Dataset *d, const TrainData *cfg, const int *idx, int batch, uint32_t seed, uint64_t stream,
 		float *x, int32_t *labels, float *targets, int per_step)
 {
@@ -41,21 +52,24 @@ void data_batch(const Dataset *d, const TrainData *cfg, const int *idx, int batc
 		return;
 	}
 	const uint64_t key = (uint64_t)DATA_KEY_SPIKES << 32 | seed;
-	const int T = cfg->steps, I = cfg->size, F = d->features;
+	const int T = cfg->steps, I = cfg->size, F = d->features, O = d->targets ? d->outputs : I;
 	const int toy = d->one_sample;
 	const float level = (float)cfg->level;
 
 	if ((long long)T * I != F || T < 1 || I < 1 || batch < 0)
 		batch_bug(__FILE__, __LINE__, "the batch shape does not fit the data set (steps x size != features)");
+	if (d->labels_per_step && labels && !per_step)
+		batch_bug(__FILE__, __LINE__, "per-step labels for a loss taken once per sample");
+	float *buf = d->x ? train_alloc(sizeof(float) * (size_t)I) : NULL;
 	for (int b = 0; b < batch; b++) {
 		if (idx[b] < 0 || idx[b] >= d->count || (toy && idx[b] != 0))
 			batch_bug(__FILE__, __LINE__, "a sample index is out of range");
-		const float *v = d->values + (size_t)idx[b] * F;
+		const float *v = d->x ? NULL : d->values + (size_t)idx[b] * F;
 		const uint64_t base = (uint64_t)(toy ? b : idx[b]) * (uint64_t)F;
 
 		for (int t = 0; t < T; t++) {
 			float *o = x + ((size_t)t * batch + b) * I;
-			const float *p = v + (size_t)t * I;
+			const float *p = d->x ? mapped_step(d, idx[b], t, I, buf) : v + (size_t)t * I;
 
 			switch (cfg->encode) {
 			case ENCODE_BERNOULLI:
@@ -73,13 +87,16 @@ void data_batch(const Dataset *d, const TrainData *cfg, const int *idx, int batc
 				break;
 			}
 			if (!d->labels && targets)
-				memcpy(targets + ((size_t)t * batch + b) * I, p, (size_t)I * sizeof *targets);
+				memcpy(targets + ((size_t)t * batch + b) * O,
+				       d->targets ? d->targets + ((size_t)idx[b] * T + t) * O : p, (size_t)O * sizeof *targets);
 			if (d->labels && labels && per_step)
-				labels[(size_t)t * batch + b] = d->labels[idx[b]];
+				labels[(size_t)t * batch + b] =
+					d->labels[d->labels_per_step ? (size_t)idx[b] * T + t : (size_t)idx[b]];
 		}
 		if (d->labels && labels && !per_step)
 			labels[b] = d->labels[idx[b]];
 	}
+	free(buf);
 }
 
 void data_shuffle(int *perm, int n, uint32_t seed, uint64_t epoch)

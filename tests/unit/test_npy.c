@@ -199,7 +199,43 @@ static void test_npy_rejects(void)
 		expect_error(rc, err, cases[i].needle2);
 		expect_error(rc, err, strrchr(cases[i].file, '/') + 1);   /* names the file */
 		CU_ASSERT_PTR_NULL(a.data);
+		NpyMap m;
+		rc = npy_map(path, &m, err, sizeof err);   /* the same checks */
+		expect_error(rc, err, cases[i].needle);
+		expect_error(rc, err, cases[i].needle2);
+		CU_ASSERT_PTR_NULL(m.a.data);
+		CU_ASSERT_PTR_NULL(m.base);
 	}
+}
+
+/* npy_map gives what npy_read gives, with the data in the mapping. */
+static void test_npy_map(void)
+{
+	const long shape[3] = {2, 3, 1};
+	const double x[6] = {0.5, -1, 2, 1e300, 0, 3};
+	char err[512];
+	NpyMap m;
+	NpyArray a;
+	const char *path = tmp_file("m.npy");
+
+	CU_ASSERT_EQUAL(npy_write(path, "f8", 3, shape, x, err, sizeof err), 0);
+	CU_ASSERT_EQUAL(npy_read(path, &a, err, sizeof err), 0);
+	CU_ASSERT_EQUAL(npy_map(path, &m, err, sizeof err), 0);
+	CU_ASSERT_STRING_EQUAL(m.a.dtype, "f8");
+	CU_ASSERT_EQUAL(m.a.ndim, 3);
+	CU_ASSERT_EQUAL(m.a.count, 6);
+	CU_ASSERT(memcmp(m.a.shape, shape, sizeof shape) == 0);
+	CU_ASSERT(memcmp(m.a.data, a.data, sizeof x) == 0);
+	CU_ASSERT((char *)m.a.data >= (char *)m.base && (char *)m.a.data + sizeof x <= (char *)m.base + m.len);
+	float f[6];
+	npy_to_f32(m.a.dtype, m.a.data, 6, f);
+	CU_ASSERT_EQUAL(f[0], 0.5f);
+	CU_ASSERT_EQUAL(f[5], 3.0f);
+	npy_unmap(&m);
+	CU_ASSERT_PTR_NULL(m.base);
+	npy_unmap(&m);   /* safe on an empty map */
+	npy_free(&a);
+	unlink(path);
 }
 
 static void test_npy_write_errors(void)
@@ -224,4 +260,5 @@ UNIT_SUITE(npy, "io/npy",
 	UNIT_TEST(test_npy_zero_size),
 	UNIT_TEST(test_npy_numpy_files),
 	UNIT_TEST(test_npy_rejects),
+	UNIT_TEST(test_npy_map),
 	UNIT_TEST(test_npy_write_errors))

@@ -306,7 +306,7 @@ static void test_errors(void)
 		 "1:1: error: the 'train' block has no 'optimizer' setting; add one, e.g. 'optimizer = adam(lr = 1e-3)'", 1},
 		{"train { data = emnist  optimizer = adam }",
 		 "1:16: error: unknown dataset 'emnist' (did you mean 'mnist'?); the datasets are mnist, fashion_mnist, "
-		 "toy_signal, fsdd and text", 1},
+		 "toy_signal, fsdd, text and npy", 1},
 		{"train { data = mnist  optimizer = rmsprop }",
 		 "1:35: error: unknown optimizer 'rmsprop'; the optimizers are adam and sgd", 1},
 		{"train { data = mnist  optimizer = adam  schedule = linear }",
