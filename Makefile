@@ -2,8 +2,12 @@
 # Dependencies are Debian packages; scripts/deps.sh installs what is missing.
 
 CC      ?= cc
+# CFLAGS, CPPFLAGS and LDFLAGS are the user's (the GNU convention): a
+# sanitizer build is `make CC=clang CFLAGS='-O1 -g -fsanitize=address,undefined'`
+# (link lines get CFLAGS too; LDFLAGS adds to them). The project's own flags stay.
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=c11 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -Ibuild/gen -I.
+SPIKEC_CFLAGS := -std=c11 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -Ibuild/gen -I.
+ALL_CFLAGS = $(SPIKEC_CFLAGS) $(CPPFLAGS) $(CFLAGS)
 LDLIBS  += -lopenblas -lsndfile -lfftw3 -lz -lm -ldl -lpthread
 BISON   ?= bison
 # The LLVM JIT backend is a plugin, bin/spikec-llvm.so, that bin/spikec loads
@@ -43,11 +47,11 @@ deps:
 
 bin/spikec: build/obj/cli/main.o build/libspikec.a
 	@mkdir -p bin
-	$(CC) $(CFLAGS) -rdynamic -o $@ $^ $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -rdynamic -o $@ $^ $(LDLIBS)
 
 bin/spikec-llvm.so: $(LLVM_OBJ)
 	@mkdir -p bin
-	$(CC) $(CFLAGS) -shared -o $@ $^ $(LLVM_LIBS) -lopenblas -lm
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -shared -o $@ $^ $(LLVM_LIBS) -lopenblas -lm
 
 # The backend for programs that link it in (tests/llvm, bench): link it
 # before build/libspikec.a, and add $(LLVM_LIBS).
@@ -59,16 +63,16 @@ build/libspikec.a: $(LIB_OBJ)
 
 build/obj/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 build/obj/backends/llvm/%.o: backends/llvm/%.c $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -fPIC -isystem $(LLVM_INC) -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) -fPIC -isystem $(LLVM_INC) -c -o $@ $<
 
 # Generated code is exempt from -Wextra's unused-parameter noise of flex/bison.
 build/obj/gen/%.o: build/gen/%.c $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Wno-unused-function -Wno-sign-compare -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) -Wno-unused-function -Wno-sign-compare -c -o $@ $<
 
 build/gen/parser.c build/gen/parser.h: dsl/parser.y
 	@mkdir -p build/gen
@@ -89,7 +93,7 @@ build/gen/embedded.c: scripts/embed.sh $(EMBED)
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
 bin/unit_tests: $(patsubst %.c,build/obj/%.o,$(UNIT_SRC)) build/libspikec.a
 	@mkdir -p bin
-	$(CC) $(CFLAGS) -o $@ $^ -lcunit $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ -lcunit $(LDLIBS)
 
 check: all bin/unit_tests
 	@sh scripts/deps.sh --check-test
@@ -112,7 +116,7 @@ example-data: build/make_npy
 	build/make_npy task examples/data/npy_classify/test 400 16 8 4 u1 spikes i8 2
 
 build/make_npy: tests/npy/make_npy.c build/libspikec.a
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 demo: all
 	sh scripts/demo.sh

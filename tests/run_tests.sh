@@ -11,7 +11,7 @@
 #   tests/npy/run_npy.sh      training on the user's .npy arrays: dtypes, split, per-step, errors
 #   tests/plot/run_plot.sh    spikec plot: training curves and spike rasters as SVG
 #   tests/llvm/run_llvm.sh    the LLVM JIT backend bit-identical to the C backend
-#   tests/layout/run_layout.sh  layers include only downward, no file cycles, files under 600 lines
+#   tests/layout/run_layout.sh  layers include only downward, no file cycles, files under 600 lines, user CFLAGS
 # Each script prints `N passed, M failed` last; this one shows their output,
 # then one summary line per script, then the sum `N passed, M failed` as its
 # last line, and exits 1 if any script failed. A script that ends without a

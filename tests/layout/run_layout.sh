@@ -4,7 +4,9 @@
 #   1. each folder includes only the folders below it (the table LAYERS);
 #   2. no two files depend on each other, directly or through others: a file
 #      depends on the file that defines a function or variable it uses;
-#   3. every source file holds at most 600 lines.
+#   3. every source file holds at most 600 lines;
+#   4. the Makefile keeps its own flags when the user gives CFLAGS,
+#      CPPFLAGS and LDFLAGS, and passes those on (a dry run, `make -n`).
 # Needs `make` first (the objects of build/libspikec.a and the LLVM plugin).
 set -u
 cd "$(dirname "$0")/../.." || exit 2
@@ -87,5 +89,19 @@ check "no file depends on itself through others (no import cycles)" [ ! -s "$tmp
 big=$(for f in $SRC; do n=$(wc -l < "$f"); [ "$n" -gt 600 ] && echo "    $f: $n lines"; done)
 [ -n "$big" ] && echo "$big"
 check "every source file is at most 600 lines" [ -z "$big" ]
+
+# 4. user flags: the compile line of an object and the link line of spikec
+# under `make -n -B CFLAGS=... CPPFLAGS=... LDFLAGS=...`.
+make -n -B CFLAGS=-O1 CPPFLAGS=-DSPIKEC_USER LDFLAGS=-Wl,-O1 bin/spikec > "$tmp/make" 2>&1
+compile=$(grep -- ' -c -o build/obj/compiler/ir.o ' "$tmp/make")
+link=$(grep -- ' -o bin/spikec ' "$tmp/make")
+has_all() { # text word...: text holds every word
+	ha_t=" $1 "
+	shift
+	for ha_w; do case $ha_t in *" $ha_w "*) ;; *) return 1 ;; esac; done
+}
+check "make CFLAGS=-O1 CPPFLAGS=... compiles with the project's flags and the user's" \
+	has_all "$compile" -std=c11 -Werror -D_POSIX_C_SOURCE=200809L -Ibuild/gen -I. -O1 -DSPIKEC_USER
+check "make LDFLAGS=... links spikec with the user's CFLAGS and LDFLAGS" has_all "$link" -O1 -Wl,-O1 -lopenblas
 
 summary
