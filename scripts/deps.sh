@@ -17,7 +17,10 @@ set -eu
 cd "$(dirname "$0")/.."
 
 BUILD_PKGS="make gcc clang flex bison libopenblas-dev libcunit1-dev llvm-14-dev pkg-config zlib1g-dev libsndfile1-dev libfftw3-dev"
-TEST_PKGS="$BUILD_PKGS libxml2-utils"   # the tests need no Python and no torch
+# The tests need no Python and no torch; tests/cross/run_cross.sh builds the
+# emitted C for aarch64 and armhf and runs it under qemu-user.
+CROSS_PKGS="gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-arm-linux-gnueabihf libc6-dev-armhf-cross qemu-user"
+TEST_PKGS="$BUILD_PKGS libxml2-utils $CROSS_PKGS"
 DEMO_PKGS="dataset-fashion-mnist"      # Fashion-MNIST under /usr/share/datasets
 BENCH_PKGS="$BUILD_PKGS python3-torch python3-numpy linux-perf"   # PyTorch is the peer
 MNIST_VERSION=1.1.0

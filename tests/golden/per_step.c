@@ -386,7 +386,7 @@ SPK_MAYBE_UNUSED static void spk_events_xwt(int rows, int m, int k, const float 
 			int k1 = k - k0 < SPK_EV_KS ? k : k0 + SPK_EV_KS;
 
 			spk_events_active(x + (long)r0 * k, k, nr, k0, k1, idx, cnt);
-			for (j = 0; j + SPK_EV_LANES <= m; j += SPK_EV_LANES)
+			for (j = 0; j < m - m % SPK_EV_LANES; j += SPK_EV_LANES)
 				for (i = 0; i < nr; i++) {
 					float *o = out + (long)(r0 + i) * m + j;
 					SPK_EV_ACC acc[SPK_EV_NACC];
@@ -429,7 +429,7 @@ SPK_MAYBE_UNUSED static int spk_events_outer(int rows, int m, int k, const float
 			int k1 = k - k0 < SPK_EV_KS ? k : k0 + SPK_EV_KS;
 
 			spk_events_active(x + (long)r0 * k, k, nr, k0, k1, idx, cnt);
-			for (j = 0; j + SPK_EV_LANES <= m; j += SPK_EV_LANES)
+			for (j = 0; j < m - m % SPK_EV_LANES; j += SPK_EV_LANES)
 				for (i = 0; i < nr; i++) {
 					SPK_EV_ACC dr[SPK_EV_NACC];
 
