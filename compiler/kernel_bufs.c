@@ -26,10 +26,10 @@ int kl_add_buf(KL *L, KBufClass cls, const char *name, const char *what, Type t)
 	NameCtx ctx = {L->k, -2};
 	ctx.program = program < 0 ? -3 : program;
 	/* Shared buffers must be unique against every program's names. */
-	const char *id = program < 0 ? kl_ident(L->k->arena, name, buf_taken, &(NameCtx){L->k, PROG_INFER})
-				     : kl_ident(L->k->arena, name, buf_taken, &ctx);
+	const char *id = program < 0 ? kl_ident(L->k->arena, name, buf_taken, &(NameCtx){L->k, PROG_INFER}, NULL)
+				     : kl_ident(L->k->arena, name, buf_taken, &ctx, NULL);
 	while (program < 0 && buf_taken(&(NameCtx){L->k, PROG_TRAIN}, id))
-		id = kl_ident(L->k->arena, arena_printf(L->k->arena, "%s_", id), buf_taken, &(NameCtx){L->k, PROG_TRAIN});
+		id = kl_ident(L->k->arena, arena_printf(L->k->arena, "%s_", id), buf_taken, &(NameCtx){L->k, PROG_TRAIN}, NULL);
 	KBuf b = {id, what, cls, program, t, 0, -1, 0};
 	vec_push(&L->k->bufs, b);
 	return L->k->bufs.len - 1;

@@ -124,6 +124,7 @@ static void lower_program(Kir *k, const Graph *g, int program)
 		if (i == g->loss)
 			prog->loss_at = prog->kernels.len - 1;
 	}
+	kl_name_lets(k, &prog->kernels);
 	/* An output that is a state (output last(h)) is copied out. */
 	int ob = kl_output_buf(&L, kl_node(&L, g->output)->type);
 	if (L.buf[g->output] != ob)

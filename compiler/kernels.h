@@ -30,8 +30,10 @@ static inline const Node *kl_node(const KL *L, int i)
 }
 
 /* `name` as a C identifier, not reserved, not among the names taken(ctx, id)
- * says are in use. */
-const char *kl_ident(Arena *arena, const char *name, int (*taken)(void *, const char *), void *ctx);
+ * says are in use: itself, else with the first free suffix _2, _3, ...
+ * `next` (or NULL) remembers per name where that search resumes; only for
+ * callers whose taken names stay taken. */
+const char *kl_ident(Arena *arena, const char *name, int (*taken)(void *, const char *), void *ctx, StrMap *next);
 int kl_is_elem(const Node *n);
 int kl_is_gemm(Op op);  /* MATMUL, MATMUL_T, OUTER */
 /* Buffers: a new one of this program, the shared one of a parameter or
@@ -48,6 +50,10 @@ void kl_lower_scan(KL *L, KList *list, int s);
 /* Computes elementwise `node` in the open MAP at the end of list (or a new
  * one) and stores it into dst at feature offset off. */
 void kl_map_node(KL *L, KList *list, int node, int dst, int off, int accumulate);
+/* Gives the lets of every MAP in list (and in its loops) their C
+ * identifiers, unique in their MAP and against the inputs and labels, in
+ * the order of the lets; until then a let's name is its source name. */
+void kl_name_lets(Kir *k, KList *list);
 
 /* kernel_hoist.c: the training program's input projections, out of the
  * time loop. */
