@@ -96,9 +96,10 @@ check: all bin/unit_tests
 	bin/unit_tests
 	sh tests/run_tests.sh
 
-# Compile times and training speed of both backends (not part of check).
+# Compile times (against depth too) and training speed of both backends (not part of check).
 bench: all
 	sh bench/compile_bench.sh
+	sh bench/depth_bench.sh
 	sh bench/bench.sh
 	sh bench/memory.sh
 

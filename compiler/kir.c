@@ -78,25 +78,60 @@ int kir_reads_shifted(const Kernel *kn, int b)
 	return kn->kind != K_MAP;
 }
 
-static int read_anywhere(const Kir *k, int b)
+/* use[b] |= KIR_READ, KIR_WRITE for each buffer b that a kernel of list
+ * reads or writes, as kir_reads and kir_writes say. */
+enum { KIR_READ = 1, KIR_WRITE = 2 };
+
+static void mark(unsigned char *use, int b, int how)
 {
-	for (int p = 0; p < PROG_COUNT; p++)
-		for (int i = 0; i < k->prog[p].kernels.len; i++)
-			if (kir_reads(&k->prog[p].kernels.items[i], b))
-				return 1;
-	return 0;
+	if (b >= 0)
+		use[b] |= (unsigned char)how;
 }
 
-/* Drops stores into scratch buffers that no kernel reads. */
-static void drop_dead_stores_in(Kir *k, KList *list)
+static void mark_uses(const KList *list, unsigned char *use)
+{
+	for (int i = 0; i < list->len; i++) {
+		const Kernel *kn = &list->items[i];
+		int acc = kn->accumulate && (kn->kind == K_COPY || kn->kind == K_SUM_ROWS || kn->kind == K_GEMM);
+		switch (kn->kind) {
+		case K_LOOP: mark_uses(kn->body, use); break;
+		case K_MAP:
+			for (int j = 0; j < kn->lets.len; j++) {
+				const KLet *l = &kn->lets.items[j];
+				if (l->a.kind == KV_LOAD)
+					mark(use, l->a.buf, KIR_READ);
+				if (l->b.kind == KV_LOAD)
+					mark(use, l->b.buf, KIR_READ);
+			}
+			for (int j = 0; j < kn->stores.len; j++)
+				mark(use, kn->stores.items[j].buf, KIR_WRITE | (kn->stores.items[j].accumulate ? KIR_READ : 0));
+			break;
+		case K_GEMM: case K_LOSS: case K_LOSS_GRAD: mark(use, kn->b, KIR_READ); /* fall through */
+		case K_COPY: case K_SUM_ROWS: mark(use, kn->a, KIR_READ); /* fall through */
+		case K_ZERO: mark(use, kn->out, KIR_WRITE | (acc ? KIR_READ : 0));
+		}
+	}
+}
+
+/* Every buffer's uses in both programs (malloc'd, one byte per buffer). */
+static unsigned char *uses(const Kir *k)
+{
+	unsigned char *use = xcalloc((size_t)k->bufs.len + 1, 1);
+	for (int p = 0; p < PROG_COUNT; p++)
+		mark_uses(&k->prog[p].kernels, use);
+	return use;
+}
+
+/* Drops stores into scratch buffers that no kernel reads (use: uses(k)). */
+static void drop_dead_stores_in(Kir *k, KList *list, const unsigned char *use)
 {
 	for (int i = 0; i < list->len; i++) {
 		Kernel *kn = &list->items[i];
 		if (kn->kind == K_LOOP)
-			drop_dead_stores_in(k, kn->body);
+			drop_dead_stores_in(k, kn->body, use);
 		for (int j = 0; kn->kind == K_MAP && j < kn->stores.len; j++) {
 			int b = kn->stores.items[j].buf;
-			if (k->bufs.items[b].cls == KB_ACT && !read_anywhere(k, b)) {
+			if (k->bufs.items[b].cls == KB_ACT && !(use[b] & KIR_READ)) {
 				memmove(&kn->stores.items[j], &kn->stores.items[j + 1],
 					sizeof(KStore) * (size_t)(kn->stores.len - j - 1));
 				kn->stores.len--;
@@ -140,24 +175,17 @@ static void remap_list(KList *list, const int *map)
 	}
 }
 
-static int touched(const Kir *k, int b)
-{
-	for (int p = 0; p < PROG_COUNT; p++)
-		for (int i = 0; i < k->prog[p].kernels.len; i++)
-			if (kir_reads(&k->prog[p].kernels.items[i], b) || kir_writes(&k->prog[p].kernels.items[i], b))
-				return 1;
-	return 0;
-}
-
 /* Removes the scratch buffers no kernel touches any more. */
 static void drop_unused_buffers(Kir *k)
 {
 	int nb = k->bufs.len, n = 0, *map = xmalloc(sizeof(int) * (size_t)(nb + 1));
+	unsigned char *use = uses(k);
 	for (int b = 0; b < nb; b++) {
 		map[b] = -1;
-		if (k->bufs.items[b].cls != KB_ACT || touched(k, b))
+		if (k->bufs.items[b].cls != KB_ACT || use[b])
 			map[b] = n++;
 	}
+	free(use);
 	for (int b = 0; b < nb; b++)
 		if (map[b] >= 0)
 			k->bufs.items[map[b]] = k->bufs.items[b];
@@ -173,8 +201,10 @@ static void drop_unused_buffers(Kir *k)
 
 void kir_drop_dead(Kir *k)
 {
+	unsigned char *use = uses(k);
 	for (int p = 0; p < PROG_COUNT; p++)
-		drop_dead_stores_in(k, &k->prog[p].kernels);
+		drop_dead_stores_in(k, &k->prog[p].kernels, use);
+	free(use);
 	drop_unused_buffers(k);
 }
 
