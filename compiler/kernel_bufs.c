@@ -4,35 +4,18 @@
 #include <string.h>
 #include "kernels.h"
 
-typedef struct {
-	const Kir *k;
-	int program;
-} NameCtx;
-
-static int buf_taken(void *ctx, const char *id)
-{
-	const NameCtx *c = ctx;
-	for (int i = 0; i < c->k->bufs.len; i++) {
-		const KBuf *b = &c->k->bufs.items[i];
-		if ((b->program < 0 || b->program == c->program) && !strcmp(b->name, id))
-			return 1;
-	}
-	return 0;
-}
-
 int kl_add_buf(KL *L, KBufClass cls, const char *name, const char *what, Type t)
 {
+	Kir *k = L->k;
 	int program = cls == KB_STATE || cls == KB_ACT ? L->program : -1;
-	NameCtx ctx = {L->k, -2};
-	ctx.program = program < 0 ? -3 : program;
 	/* Shared buffers must be unique against every program's names. */
-	const char *id = program < 0 ? kl_ident(L->k->arena, name, buf_taken, &(NameCtx){L->k, PROG_INFER}, NULL)
-				     : kl_ident(L->k->arena, name, buf_taken, &ctx, NULL);
-	while (program < 0 && buf_taken(&(NameCtx){L->k, PROG_TRAIN}, id))
-		id = kl_ident(L->k->arena, arena_printf(L->k->arena, "%s_", id), buf_taken, &(NameCtx){L->k, PROG_TRAIN}, NULL);
+	const char *id = kl_ident(k->arena, name, &k->names[program < 0 ? PROG_INFER : program], NULL);
+	while (program < 0 && strmap_get(&k->names[PROG_TRAIN], id))
+		id = kl_ident(k->arena, arena_printf(k->arena, "%s_", id), &k->names[PROG_TRAIN], NULL);
 	KBuf b = {id, what, cls, program, t, 0, -1, 0};
-	vec_push(&L->k->bufs, b);
-	return L->k->bufs.len - 1;
+	vec_push(&k->bufs, b);
+	kir_count_name(k, k->bufs.len - 1, 1);
+	return k->bufs.len - 1;
 }
 
 /* The shared buffer of class cls for parameter or input `index`. */

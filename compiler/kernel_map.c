@@ -30,7 +30,7 @@ static int reserved(const char *s)
 	return !strncmp(s, "spk_", 4) || !strncmp(s, "cblas", 5);
 }
 
-const char *kl_ident(Arena *arena, const char *name, int (*taken)(void *, const char *), void *ctx, StrMap *next)
+const char *kl_ident(Arena *arena, const char *name, const StrMap *taken, StrMap *next)
 {
 	char tmp[128], id[160];
 	size_t n = 0;
@@ -43,12 +43,12 @@ const char *kl_ident(Arena *arena, const char *name, int (*taken)(void *, const 
 	}
 	if (reserved(tmp))
 		strcat(tmp, "_");
-	if (!taken(ctx, tmp))
+	if (!strmap_get(taken, tmp))
 		return arena_strdup(arena, tmp);
 	int suffix = next && strmap_get(next, tmp) ? strmap_get(next, tmp) : 2;
 	for (;; suffix++) {
 		snprintf(id, sizeof id, "%s_%d", tmp, suffix);
-		if (!taken(ctx, id))
+		if (!strmap_get(taken, id))
 			break;
 	}
 	const char *base = arena_strdup(arena, tmp);
@@ -75,11 +75,6 @@ typedef struct {
 	StrMap taken, next;
 } LetNames;
 
-static int let_taken(void *ctx, const char *id)
-{
-	return strmap_get(&((LetNames *)ctx)->taken, id);
-}
-
 /* The source name of a let, until kl_name_lets makes it an identifier: the
  * node's last name component, or that of the slice through which the value
  * was asked for. */
@@ -98,7 +93,7 @@ static void name_map(Kir *k, Kernel *m)
 			strmap_put(&ln.taken, k->bufs.items[b].name, 1);
 	for (int i = 0; i < m->lets.len; i++) {
 		KLet *l = &m->lets.items[i];
-		l->name = kl_ident(k->arena, l->name, let_taken, &ln, &ln.next);
+		l->name = kl_ident(k->arena, l->name, &ln.taken, &ln.next);
 		strmap_put(&ln.taken, l->name, 1);
 	}
 	strmap_free(&ln.taken);

@@ -89,10 +89,13 @@ static void drop_seq_suffix(Kir *k, KBuf *kb)
 	if (n < 5 || strcmp(kb->name + n - 4, "_seq") != 0)
 		return;
 	const char *name = arena_printf(k->arena, "%.*s", (int)(n - 4), kb->name);
-	for (int b = 0; b < k->bufs.len; b++)
-		if (strcmp(k->bufs.items[b].name, name) == 0)
+	for (int p = 0; p < PROG_COUNT; p++)
+		if (strmap_get(&k->names[p], name))
 			return;
+	int b = (int)(kb - k->bufs.items);
+	kir_count_name(k, b, -1);
 	kb->name = name;
+	kir_count_name(k, b, 1);
 }
 
 static void untime_stacks(Kir *k, const KList *prog, int loop)

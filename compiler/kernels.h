@@ -29,11 +29,11 @@ static inline const Node *kl_node(const KL *L, int i)
 	return &L->g->nodes.items[i];
 }
 
-/* `name` as a C identifier, not reserved, not among the names taken(ctx, id)
- * says are in use: itself, else with the first free suffix _2, _3, ...
+/* `name` as a C identifier, not reserved, not among the names that `taken`
+ * maps to nonzero: itself, else with the first free suffix _2, _3, ...
  * `next` (or NULL) remembers per name where that search resumes; only for
  * callers whose taken names stay taken. */
-const char *kl_ident(Arena *arena, const char *name, int (*taken)(void *, const char *), void *ctx, StrMap *next);
+const char *kl_ident(Arena *arena, const char *name, const StrMap *taken, StrMap *next);
 int kl_is_elem(const Node *n);
 int kl_is_gemm(Op op);  /* MATMUL, MATMUL_T, OUTER */
 /* Buffers: a new one of this program, the shared one of a parameter or

@@ -66,6 +66,14 @@ void kir_rename_buf(Kernel *kn, int from, int to)
 			kn->stores.items[j].buf = to;
 }
 
+void kir_count_name(Kir *k, int b, int delta)
+{
+	const KBuf *kb = &k->bufs.items[b];
+	for (int p = 0; p < PROG_COUNT; p++)
+		if (kb->program < 0 || kb->program == p)
+			strmap_put(&k->names[p], kb->name, strmap_get(&k->names[p], kb->name) + delta);
+}
+
 /* Loads of b other than element j of the row (offsets) in a MAP. */
 int kir_reads_shifted(const Kernel *kn, int b)
 {
@@ -184,6 +192,8 @@ static void drop_unused_buffers(Kir *k)
 		map[b] = -1;
 		if (k->bufs.items[b].cls != KB_ACT || use[b])
 			map[b] = n++;
+		else
+			kir_count_name(k, b, -1);
 	}
 	free(use);
 	for (int b = 0; b < nb; b++)
@@ -228,6 +238,8 @@ void kir_free(Kir *k)
 		free_list(&k->prog[p].kernels);
 	vec_free(&k->bufs);
 	vec_free(&k->spikes);
+	for (int p = 0; p < PROG_COUNT; p++)
+		strmap_free(&k->names[p]);
 }
 
 long kir_row_floats(const KBuf *kb)

@@ -140,6 +140,9 @@ typedef struct {
 	long nparams;       /* floats */
 	Vec(KSpike) spikes; /* counted into `spike_counts` by the train program */
 	int spike_counts;   /* that buffer, -1 if none */
+	/* Per program, how many of the buffers it sees (its own and the
+	 * shared ones) have each name: kir_count_name keeps it in step. */
+	StrMap names[PROG_COUNT];
 } Kir;
 
 /* Lowers a verified, scheduled graph to kernels. spike_bits: the training
@@ -161,6 +164,9 @@ int kir_writes(const Kernel *kn, int b);
 /* Whether a kernel reads b other than at element j of its row. */
 int kir_reads_shifted(const Kernel *kn, int b);
 void kir_rename_buf(Kernel *kn, int from, int to);
+/* Adds delta to the count of buffer b's name in k->names of each program
+ * that sees b: +1 once b has its name, -1 before it loses it. */
+void kir_count_name(Kir *k, int b, int delta);
 /* A MAP's let without a source name used once is computed where it is used
  * (both backends print or build it inside its user). */
 int kir_let_inlined(const Kernel *m, int let);
