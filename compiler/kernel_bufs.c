@@ -18,15 +18,30 @@ int kl_add_buf(KL *L, KBufClass cls, const char *name, const char *what, Type t)
 	return k->bufs.len - 1;
 }
 
+/* Slots of kl_shared_table per buffer class: one per parameter or input
+ * index (0 for the output and the loss). */
+static int shared_stride(const Graph *g)
+{
+	return g->params.len + g->inputs.len + 1;
+}
+
+int *kl_shared_table(const Graph *g)
+{
+	int n = (KB_ACT + 1) * shared_stride(g), *table = xmalloc(sizeof(int) * (size_t)n);
+	for (int i = 0; i < n; i++)
+		table[i] = -1;
+	return table;
+}
+
 /* The shared buffer of class cls for parameter or input `index`. */
 int kl_shared_buf(KL *L, KBufClass cls, int index, const char *name, Type t)
 {
-	for (int b = 0; b < L->k->bufs.len; b++)
-		if (L->k->bufs.items[b].cls == cls && L->k->bufs.items[b].index == index)
-			return b;
-	int b = kl_add_buf(L, cls, name, name, t);
-	L->k->bufs.items[b].index = index;
-	return b;
+	int *slot = &L->shared[(int)cls * shared_stride(L->g) + index];
+	if (*slot < 0) {
+		*slot = kl_add_buf(L, cls, name, name, t);
+		L->k->bufs.items[*slot].index = index;
+	}
+	return *slot;
 }
 
 /* The model's output: the caller's array in inference; scratch in training,

@@ -85,12 +85,14 @@ static const char *let_source_name(const Node *n, const char *hint)
 	return base ? base + 1 : name ? name : ir_ops[n->op].name;
 }
 
-static void name_map(Kir *k, Kernel *m)
+typedef Vec(const char *) Names;
+
+/* fixed: the names of the inputs and labels, which no let may take. */
+static void name_map(Kir *k, Kernel *m, const Names *fixed)
 {
 	LetNames ln = {0};
-	for (int b = 0; b < k->bufs.len; b++)
-		if (k->bufs.items[b].cls == KB_INPUT || k->bufs.items[b].cls == KB_LABELS)
-			strmap_put(&ln.taken, k->bufs.items[b].name, 1);
+	for (int i = 0; i < fixed->len; i++)
+		strmap_put(&ln.taken, fixed->items[i], 1);
 	for (int i = 0; i < m->lets.len; i++) {
 		KLet *l = &m->lets.items[i];
 		l->name = kl_ident(k->arena, l->name, &ln.taken, &ln.next);
@@ -100,14 +102,24 @@ static void name_map(Kir *k, Kernel *m)
 	strmap_free(&ln.next);
 }
 
-void kl_name_lets(Kir *k, KList *list)
+static void name_list(Kir *k, KList *list, const Names *fixed)
 {
 	for (int c = 0; c < list->len; c++) {
 		if (list->items[c].kind == K_MAP)
-			name_map(k, &list->items[c]);
+			name_map(k, &list->items[c], fixed);
 		if (list->items[c].kind == K_LOOP)
-			kl_name_lets(k, list->items[c].body);
+			name_list(k, list->items[c].body, fixed);
 	}
+}
+
+void kl_name_lets(Kir *k, KList *list)
+{
+	Names fixed = {0};
+	for (int b = 0; b < k->bufs.len; b++)
+		if (k->bufs.items[b].cls == KB_INPUT || k->bufs.items[b].cls == KB_LABELS)
+			vec_push(&fixed, k->bufs.items[b].name);
+	name_list(k, list, &fixed);
+	vec_free(&fixed);
 }
 
 static KVal kval(MapBuild *mb, int node, int off, const char *hint);

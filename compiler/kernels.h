@@ -22,6 +22,7 @@ typedef struct {
 	int *needed;     /* node -> the program's roots depend on it */
 	int *grad_of;    /* node -> parameter whose gradient it is, -1 */
 	int *stack_buf;  /* scan output -> its stacked buffer, per current scan */
+	int *shared;     /* kl_shared_table: the shared buffers made so far */
 } KL;
 
 static inline const Node *kl_node(const KL *L, int i)
@@ -40,6 +41,10 @@ int kl_is_gemm(Op op);  /* MATMUL, MATMUL_T, OUTER */
  * input, the model's output. */
 int kl_add_buf(KL *L, KBufClass cls, const char *name, const char *what, Type t);
 int kl_shared_buf(KL *L, KBufClass cls, int index, const char *name, Type t);
+/* The table by which kl_shared_buf finds a shared buffer it made (malloc'd;
+ * for KL.shared, while kir_lower builds the programs: no buffer is dropped
+ * before it is freed). */
+int *kl_shared_table(const Graph *g);
 int kl_output_buf(KL *L, Type t);
 /* A node's name, or that of the first named node it feeds. */
 const char *kl_display_name(KL *L, int i);
