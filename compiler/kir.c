@@ -86,52 +86,78 @@ int kir_reads_shifted(const Kernel *kn, int b)
 	return kn->kind != K_MAP;
 }
 
-/* use[b] |= KIR_READ, KIR_WRITE for each buffer b that a kernel of list
- * reads or writes, as kir_reads and kir_writes say. */
-enum { KIR_READ = 1, KIR_WRITE = 2 };
-
-static void mark(unsigned char *use, int b, int how)
+static void mark(KUses *u, int b, int how)
 {
-	if (b >= 0)
-		use[b] |= (unsigned char)how;
+	if (b < 0)
+		return;
+	if (!u->use[b])
+		vec_push(&u->touched, b);
+	u->use[b] |= (unsigned char)how;
 }
 
-static void mark_uses(const KList *list, unsigned char *use)
+static void mark_kernel(KUses *u, const Kernel *kn)
 {
-	for (int i = 0; i < list->len; i++) {
-		const Kernel *kn = &list->items[i];
-		int acc = kn->accumulate && (kn->kind == K_COPY || kn->kind == K_SUM_ROWS || kn->kind == K_GEMM);
-		switch (kn->kind) {
-		case K_LOOP: mark_uses(kn->body, use); break;
-		case K_MAP:
-			for (int j = 0; j < kn->lets.len; j++) {
-				const KLet *l = &kn->lets.items[j];
-				if (l->a.kind == KV_LOAD)
-					mark(use, l->a.buf, KIR_READ);
-				if (l->b.kind == KV_LOAD)
-					mark(use, l->b.buf, KIR_READ);
-			}
-			for (int j = 0; j < kn->stores.len; j++)
-				mark(use, kn->stores.items[j].buf, KIR_WRITE | (kn->stores.items[j].accumulate ? KIR_READ : 0));
-			break;
-		case K_GEMM: case K_LOSS: case K_LOSS_GRAD: mark(use, kn->b, KIR_READ); /* fall through */
-		case K_COPY: case K_SUM_ROWS: mark(use, kn->a, KIR_READ); /* fall through */
-		case K_ZERO: mark(use, kn->out, KIR_WRITE | (acc ? KIR_READ : 0));
+	int acc = kn->accumulate && (kn->kind == K_COPY || kn->kind == K_SUM_ROWS || kn->kind == K_GEMM);
+	switch (kn->kind) {
+	case K_LOOP: kir_uses_add_list(u, kn->body); break;
+	case K_MAP:
+		for (int j = 0; j < kn->lets.len; j++) {
+			const KLet *l = &kn->lets.items[j];
+			if (l->a.kind == KV_LOAD)
+				mark(u, l->a.buf, KIR_READ);
+			if (l->b.kind == KV_LOAD)
+				mark(u, l->b.buf, KIR_READ);
 		}
+		for (int j = 0; j < kn->stores.len; j++)
+			mark(u, kn->stores.items[j].buf, KIR_WRITE | (kn->stores.items[j].accumulate ? KIR_READ : 0));
+		break;
+	case K_GEMM: case K_LOSS: case K_LOSS_GRAD: mark(u, kn->b, KIR_READ); /* fall through */
+	case K_COPY: case K_SUM_ROWS: mark(u, kn->a, KIR_READ); /* fall through */
+	case K_ZERO: mark(u, kn->out, KIR_WRITE | (acc ? KIR_READ : 0));
 	}
 }
 
-/* Every buffer's uses in both programs (malloc'd, one byte per buffer). */
-static unsigned char *uses(const Kir *k)
+void kir_uses_init(KUses *u, const Kir *k)
 {
-	unsigned char *use = xcalloc((size_t)k->bufs.len + 1, 1);
+	*u = (KUses){xcalloc((size_t)k->bufs.len + 1, 1), {0}};
+}
+
+void kir_uses_add(KUses *u, const Kernel *kn)
+{
+	mark_kernel(u, kn);
+}
+
+void kir_uses_add_list(KUses *u, const KList *list)
+{
+	for (int i = 0; i < list->len; i++)
+		mark_kernel(u, &list->items[i]);
+}
+
+void kir_uses_clear(KUses *u)
+{
+	for (int i = 0; i < u->touched.len; i++)
+		u->use[u->touched.items[i]] = 0;
+	u->touched.len = 0;
+}
+
+void kir_uses_free(KUses *u)
+{
+	free(u->use);
+	vec_free(&u->touched);
+}
+
+/* Every buffer's uses in both programs. */
+static KUses uses(const Kir *k)
+{
+	KUses u;
+	kir_uses_init(&u, k);
 	for (int p = 0; p < PROG_COUNT; p++)
-		mark_uses(&k->prog[p].kernels, use);
-	return use;
+		kir_uses_add_list(&u, &k->prog[p].kernels);
+	return u;
 }
 
 /* Drops stores into scratch buffers that no kernel reads (use: uses(k)). */
-static void drop_dead_stores_in(Kir *k, KList *list, const unsigned char *use)
+static void drop_dead_stores_in(Kir *k, KList *list, const KUses *use)
 {
 	for (int i = 0; i < list->len; i++) {
 		Kernel *kn = &list->items[i];
@@ -139,7 +165,7 @@ static void drop_dead_stores_in(Kir *k, KList *list, const unsigned char *use)
 			drop_dead_stores_in(k, kn->body, use);
 		for (int j = 0; kn->kind == K_MAP && j < kn->stores.len; j++) {
 			int b = kn->stores.items[j].buf;
-			if (k->bufs.items[b].cls == KB_ACT && !(use[b] & KIR_READ)) {
+			if (k->bufs.items[b].cls == KB_ACT && !(use->use[b] & KIR_READ)) {
 				memmove(&kn->stores.items[j], &kn->stores.items[j + 1],
 					sizeof(KStore) * (size_t)(kn->stores.len - j - 1));
 				kn->stores.len--;
@@ -155,12 +181,12 @@ static void remap(int *b, const int *map)
 		*b = map[*b];
 }
 
-static void remap_list(KList *list, const int *map)
+void kir_remap_bufs(KList *list, const int *map)
 {
 	for (int i = 0; i < list->len; i++) {
 		Kernel *kn = &list->items[i];
 		if (kn->kind == K_LOOP) {
-			remap_list(kn->body, map);
+			kir_remap_bufs(kn->body, map);
 			for (int s = 0; s < kn->states.len; s++)
 				remap(&kn->states.items[s], map);
 			continue;
@@ -187,21 +213,21 @@ static void remap_list(KList *list, const int *map)
 static void drop_unused_buffers(Kir *k)
 {
 	int nb = k->bufs.len, n = 0, *map = xmalloc(sizeof(int) * (size_t)(nb + 1));
-	unsigned char *use = uses(k);
+	KUses use = uses(k);
 	for (int b = 0; b < nb; b++) {
 		map[b] = -1;
-		if (k->bufs.items[b].cls != KB_ACT || use[b])
+		if (k->bufs.items[b].cls != KB_ACT || use.use[b])
 			map[b] = n++;
 		else
 			kir_count_name(k, b, -1);
 	}
-	free(use);
+	kir_uses_free(&use);
 	for (int b = 0; b < nb; b++)
 		if (map[b] >= 0)
 			k->bufs.items[map[b]] = k->bufs.items[b];
 	k->bufs.len = n;
 	for (int p = 0; p < PROG_COUNT; p++)
-		remap_list(&k->prog[p].kernels, map);
+		kir_remap_bufs(&k->prog[p].kernels, map);
 	remap(&k->output, map);
 	remap(&k->labels, map);
 	remap(&k->train_output, map);
@@ -211,10 +237,10 @@ static void drop_unused_buffers(Kir *k)
 
 void kir_drop_dead(Kir *k)
 {
-	unsigned char *use = uses(k);
+	KUses use = uses(k);
 	for (int p = 0; p < PROG_COUNT; p++)
-		drop_dead_stores_in(k, &k->prog[p].kernels, use);
-	free(use);
+		drop_dead_stores_in(k, &k->prog[p].kernels, &use);
+	kir_uses_free(&use);
 	drop_unused_buffers(k);
 }
 

@@ -164,6 +164,23 @@ int kir_writes(const Kernel *kn, int b);
 /* Whether a kernel reads b other than at element j of its row. */
 int kir_reads_shifted(const Kernel *kn, int b);
 void kir_rename_buf(Kernel *kn, int from, int to);
+/* Every buffer b of the kernels of list (and of their loops) becomes map[b]. */
+void kir_remap_bufs(KList *list, const int *map);
+/* What kernels read and write, for passes that ask it of many buffers:
+ * use[b] is KIR_READ | KIR_WRITE, as kir_reads and kir_writes say, over
+ * the kernels added since the last clear (a loop: its body); `touched`
+ * lists the buffers whose use is not 0, so that a clear costs what the
+ * adds did. For the buffers k has at kir_uses_init. */
+enum { KIR_READ = 1, KIR_WRITE = 2 };
+typedef struct {
+	unsigned char *use;
+	Vec(int) touched;
+} KUses;
+void kir_uses_init(KUses *u, const Kir *k);
+void kir_uses_add(KUses *u, const Kernel *kn);
+void kir_uses_add_list(KUses *u, const KList *list);
+void kir_uses_clear(KUses *u);
+void kir_uses_free(KUses *u);
 /* Adds delta to the count of buffer b's name in k->names of each program
  * that sees b: +1 once b has its name, -1 before it loses it. */
 void kir_count_name(Kir *k, int b, int delta);
