@@ -159,12 +159,16 @@ void kl_lower_scan(KL *L, KList *list, int s)
 	int *state = xmalloc(sizeof(int) * (size_t)(nc + 1));
 	Kernel loop = {.kind = K_LOOP, .reverse = scan->a.scan.reverse, .window = scan->a.scan.window, .out = -1};
 	loop.body = arena_alloc(L->k->arena, sizeof(KList));
+	/* A state's name: its init's, or that of the last carry of it. */
+	const char **names = xmalloc(sizeof(char *) * (size_t)(nc + 1));
+	for (int c = 0; c < nc; c++)
+		names[c] = kl_node(L, scan->args[nseq + c])->name;
+	for (int j = 0; j < s; j++)
+		if (kl_node(L, j)->op == OP_CARRY && kl_node(L, j)->region == body)
+			names[kl_node(L, j)->a.k] = kl_node(L, j)->name;
 	for (int c = 0; c < nc; c++) {
 		int init = scan->args[nseq + c];
-		const char *name = kl_node(L, init)->name;
-		for (int j = 0; j < s; j++)
-			if (kl_node(L, j)->op == OP_CARRY && kl_node(L, j)->a.k == c && kl_node(L, j)->region == body)
-				name = kl_node(L, j)->name;
+		const char *name = names[c];
 		state[c] = kl_add_buf(L, KB_STATE, name ? name : "state", name ? name : "state", kl_node(L, init)->type);
 		vec_push(&loop.states, state[c]);
 		/* `carry state`: the forward states start where the previous
@@ -177,6 +181,7 @@ void kl_lower_scan(KL *L, KList *list, int s)
 			vec_push(list, ((Kernel){.kind = K_COPY, .out = state[c], .a = L->buf[init]}));
 		}
 	}
+	free(names);
 	L->stack_buf = xmalloc(sizeof(int) * (size_t)(nout + 1));
 	for (int o = 0; o < nout; o++)
 		L->stack_buf[o] = -1;
