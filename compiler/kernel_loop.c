@@ -123,27 +123,29 @@ static void rename_copies(Kir *k, KList *list)
 static void count_spikes(KL *L, KList *list, Kernel *loop, int body)
 {
 	Kir *k = L->k;
-	for (int i = 0; i < L->g->nodes.len; i++) {
+	/* Per node, the first MAP of the body (and its let) computing it at offset 0. */
+	int nn = L->g->nodes.len, *map = xmalloc(sizeof(int) * (size_t)(2 * nn + 1)), *let = map + nn;
+	for (int i = 0; i < nn; i++)
+		map[i] = -1;
+	for (int c = loop->body->len - 1; c >= 0; c--)
+		for (int j = loop->body->items[c].kind == K_MAP ? loop->body->items[c].lets.len - 1 : -1; j >= 0; j--) {
+			const KLet *l = &loop->body->items[c].lets.items[j];
+			if (l->off == 0)
+				map[l->node] = c, let[l->node] = j;
+		}
+	for (int i = 0; i < nn; i++) {
 		const Node *n = kl_node(L, i);
 		if (n->region != body || !n->name || n->type.dtype != DT_SPIKE || !L->needed[i] ||
-		    (n->op != OP_SPIKE && n->op != OP_MUL))
+		    (n->op != OP_SPIKE && n->op != OP_MUL) || map[i] < 0)
 			continue;
-		for (int c = 0; c < loop->body->len; c++) {
-			Kernel *m = &loop->body->items[c];
-			int let = -1;
-			for (int j = 0; m->kind == K_MAP && j < m->lets.len && let < 0; j++)
-				if (m->lets.items[j].node == i && m->lets.items[j].off == 0)
-					let = j;
-			if (let < 0)
-				continue;
-			if (k->spike_counts < 0)
-				k->spike_counts = kl_add_buf(L, KB_ACT, "spike_counts", "spikes counted per value", ir_vec(DT_F32, 1, 0, 0));
-			KStore st = {let, k->spike_counts, k->spikes.len, 1, 1};
-			vec_push(&m->stores, st);
-			vec_push(&k->spikes, ((KSpike){n->name, n->type.dim[0]}));
-			break;
-		}
+		Kernel *m = &loop->body->items[map[i]];
+		if (k->spike_counts < 0)
+			k->spike_counts = kl_add_buf(L, KB_ACT, "spike_counts", "spikes counted per value", ir_vec(DT_F32, 1, 0, 0));
+		KStore st = {let[i], k->spike_counts, k->spikes.len, 1, 1};
+		vec_push(&m->stores, st);
+		vec_push(&k->spikes, ((KSpike){n->name, n->type.dim[0]}));
 	}
+	free(map);
 	if (k->spike_counts >= 0) {
 		k->bufs.items[k->spike_counts].type.dim[0] = k->spikes.len;
 		vec_push(list, ((Kernel){.kind = K_ZERO, .out = k->spike_counts}));
