@@ -2,10 +2,9 @@
  *
  * The body's kernels are lowered in order; the yield becomes copies into
  * the states and stacks, which are then removed where the value can be
- * computed into its destination directly. The training forward loop also
- * counts spikes for firing rates. */
+ * computed into its destination directly (kernel_copies.c). The training
+ * forward loop also counts spikes for firing rates. */
 #include <stdlib.h>
-#include <string.h>
 #include "kernels.h"
 
 /* Stacked outputs that are a state's value before the step are saved first
@@ -41,81 +40,6 @@ static void lower_yield(KL *L, KList *body, const Node *scan, const Node *y, con
 			if (L->buf[v] != dst)
 				vec_push(body, ((Kernel){.kind = K_COPY, .out = dst, .a = L->buf[v]}));
 		}
-}
-
-
-
-/* COPY dst <- src, where src is stored by a MAP earlier in the step: that
- * MAP stores into dst as well, when nothing after it reads or writes dst
- * and it reads dst only at its own element. Handles a value that several
- * states take (h is both a state and last(h)). */
-static void duplicate_stores(KList *list)
-{
-	for (int c = 0; c < list->len; c++) {
-		Kernel *cp = &list->items[c];
-		if (cp->kind != K_COPY)
-			continue;
-		int writer = -1, src = cp->a, dst = cp->out;
-		for (int w = 0; w < c; w++)
-			if (kir_writes(&list->items[w], src))
-				writer = list->items[w].kind == K_MAP ? w : -2;
-		if (writer < 0 || kir_reads_shifted(&list->items[writer], dst))
-			continue;
-		int ok = 1;
-		for (int r = writer + 1; r < list->len && ok; r++)
-			if (r != c && (kir_reads(&list->items[r], dst) || kir_writes(&list->items[r], dst)))
-				ok = 0;
-		Kernel *w = &list->items[writer];
-		for (int s = 0; ok && s < w->stores.len; s++)
-			if (w->stores.items[s].buf == src && (w->stores.items[s].off || w->stores.items[s].accumulate))
-				ok = 0;
-		if (!ok)
-			continue;
-		for (int s = 0, n = w->stores.len; s < n; s++)
-			if (w->stores.items[s].buf == src) {
-				KStore st = {w->stores.items[s].let, dst, 0, 0, 0};
-				vec_push(&w->stores, st);
-			}
-		memmove(&list->items[c], &list->items[c + 1], sizeof(Kernel) * (size_t)(list->len - c - 1));
-		list->len--;
-		c--;
-	}
-}
-
-/* COPY dst <- src in a loop body, src being this body's scratch: computes
- * into dst directly, from the first kernel that writes src, when nothing in
- * between reads dst's old value (a loop may read it at its own element j,
- * before it stores). */
-static void rename_copies(Kir *k, KList *list)
-{
-	for (int c = 0; c < list->len; c++) {
-		const Kernel *cp = &list->items[c];
-		if (cp->kind != K_COPY)
-			continue;
-		int src = cp->a, dst = cp->out, first = -1;
-		Type ts = k->bufs.items[src].type, td = k->bufs.items[dst].type;
-		if (k->bufs.items[src].cls != KB_ACT || ts.dim[0] != td.dim[0] || ts.rank != td.rank ||
-		    ts.batched != td.batched || ts.timed)
-			continue;
-		for (int w = 0; w < c && first < 0; w++)
-			if (kir_writes(&list->items[w], src))
-				first = w;
-		int ok = first >= 0;
-		for (int r = first; ok && r < c; r++) {
-			const Kernel *kn = &list->items[r];
-			if (kir_writes(kn, dst) || (kir_reads(kn, dst) && (r != first || kir_reads_shifted(kn, dst))))
-				ok = 0;
-		}
-		for (int r = c + 1; ok && r < list->len; r++)
-			ok = !kir_reads(&list->items[r], src) && !kir_writes(&list->items[r], src);
-		if (!ok)
-			continue;
-		for (int r = first; r < c; r++)
-			kir_rename_buf(&list->items[r], src, dst);
-		memmove(&list->items[c], &list->items[c + 1], sizeof(Kernel) * (size_t)(list->len - c - 1));
-		list->len--;
-		c = -1;  /* renaming may enable earlier copies */
-	}
 }
 
 /* The training forward pass counts each named spike value of the step
@@ -217,8 +141,7 @@ void kl_lower_scan(KL *L, KList *list, int s)
 		else
 			kl_lower_node(L, loop.body, i, body);
 	}
-	duplicate_stores(loop.body);
-	rename_copies(L->k, loop.body);
+	kl_remove_copies(L->k, loop.body);
 	if (L->program == PROG_TRAIN && !scan->a.scan.reverse)
 		count_spikes(L, list, &loop, body);
 	vec_push(list, loop);

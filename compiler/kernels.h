@@ -1,6 +1,7 @@
 /* kernels.h: private to the graph-to-kernel lowering:
  *   kernels.c      what each program needs, which nodes get buffers, programs
- *   kernel_loop.c  a scan as a LOOP kernel
+ *   kernel_loop.c  a scan as a LOOP kernel; kernel_copies.c, the copies
+ *                  of its yield removed where they can be
  *   kernel_node.c  the kernels of one node
  *   kernel_bufs.c  buffers and their names
  *   kernel_map.c   fused elementwise loops (MAP) and C identifiers
@@ -52,6 +53,9 @@ const char *kl_display_name(KL *L, int i);
 void kl_lower_node(KL *L, KList *list, int i, int region);
 /* The scan node s as a LOOP kernel appended to list (kernel_loop.c). */
 void kl_lower_scan(KL *L, KList *list, int s);
+/* The copies of a loop body into its states and stacks, where the value
+ * can be computed into them directly, removed (kernel_copies.c). */
+void kl_remove_copies(Kir *k, KList *body);
 /* Computes elementwise `node` in the open MAP at the end of list (or a new
  * one) and stores it into dst at feature offset off. */
 void kl_map_node(KL *L, KList *list, int node, int dst, int off, int accumulate);
