@@ -299,22 +299,29 @@ long kir_workspace_floats(const Kir *k, int program, int batch)
 	return n;
 }
 
-static int let_uses(const Kernel *m, int let)
+static void count_use(int *uses, int n, int let)
 {
-	int n = 0;
-	for (int i = 0; i < m->lets.len; i++) {
-		const KLet *l = &m->lets.items[i];
-		n += (l->a.kind == KV_LET && l->a.let == let) +
-		     (ir_ops[l->op].arity == 2 && l->b.kind == KV_LET && l->b.let == let);
-	}
-	for (int i = 0; i < m->stores.len; i++)
-		n += m->stores.items[i].let == let;
-	return n;
+	if (let >= 0 && let < n)
+		uses[let]++;
 }
 
-int kir_let_inlined(const Kernel *m, int let)
+unsigned char *kir_inlined_lets(const Kernel *m)
 {
-	return !m->lets.items[let].named && let_uses(m, let) == 1;
+	int n = m->lets.len, *uses = xcalloc((size_t)n + 1, sizeof(int));
+	for (int i = 0; i < n; i++) {
+		const KLet *l = &m->lets.items[i];
+		if (l->a.kind == KV_LET)
+			count_use(uses, n, l->a.let);
+		if (ir_ops[l->op].arity == 2 && l->b.kind == KV_LET)
+			count_use(uses, n, l->b.let);
+	}
+	for (int i = 0; i < m->stores.len; i++)
+		count_use(uses, n, m->stores.items[i].let);
+	unsigned char *inlined = xcalloc((size_t)n + 1, 1);
+	for (int i = 0; i < n; i++)
+		inlined[i] = !m->lets.items[i].named && uses[i] == 1;
+	free(uses);
+	return inlined;
 }
 
 unsigned char *kir_live_lets(const Kernel *m)

@@ -184,9 +184,10 @@ void kir_uses_free(KUses *u);
 /* Adds delta to the count of buffer b's name in k->names of each program
  * that sees b: +1 once b has its name, -1 before it loses it. */
 void kir_count_name(Kir *k, int b, int delta);
-/* A MAP's let without a source name used once is computed where it is used
- * (both backends print or build it inside its user). */
-int kir_let_inlined(const Kernel *m, int let);
+/* Which lets of a MAP are computed where they are used (both backends
+ * print or build them inside their user): those without a source name used
+ * once (malloc'd, one flag per let). */
+unsigned char *kir_inlined_lets(const Kernel *m);
 /* Which lets of a MAP a store needs, directly or through other lets
  * (malloc'd, one flag per let). */
 unsigned char *kir_live_lets(const Kernel *m);
