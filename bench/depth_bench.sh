@@ -5,14 +5,14 @@
 # 2-unit spiking LSTM layers (bench/chain_model.sh), and with T = 10,000
 # steps. Medians of 3 wall-clock runs, in seconds. Measures, asserts nothing.
 #
-#   sh bench/depth_bench.sh        knobs: DEPTHS ("30 120 500"), DEPTH_JIT ("30")
+#   sh bench/depth_bench.sh        knobs: DEPTHS ("30 120 500"), DEPTH_JIT ("30"; "" for none)
 set -eu
 cd "$(dirname "$0")/.."
 [ -x bin/spikec ] || { echo "depth_bench.sh: bin/spikec is missing; run make first" >&2; exit 1; }
 OUT=build/bench/depth
 mkdir -p "$OUT"
 DEPTHS=${DEPTHS:-30 120 500}
-DEPTH_JIT=${DEPTH_JIT:-30}
+DEPTH_JIT=${DEPTH_JIT-30}
 
 now() { date +%s.%N; }
 median3() { printf '%s\n' "$@" | sort -g | sed -n 2p; }
