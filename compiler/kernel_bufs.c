@@ -1,7 +1,6 @@
 /* kernel_bufs.c: the buffers of kernel lowering (see kernels.c): a new
  * one per value that needs its own, one shared buffer per parameter, input,
  * gradient and output, each with a C identifier unique where it is seen. */
-#include <string.h>
 #include "kernels.h"
 
 int kl_add_buf(KL *L, KBufClass cls, const char *name, const char *what, Type t)

@@ -169,8 +169,9 @@ void kir_remap_bufs(KList *list, const int *map);
 /* What kernels read and write, for passes that ask it of many buffers:
  * use[b] is KIR_READ | KIR_WRITE, as kir_reads and kir_writes say, over
  * the kernels added since the last clear (a loop: its body); `touched`
- * lists the buffers whose use is not 0, so that a clear costs what the
- * adds did. For the buffers k has at kir_uses_init. */
+ * lists the buffers whose use is not 0, in the order first touched, so
+ * that a clear costs what the adds did. For the buffers k has at
+ * kir_uses_init. */
 enum { KIR_READ = 1, KIR_WRITE = 2 };
 typedef struct {
 	unsigned char *use;
