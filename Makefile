@@ -100,10 +100,11 @@ check: all bin/unit_tests
 	bin/unit_tests
 	sh tests/run_tests.sh
 
-# Compile times and training speed of both backends (not part of check).
+# Compile times (against depth too) and training speed of both backends (not part of check).
 bench: all
 	@sh scripts/deps.sh --check-bench
 	sh bench/compile_bench.sh
+	sh bench/depth_bench.sh
 	sh bench/bench.sh
 
 golden-update: all

@@ -1,49 +1,46 @@
 /* kernel_bufs.c: the buffers of kernel lowering (see kernels.c): a new
  * one per value that needs its own, one shared buffer per parameter, input,
  * gradient and output, each with a C identifier unique where it is seen. */
-#include <string.h>
 #include "kernels.h"
-
-typedef struct {
-	const Kir *k;
-	int program;
-} NameCtx;
-
-static int buf_taken(void *ctx, const char *id)
-{
-	const NameCtx *c = ctx;
-	for (int i = 0; i < c->k->bufs.len; i++) {
-		const KBuf *b = &c->k->bufs.items[i];
-		if ((b->program < 0 || b->program == c->program) && !strcmp(b->name, id))
-			return 1;
-	}
-	return 0;
-}
 
 int kl_add_buf(KL *L, KBufClass cls, const char *name, const char *what, Type t)
 {
+	Kir *k = L->k;
 	int program = cls == KB_STATE || cls == KB_ACT ? L->program : -1;
-	NameCtx ctx = {L->k, -2};
-	ctx.program = program < 0 ? -3 : program;
 	/* Shared buffers must be unique against every program's names. */
-	const char *id = program < 0 ? kl_ident(L->k->arena, name, buf_taken, &(NameCtx){L->k, PROG_INFER})
-				     : kl_ident(L->k->arena, name, buf_taken, &ctx);
-	while (program < 0 && buf_taken(&(NameCtx){L->k, PROG_TRAIN}, id))
-		id = kl_ident(L->k->arena, arena_printf(L->k->arena, "%s_", id), buf_taken, &(NameCtx){L->k, PROG_TRAIN});
+	const char *id = kl_ident(k->arena, name, &k->names[program < 0 ? PROG_INFER : program], NULL);
+	while (program < 0 && strmap_get(&k->names[PROG_TRAIN], id))
+		id = kl_ident(k->arena, arena_printf(k->arena, "%s_", id), &k->names[PROG_TRAIN], NULL);
 	KBuf b = {id, what, cls, program, t, 0, -1, 0};
-	vec_push(&L->k->bufs, b);
-	return L->k->bufs.len - 1;
+	vec_push(&k->bufs, b);
+	kir_count_name(k, k->bufs.len - 1, 1);
+	return k->bufs.len - 1;
+}
+
+/* Slots of kl_shared_table per buffer class: one per parameter or input
+ * index (0 for the output and the loss). */
+static int shared_stride(const Graph *g)
+{
+	return g->params.len + g->inputs.len + 1;
+}
+
+int *kl_shared_table(const Graph *g)
+{
+	int n = (KB_ACT + 1) * shared_stride(g), *table = xmalloc(sizeof(int) * (size_t)n);
+	for (int i = 0; i < n; i++)
+		table[i] = -1;
+	return table;
 }
 
 /* The shared buffer of class cls for parameter or input `index`. */
 int kl_shared_buf(KL *L, KBufClass cls, int index, const char *name, Type t)
 {
-	for (int b = 0; b < L->k->bufs.len; b++)
-		if (L->k->bufs.items[b].cls == cls && L->k->bufs.items[b].index == index)
-			return b;
-	int b = kl_add_buf(L, cls, name, name, t);
-	L->k->bufs.items[b].index = index;
-	return b;
+	int *slot = &L->shared[(int)cls * shared_stride(L->g) + index];
+	if (*slot < 0) {
+		*slot = kl_add_buf(L, cls, name, name, t);
+		L->k->bufs.items[*slot].index = index;
+	}
+	return *slot;
 }
 
 /* The model's output: the caller's array in inference; scratch in training,

@@ -2,10 +2,9 @@
  *
  * The body's kernels are lowered in order; the yield becomes copies into
  * the states and stacks, which are then removed where the value can be
- * computed into its destination directly. The training forward loop also
- * counts spikes for firing rates. */
+ * computed into its destination directly (kernel_copies.c). The training
+ * forward loop also counts spikes for firing rates. */
 #include <stdlib.h>
-#include <string.h>
 #include "kernels.h"
 
 /* Stacked outputs that are a state's value before the step are saved first
@@ -43,107 +42,34 @@ static void lower_yield(KL *L, KList *body, const Node *scan, const Node *y, con
 		}
 }
 
-
-
-/* COPY dst <- src, where src is stored by a MAP earlier in the step: that
- * MAP stores into dst as well, when nothing after it reads or writes dst
- * and it reads dst only at its own element. Handles a value that several
- * states take (h is both a state and last(h)). */
-static void duplicate_stores(KList *list)
-{
-	for (int c = 0; c < list->len; c++) {
-		Kernel *cp = &list->items[c];
-		if (cp->kind != K_COPY)
-			continue;
-		int writer = -1, src = cp->a, dst = cp->out;
-		for (int w = 0; w < c; w++)
-			if (kir_writes(&list->items[w], src))
-				writer = list->items[w].kind == K_MAP ? w : -2;
-		if (writer < 0 || kir_reads_shifted(&list->items[writer], dst))
-			continue;
-		int ok = 1;
-		for (int r = writer + 1; r < list->len && ok; r++)
-			if (r != c && (kir_reads(&list->items[r], dst) || kir_writes(&list->items[r], dst)))
-				ok = 0;
-		Kernel *w = &list->items[writer];
-		for (int s = 0; ok && s < w->stores.len; s++)
-			if (w->stores.items[s].buf == src && (w->stores.items[s].off || w->stores.items[s].accumulate))
-				ok = 0;
-		if (!ok)
-			continue;
-		for (int s = 0, n = w->stores.len; s < n; s++)
-			if (w->stores.items[s].buf == src) {
-				KStore st = {w->stores.items[s].let, dst, 0, 0, 0};
-				vec_push(&w->stores, st);
-			}
-		memmove(&list->items[c], &list->items[c + 1], sizeof(Kernel) * (size_t)(list->len - c - 1));
-		list->len--;
-		c--;
-	}
-}
-
-/* COPY dst <- src in a loop body, src being this body's scratch: computes
- * into dst directly, from the first kernel that writes src, when nothing in
- * between reads dst's old value (a loop may read it at its own element j,
- * before it stores). */
-static void rename_copies(Kir *k, KList *list)
-{
-	for (int c = 0; c < list->len; c++) {
-		const Kernel *cp = &list->items[c];
-		if (cp->kind != K_COPY)
-			continue;
-		int src = cp->a, dst = cp->out, first = -1;
-		Type ts = k->bufs.items[src].type, td = k->bufs.items[dst].type;
-		if (k->bufs.items[src].cls != KB_ACT || ts.dim[0] != td.dim[0] || ts.rank != td.rank ||
-		    ts.batched != td.batched || ts.timed)
-			continue;
-		for (int w = 0; w < c && first < 0; w++)
-			if (kir_writes(&list->items[w], src))
-				first = w;
-		int ok = first >= 0;
-		for (int r = first; ok && r < c; r++) {
-			const Kernel *kn = &list->items[r];
-			if (kir_writes(kn, dst) || (kir_reads(kn, dst) && (r != first || kir_reads_shifted(kn, dst))))
-				ok = 0;
-		}
-		for (int r = c + 1; ok && r < list->len; r++)
-			ok = !kir_reads(&list->items[r], src) && !kir_writes(&list->items[r], src);
-		if (!ok)
-			continue;
-		for (int r = first; r < c; r++)
-			kir_rename_buf(&list->items[r], src, dst);
-		memmove(&list->items[c], &list->items[c + 1], sizeof(Kernel) * (size_t)(list->len - c - 1));
-		list->len--;
-		c = -1;  /* renaming may enable earlier copies */
-	}
-}
-
 /* The training forward pass counts each named spike value of the step
  * (gates, cells, outputs), for the firing rates the driver reports. */
 static void count_spikes(KL *L, KList *list, Kernel *loop, int body)
 {
 	Kir *k = L->k;
-	for (int i = 0; i < L->g->nodes.len; i++) {
+	/* Per node, the first MAP of the body (and its let) computing it at offset 0. */
+	int nn = L->g->nodes.len, *map = xmalloc(sizeof(int) * (size_t)(2 * nn + 1)), *let = map + nn;
+	for (int i = 0; i < nn; i++)
+		map[i] = -1;
+	for (int c = loop->body->len - 1; c >= 0; c--)
+		for (int j = loop->body->items[c].kind == K_MAP ? loop->body->items[c].lets.len - 1 : -1; j >= 0; j--) {
+			const KLet *l = &loop->body->items[c].lets.items[j];
+			if (l->off == 0)
+				map[l->node] = c, let[l->node] = j;
+		}
+	for (int i = 0; i < nn; i++) {
 		const Node *n = kl_node(L, i);
 		if (n->region != body || !n->name || n->type.dtype != DT_SPIKE || !L->needed[i] ||
-		    (n->op != OP_SPIKE && n->op != OP_MUL))
+		    (n->op != OP_SPIKE && n->op != OP_MUL) || map[i] < 0)
 			continue;
-		for (int c = 0; c < loop->body->len; c++) {
-			Kernel *m = &loop->body->items[c];
-			int let = -1;
-			for (int j = 0; m->kind == K_MAP && j < m->lets.len && let < 0; j++)
-				if (m->lets.items[j].node == i && m->lets.items[j].off == 0)
-					let = j;
-			if (let < 0)
-				continue;
-			if (k->spike_counts < 0)
-				k->spike_counts = kl_add_buf(L, KB_ACT, "spike_counts", "spikes counted per value", ir_vec(DT_F32, 1, 0, 0));
-			KStore st = {let, k->spike_counts, k->spikes.len, 1, 1};
-			vec_push(&m->stores, st);
-			vec_push(&k->spikes, ((KSpike){n->name, n->type.dim[0]}));
-			break;
-		}
+		Kernel *m = &loop->body->items[map[i]];
+		if (k->spike_counts < 0)
+			k->spike_counts = kl_add_buf(L, KB_ACT, "spike_counts", "spikes counted per value", ir_vec(DT_F32, 1, 0, 0));
+		KStore st = {let[i], k->spike_counts, k->spikes.len, 1, 1};
+		vec_push(&m->stores, st);
+		vec_push(&k->spikes, ((KSpike){n->name, n->type.dim[0]}));
 	}
+	free(map);
 	if (k->spike_counts >= 0) {
 		k->bufs.items[k->spike_counts].type.dim[0] = k->spikes.len;
 		vec_push(list, ((Kernel){.kind = K_ZERO, .out = k->spike_counts}));
@@ -159,12 +85,16 @@ void kl_lower_scan(KL *L, KList *list, int s)
 	int *state = xmalloc(sizeof(int) * (size_t)(nc + 1));
 	Kernel loop = {.kind = K_LOOP, .reverse = scan->a.scan.reverse, .window = scan->a.scan.window, .out = -1};
 	loop.body = arena_alloc(L->k->arena, sizeof(KList));
+	/* A state's name: its init's, or that of the last carry of it. */
+	const char **names = xmalloc(sizeof(char *) * (size_t)(nc + 1));
+	for (int c = 0; c < nc; c++)
+		names[c] = kl_node(L, scan->args[nseq + c])->name;
+	for (int j = 0; j < s; j++)
+		if (kl_node(L, j)->op == OP_CARRY && kl_node(L, j)->region == body)
+			names[kl_node(L, j)->a.k] = kl_node(L, j)->name;
 	for (int c = 0; c < nc; c++) {
 		int init = scan->args[nseq + c];
-		const char *name = kl_node(L, init)->name;
-		for (int j = 0; j < s; j++)
-			if (kl_node(L, j)->op == OP_CARRY && kl_node(L, j)->a.k == c && kl_node(L, j)->region == body)
-				name = kl_node(L, j)->name;
+		const char *name = names[c];
 		state[c] = kl_add_buf(L, KB_STATE, name ? name : "state", name ? name : "state", kl_node(L, init)->type);
 		vec_push(&loop.states, state[c]);
 		/* `carry state`: the forward states start where the previous
@@ -177,6 +107,7 @@ void kl_lower_scan(KL *L, KList *list, int s)
 			vec_push(list, ((Kernel){.kind = K_COPY, .out = state[c], .a = L->buf[init]}));
 		}
 	}
+	free(names);
 	L->stack_buf = xmalloc(sizeof(int) * (size_t)(nout + 1));
 	for (int o = 0; o < nout; o++)
 		L->stack_buf[o] = -1;
@@ -210,8 +141,7 @@ void kl_lower_scan(KL *L, KList *list, int s)
 		else
 			kl_lower_node(L, loop.body, i, body);
 	}
-	duplicate_stores(loop.body);
-	rename_copies(L->k, loop.body);
+	kl_remove_copies(L->k, loop.body);
 	if (L->program == PROG_TRAIN && !scan->a.scan.reverse)
 		count_spikes(L, list, &loop, body);
 	vec_push(list, loop);

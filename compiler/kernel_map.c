@@ -8,6 +8,7 @@
  * of a buffer this same loop writes at another offset cannot join it, and
  * starts a new loop. */
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 #include "kernels.h"
 
@@ -29,9 +30,9 @@ static int reserved(const char *s)
 	return !strncmp(s, "spk_", 4) || !strncmp(s, "cblas", 5);
 }
 
-const char *kl_ident(Arena *arena, const char *name, int (*taken)(void *, const char *), void *ctx)
+const char *kl_ident(Arena *arena, const char *name, const StrMap *taken, StrMap *next)
 {
-	char tmp[128];
+	char tmp[128], id[160];
 	size_t n = 0;
 	for (const char *s = name; *s && n < sizeof tmp - 8; s++)
 		tmp[n++] = isalnum((unsigned char)*s) ? *s : '_';
@@ -42,10 +43,18 @@ const char *kl_ident(Arena *arena, const char *name, int (*taken)(void *, const 
 	}
 	if (reserved(tmp))
 		strcat(tmp, "_");
-	const char *id = arena_strdup(arena, tmp);
-	for (int suffix = 2; taken(ctx, id); suffix++)
-		id = arena_printf(arena, "%s_%d", tmp, suffix);
-	return id;
+	if (!strmap_get(taken, tmp))
+		return arena_strdup(arena, tmp);
+	int suffix = next && strmap_get(next, tmp) ? strmap_get(next, tmp) : 2;
+	for (;; suffix++) {
+		snprintf(id, sizeof id, "%s_%d", tmp, suffix);
+		if (!strmap_get(taken, id))
+			break;
+	}
+	const char *base = arena_strdup(arena, tmp);
+	if (next)
+		strmap_put(next, base, suffix + 1);
+	return arena_strdup(arena, id);
 }
 
 int kl_is_elem(const Node *n)
@@ -59,28 +68,58 @@ typedef struct {
 	int failed;
 } MapBuild;
 
-static int let_taken(void *ctx, const char *id)
-{
-	MapBuild *mb = ctx;
-	for (int i = 0; i < mb->m->lets.len; i++)
-		if (!strcmp(mb->m->lets.items[i].name, id))
-			return 1;
-	const Kir *k = mb->L->k;
-	for (int i = 0; i < k->bufs.len; i++)
-		if ((k->bufs.items[i].cls == KB_INPUT || k->bufs.items[i].cls == KB_LABELS) &&
-		    !strcmp(k->bufs.items[i].name, id))
-			return 1;
-	return 0;
-}
+/* The lets' names while a MAP's lets are named in order (kl_name_lets):
+ * taken, the names given so far and the inputs' and labels'; next, the
+ * suffix to try first per name. */
+typedef struct {
+	StrMap taken, next;
+} LetNames;
 
-/* The local's name: the source name's last component, or the name of the
- * slice through which the value was asked for. */
-static const char *let_name(MapBuild *mb, const Node *n, const char *hint)
+/* The source name of a let, until kl_name_lets makes it an identifier: the
+ * node's last name component, or that of the slice through which the value
+ * was asked for. */
+static const char *let_source_name(const Node *n, const char *hint)
 {
 	const char *name = hint ? hint : n->name;
 	const char *base = name ? strrchr(name, '.') : NULL;
-	base = base ? base + 1 : name ? name : ir_ops[n->op].name;
-	return kl_ident(mb->L->k->arena, base, let_taken, mb);
+	return base ? base + 1 : name ? name : ir_ops[n->op].name;
+}
+
+typedef Vec(const char *) Names;
+
+/* fixed: the names of the inputs and labels, which no let may take. */
+static void name_map(Kir *k, Kernel *m, const Names *fixed)
+{
+	LetNames ln = {0};
+	for (int i = 0; i < fixed->len; i++)
+		strmap_put(&ln.taken, fixed->items[i], 1);
+	for (int i = 0; i < m->lets.len; i++) {
+		KLet *l = &m->lets.items[i];
+		l->name = kl_ident(k->arena, l->name, &ln.taken, &ln.next);
+		strmap_put(&ln.taken, l->name, 1);
+	}
+	strmap_free(&ln.taken);
+	strmap_free(&ln.next);
+}
+
+static void name_list(Kir *k, KList *list, const Names *fixed)
+{
+	for (int c = 0; c < list->len; c++) {
+		if (list->items[c].kind == K_MAP)
+			name_map(k, &list->items[c], fixed);
+		if (list->items[c].kind == K_LOOP)
+			name_list(k, list->items[c].body, fixed);
+	}
+}
+
+void kl_name_lets(Kir *k, KList *list)
+{
+	Names fixed = {0};
+	for (int b = 0; b < k->bufs.len; b++)
+		if (k->bufs.items[b].cls == KB_INPUT || k->bufs.items[b].cls == KB_LABELS)
+			vec_push(&fixed, k->bufs.items[b].name);
+	name_list(k, list, &fixed);
+	vec_free(&fixed);
 }
 
 static KVal kval(MapBuild *mb, int node, int off, const char *hint);
@@ -98,7 +137,7 @@ static KVal compute(MapBuild *mb, int node, int off, const char *hint)
 		let.b = kval(mb, n->args[1], off, NULL);
 	if (mb->failed)
 		return (KVal){0};
-	let.name = let_name(mb, n, hint);
+	let.name = let_source_name(n, hint);
 	vec_push(&m->lets, let);
 	return (KVal){KV_LET, m->lets.len - 1, 0, 0, 0};
 }
@@ -142,7 +181,7 @@ static int place(KL *L, KList *list, int c, int node, int dst, int off, int accu
 	int copy_of = n->op == OP_SLICE || (L->buf[node] >= 0 && L->buf[node] != dst);
 	KVal v = copy_of ? kval(&mb, node, 0, NULL) : compute(&mb, node, 0, NULL);
 	if (!mb.failed && v.kind == KV_LOAD) {  /* a copy of (part of) a buffer */
-		KLet copy = {OP_ADD, v, {KV_CONST, 0, 0, 0, 0}, {0}, let_name(&mb, n, NULL), node, 0, 1};
+		KLet copy = {OP_ADD, v, {KV_CONST, 0, 0, 0, 0}, {0}, let_source_name(n, NULL), node, 0, 1};
 		vec_push(&m->lets, copy);
 		v = (KVal){KV_LET, m->lets.len - 1, 0, 0, 0};
 	}

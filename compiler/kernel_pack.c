@@ -9,80 +9,127 @@
  * only loop bodies touch it, each loop either only copies into it or only
  * reads it. Packing is exact, so the bits of every result stay the same;
  * the tape shrinks 32-fold. */
+#include <stdlib.h>
 #include <string.h>
 #include "kernels.h"
 
 enum { NONE, WRITER, READER, NEITHER };
 
-/* What loop `lp` does with buffer b: NONE, WRITER (copies into it only),
- * READER (reads it only) or NEITHER. */
-static int role(const Kernel *lp, int b)
+/* What a loop does with a buffer: NONE, WRITER (copies into it only),
+ * READER (reads it only) or NEITHER; r, so far, and then body kernel kn,
+ * whose uses of it are `use` (KIR_READ, KIR_WRITE). */
+static int combine(int r, const Kernel *kn, int use)
 {
-	int r = NONE;
-	for (int i = 0; i < lp->body->len; i++) {
-		const Kernel *kn = &lp->body->items[i];
-		int reads = kir_reads(kn, b), writes = kir_writes(kn, b);
-		if (!reads && !writes)
-			continue;
-		int this = kn->kind == K_COPY && !reads ? WRITER : writes || kn->kind == K_LOOP ? NEITHER : READER;
-		if (r != NONE && r != this)
-			return NEITHER;
-		r = this;
+	int this = kn->kind == K_COPY && !(use & KIR_READ) ? WRITER : (use & KIR_WRITE) || kn->kind == K_LOOP ? NEITHER : READER;
+	return r != NONE && r != this ? NEITHER : this;
+}
+
+/* Per buffer b < nb, row 0: NEITHER where a kernel outside the loops of
+ * prog touches b; row q: what prog's q-th loop (from 1) does with b. */
+typedef struct {
+	int nb, rows;
+	unsigned char *role;  /* rows * nb */
+} Roles;
+
+static unsigned char *row(const Roles *r, int q)
+{
+	return r->role + (size_t)q * (size_t)r->nb;
+}
+
+static Roles roles(const Kir *k, const KList *prog, int nb)
+{
+	Roles r = {nb, 1, NULL};
+	for (int i = 0; i < prog->len; i++)
+		r.rows += prog->items[i].kind == K_LOOP;
+	r.role = xcalloc((size_t)r.rows * (size_t)nb + 1, 1);
+	KUses u;
+	kir_uses_init(&u, k);
+	for (int i = 0, q = 0; i < prog->len; i++) {
+		const Kernel *lp = &prog->items[i];
+		unsigned char *rq = row(&r, lp->kind == K_LOOP ? ++q : 0);
+		for (int j = 0; j < (lp->kind == K_LOOP ? lp->body->len : 1); j++) {
+			const Kernel *kn = lp->kind == K_LOOP ? &lp->body->items[j] : lp;
+			kir_uses_add(&u, kn);
+			for (int t = 0; t < u.touched.len; t++) {
+				int b = u.touched.items[t];
+				rq[b] = lp->kind == K_LOOP ? (unsigned char)combine(rq[b], kn, u.use[b]) : NEITHER;
+			}
+			kir_uses_clear(&u);
+		}
 	}
+	kir_uses_free(&u);
 	return r;
 }
 
-static int packable(const Kir *k, const KList *prog, int b)
+/* Whether stack b qualifies: a spike stack of the training program that
+ * only loops touch, each a WRITER or a READER, at least one of each. */
+static int packable(const Kir *k, const Roles *r, int b)
 {
 	const KBuf *kb = &k->bufs.items[b];
 	if (kb->cls != KB_ACT || kb->program != PROG_TRAIN || !kb->type.timed || !kb->type.batched ||
 	    kb->type.dtype != DT_SPIKE || kb->type.rank != 1)
 		return 0;
 	int writers = 0, readers = 0;
-	for (int i = 0; i < prog->len; i++) {
-		const Kernel *kn = &prog->items[i];
-		if (kn->kind != K_LOOP)  {
-			if (kir_reads(kn, b) || kir_writes(kn, b))
-				return 0;
-			continue;
-		}
-		int r = role(kn, b);
-		if (r == NEITHER)
+	for (int q = 0; q < r->rows; q++) {
+		int role = row(r, q)[b];
+		if (role == NEITHER)
 			return 0;
-		writers += r == WRITER;
-		readers += r == READER;
+		writers += role == WRITER;
+		readers += role == READER;
 	}
 	return writers && readers;
 }
 
-/* Unpacks stack b into step buffer u at the start of loop lp, whose
- * kernels then read u. */
-static void unpack_in(Kernel *lp, int b, int u)
+/* In each loop that reads stacks, its kernels read the step buffers
+ * instead (step[b], -1 for a stack not packed), which the loop first
+ * unpacks: `copy step[b] <- b` for each, the last stack's first. */
+static void unpack(Kir *k, KList *prog, const Roles *r, const int *step)
 {
-	for (int i = 0; i < lp->body->len; i++)
-		kir_rename_buf(&lp->body->items[i], b, u);
-	vec_push(lp->body, lp->body->items[0]);
-	for (int i = lp->body->len - 1; i > 0; i--)
-		lp->body->items[i] = lp->body->items[i - 1];
-	lp->body->items[0] = (Kernel){.kind = K_COPY, .out = u, .a = b};
+	int *map = xmalloc(sizeof(int) * (size_t)(k->bufs.len + 1));
+	for (int b = 0; b < k->bufs.len; b++)
+		map[b] = b;
+	for (int i = 0, q = 0; i < prog->len; i++) {
+		if (prog->items[i].kind != K_LOOP)
+			continue;
+		const unsigned char *rq = row(r, ++q);
+		KList *body = prog->items[i].body, out = {0};
+		for (int b = r->nb - 1; b >= 0; b--)
+			if (step[b] >= 0 && rq[b] == READER) {
+				vec_push(&out, ((Kernel){.kind = K_COPY, .out = step[b], .a = b}));
+				map[b] = step[b];
+			}
+		if (!out.len)
+			continue;
+		kir_remap_bufs(body, map);
+		for (int j = 0; j < body->len; j++)
+			vec_push(&out, body->items[j]);
+		free(body->items);
+		*body = out;
+		for (int b = 0; b < r->nb; b++)
+			map[b] = b;
+	}
+	free(map);
 }
 
 void kir_pack_spike_stacks(Kir *k)
 {
 	KList *prog = &k->prog[PROG_TRAIN].kernels;
 	KL L = {.k = k, .g = k->g, .program = PROG_TRAIN};
-	for (int b = 0, nb = k->bufs.len; b < nb; b++) {
-		if (!packable(k, prog, b))
+	int nb = k->bufs.len, *step = xmalloc(sizeof(int) * (size_t)(nb + 1));
+	Roles r = roles(k, prog, nb);
+	for (int b = 0; b < nb; b++) {
+		step[b] = -1;
+		if (!packable(k, &r, b))
 			continue;
 		KBuf *kb = &k->bufs.items[b];
-		Type step = kb->type;
-		step.timed = 0;
+		Type t = kb->type;
+		t.timed = 0;
 		size_t n = strlen(kb->name), base = n > 4 && !strcmp(kb->name + n - 4, "_seq") ? n - 4 : n;
 		const char *what = arena_printf(k->arena, "step t of %s", kb->name);
-		int u = kl_add_buf(&L, KB_ACT, arena_printf(k->arena, "%.*s_step", (int)base, kb->name), what, step);
+		step[b] = kl_add_buf(&L, KB_ACT, arena_printf(k->arena, "%.*s_step", (int)base, kb->name), what, t);
 		k->bufs.items[b].bits = 1;
-		for (int i = 0; i < prog->len; i++)
-			if (prog->items[i].kind == K_LOOP && role(&prog->items[i], b) == READER)
-				unpack_in(&prog->items[i], b, u);
 	}
+	unpack(k, prog, &r, step);
+	free(r.role);
+	free(step);
 }

@@ -49,37 +49,24 @@ static int sinkable(const Kir *k, const KList *prog, int loop, int i)
 	return 1;
 }
 
-/* Whether the first kernel of body that touches b writes all of it
- * without reading it (a MAP: non-accumulating stores covering its row). */
-static int written_first(const Kir *k, const KList *body, int b)
+/* Whether kn, the first kernel of a loop body that touches b, writes all
+ * of b without reading it (a MAP: non-accumulating stores covering its
+ * row). */
+static int written_first(const Kir *k, const Kernel *kn, int b)
 {
-	for (int i = 0; i < body->len; i++) {
-		const Kernel *kn = &body->items[i];
-		if (kir_reads(kn, b))
-			return 0;
-		if (!kir_writes(kn, b))
-			continue;
-		if (kn->kind != K_MAP)
-			return kn->kind != K_LOOP;
-		int width = k->bufs.items[b].type.dim[0], covered = 0;
-		unsigned char *done = xcalloc((size_t)width + 1, 1);
-		for (int s = 0; s < kn->stores.len; s++) {
-			const KStore *st = &kn->stores.items[s];
-			for (int j = st->off; st->buf == b && !st->reduce && j < st->off + kn->n && j < width; j++)
-				covered += !done[j], done[j] = 1;
-		}
-		free(done);
-		return covered == width;
+	if (kir_reads(kn, b))
+		return 0;
+	if (kn->kind != K_MAP)
+		return kn->kind != K_LOOP;
+	int width = k->bufs.items[b].type.dim[0], covered = 0;
+	unsigned char *done = xcalloc((size_t)width + 1, 1);
+	for (int s = 0; s < kn->stores.len; s++) {
+		const KStore *st = &kn->stores.items[s];
+		for (int j = st->off; st->buf == b && !st->reduce && j < st->off + kn->n && j < width; j++)
+			covered += !done[j], done[j] = 1;
 	}
-	return 0;
-}
-
-static int used_outside(const KList *prog, int loop, int b)
-{
-	for (int i = 0; i < prog->len; i++)
-		if (i != loop && (kir_reads(&prog->items[i], b) || kir_writes(&prog->items[i], b)))
-			return 1;
-	return 0;
+	free(done);
+	return covered == width;
 }
 
 /* "h_d_a_seq" -> "h_d_a" for a stack that became one step, unless taken. */
@@ -89,23 +76,44 @@ static void drop_seq_suffix(Kir *k, KBuf *kb)
 	if (n < 5 || strcmp(kb->name + n - 4, "_seq") != 0)
 		return;
 	const char *name = arena_printf(k->arena, "%.*s", (int)(n - 4), kb->name);
-	for (int b = 0; b < k->bufs.len; b++)
-		if (strcmp(k->bufs.items[b].name, name) == 0)
+	for (int p = 0; p < PROG_COUNT; p++)
+		if (strmap_get(&k->names[p], name))
 			return;
+	int b = (int)(kb - k->bufs.items);
+	kir_count_name(k, b, -1);
 	kb->name = name;
+	kir_count_name(k, b, 1);
 }
 
+/* The timed scratch that only this loop uses and that each step writes
+ * whole before reading it: one step's rows. */
 static void untime_stacks(Kir *k, const KList *prog, int loop)
 {
 	const KList *body = prog->items[loop].body;
+	int *first = xmalloc(sizeof(int) * (size_t)(k->bufs.len + 1));  /* the first kernel touching b */
+	KUses in, out;
+	kir_uses_init(&in, k);
+	kir_uses_init(&out, k);
+	for (int j = 0; j < body->len; j++) {
+		int seen = in.touched.len;
+		kir_uses_add(&in, &body->items[j]);
+		for (int t = seen; t < in.touched.len; t++)
+			first[in.touched.items[t]] = j;
+	}
+	for (int i = 0; i < prog->len; i++)
+		if (i != loop)
+			kir_uses_add(&out, &prog->items[i]);
 	for (int b = 0; b < k->bufs.len; b++) {
 		KBuf *kb = &k->bufs.items[b];
-		if (kb->cls == KB_ACT && kb->type.timed && !untouched(body, 0, body->len, b) &&
-		    !used_outside(prog, loop, b) && written_first(k, body, b)) {
+		if (kb->cls == KB_ACT && kb->type.timed && in.use[b] && !out.use[b] &&
+		    written_first(k, &body->items[first[b]], b)) {
 			kb->type.timed = 0;
 			drop_seq_suffix(k, kb);
 		}
 	}
+	kir_uses_free(&in);
+	kir_uses_free(&out);
+	free(first);
 }
 
 void kir_sink_reductions(Kir *k)

@@ -78,12 +78,12 @@ static void plan(KL *L)
 
 /* ---- programs ------------------------------------------------------------ */
 
-static void lower_program(Kir *k, const Graph *g, int program)
+static void lower_program(Kir *k, const Graph *g, int program, int *shared)
 {
 	int nn = g->nodes.len;
 	KL L = {k, g, program, xmalloc(sizeof(int) * (size_t)(nn + 1)), xcalloc((size_t)nn + 1, sizeof(int)),
 		xcalloc((size_t)nn + 1, sizeof(int)), xcalloc((size_t)nn + 1, sizeof(int)),
-		xcalloc((size_t)nn + 1, sizeof(int)), xmalloc(sizeof(int) * (size_t)(nn + 1)), NULL};
+		xcalloc((size_t)nn + 1, sizeof(int)), xmalloc(sizeof(int) * (size_t)(nn + 1)), NULL, shared};
 	for (int i = 0; i < nn; i++)
 		L.buf[i] = L.grad_of[i] = -1;
 	mark(&L, g->output);
@@ -124,6 +124,7 @@ static void lower_program(Kir *k, const Graph *g, int program)
 		if (i == g->loss)
 			prog->loss_at = prog->kernels.len - 1;
 	}
+	kl_name_lets(k, &prog->kernels);
 	/* An output that is a state (output last(h)) is copied out. */
 	int ob = kl_output_buf(&L, kl_node(&L, g->output)->type);
 	if (L.buf[g->output] != ob)
@@ -139,7 +140,7 @@ Kir *kir_lower(Arena *arena, const Graph *g, int spike_bits)
 	k->model = g->model;
 	k->steps = g->steps;
 	k->labels = k->train_output = k->spike_counts = -1;
-	KL L = {k, g, -1, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+	KL L = {k, g, -1, NULL, NULL, NULL, NULL, NULL, NULL, NULL, kl_shared_table(g)};
 	for (int p = 0; p < g->params.len; p++) {  /* parameter buffers first, in order */
 		int b = kl_shared_buf(&L, KB_PARAM, p, g->params.items[p].name, g->params.items[p].type);
 		k->bufs.items[b].offset = k->nparams;
@@ -147,9 +148,11 @@ Kir *kir_lower(Arena *arena, const Graph *g, int spike_bits)
 		k->nparams += t.rank == 2 ? (long)t.dim[0] * t.dim[1] : t.dim[0];
 	}
 	k->has_train = g->loss >= 0 && g->param_grad;
-	lower_program(k, g, PROG_INFER);
+	lower_program(k, g, PROG_INFER, L.shared);
+	if (k->has_train)
+		lower_program(k, g, PROG_TRAIN, L.shared);
+	free(L.shared);
 	if (k->has_train) {
-		lower_program(k, g, PROG_TRAIN);
 		kir_hoist_projections(k);
 		kir_drop_dead(k);
 		kir_sink_reductions(k);

@@ -66,6 +66,14 @@ void kir_rename_buf(Kernel *kn, int from, int to)
 			kn->stores.items[j].buf = to;
 }
 
+void kir_count_name(Kir *k, int b, int delta)
+{
+	const KBuf *kb = &k->bufs.items[b];
+	for (int p = 0; p < PROG_COUNT; p++)
+		if (kb->program < 0 || kb->program == p)
+			strmap_put(&k->names[p], kb->name, strmap_get(&k->names[p], kb->name) + delta);
+}
+
 /* Loads of b other than element j of the row (offsets) in a MAP. */
 int kir_reads_shifted(const Kernel *kn, int b)
 {
@@ -78,25 +86,86 @@ int kir_reads_shifted(const Kernel *kn, int b)
 	return kn->kind != K_MAP;
 }
 
-static int read_anywhere(const Kir *k, int b)
+static void mark(KUses *u, int b, int how)
 {
-	for (int p = 0; p < PROG_COUNT; p++)
-		for (int i = 0; i < k->prog[p].kernels.len; i++)
-			if (kir_reads(&k->prog[p].kernels.items[i], b))
-				return 1;
-	return 0;
+	if (b < 0)
+		return;
+	if (!u->use[b])
+		vec_push(&u->touched, b);
+	u->use[b] |= (unsigned char)how;
 }
 
-/* Drops stores into scratch buffers that no kernel reads. */
-static void drop_dead_stores_in(Kir *k, KList *list)
+static void mark_kernel(KUses *u, const Kernel *kn)
+{
+	int acc = kn->accumulate && (kn->kind == K_COPY || kn->kind == K_SUM_ROWS || kn->kind == K_GEMM);
+	switch (kn->kind) {
+	case K_LOOP: kir_uses_add_list(u, kn->body); break;
+	case K_MAP:
+		for (int j = 0; j < kn->lets.len; j++) {
+			const KLet *l = &kn->lets.items[j];
+			if (l->a.kind == KV_LOAD)
+				mark(u, l->a.buf, KIR_READ);
+			if (l->b.kind == KV_LOAD)
+				mark(u, l->b.buf, KIR_READ);
+		}
+		for (int j = 0; j < kn->stores.len; j++)
+			mark(u, kn->stores.items[j].buf, KIR_WRITE | (kn->stores.items[j].accumulate ? KIR_READ : 0));
+		break;
+	case K_GEMM: case K_LOSS: case K_LOSS_GRAD: mark(u, kn->b, KIR_READ); /* fall through */
+	case K_COPY: case K_SUM_ROWS: mark(u, kn->a, KIR_READ); /* fall through */
+	case K_ZERO: mark(u, kn->out, KIR_WRITE | (acc ? KIR_READ : 0));
+	}
+}
+
+void kir_uses_init(KUses *u, const Kir *k)
+{
+	*u = (KUses){xcalloc((size_t)k->bufs.len + 1, 1), {0}};
+}
+
+void kir_uses_add(KUses *u, const Kernel *kn)
+{
+	mark_kernel(u, kn);
+}
+
+void kir_uses_add_list(KUses *u, const KList *list)
+{
+	for (int i = 0; i < list->len; i++)
+		mark_kernel(u, &list->items[i]);
+}
+
+void kir_uses_clear(KUses *u)
+{
+	for (int i = 0; i < u->touched.len; i++)
+		u->use[u->touched.items[i]] = 0;
+	u->touched.len = 0;
+}
+
+void kir_uses_free(KUses *u)
+{
+	free(u->use);
+	vec_free(&u->touched);
+}
+
+/* Every buffer's uses in both programs. */
+static KUses uses(const Kir *k)
+{
+	KUses u;
+	kir_uses_init(&u, k);
+	for (int p = 0; p < PROG_COUNT; p++)
+		kir_uses_add_list(&u, &k->prog[p].kernels);
+	return u;
+}
+
+/* Drops stores into scratch buffers that no kernel reads (use: uses(k)). */
+static void drop_dead_stores_in(Kir *k, KList *list, const KUses *use)
 {
 	for (int i = 0; i < list->len; i++) {
 		Kernel *kn = &list->items[i];
 		if (kn->kind == K_LOOP)
-			drop_dead_stores_in(k, kn->body);
+			drop_dead_stores_in(k, kn->body, use);
 		for (int j = 0; kn->kind == K_MAP && j < kn->stores.len; j++) {
 			int b = kn->stores.items[j].buf;
-			if (k->bufs.items[b].cls == KB_ACT && !read_anywhere(k, b)) {
+			if (k->bufs.items[b].cls == KB_ACT && !(use->use[b] & KIR_READ)) {
 				memmove(&kn->stores.items[j], &kn->stores.items[j + 1],
 					sizeof(KStore) * (size_t)(kn->stores.len - j - 1));
 				kn->stores.len--;
@@ -112,12 +181,12 @@ static void remap(int *b, const int *map)
 		*b = map[*b];
 }
 
-static void remap_list(KList *list, const int *map)
+void kir_remap_bufs(KList *list, const int *map)
 {
 	for (int i = 0; i < list->len; i++) {
 		Kernel *kn = &list->items[i];
 		if (kn->kind == K_LOOP) {
-			remap_list(kn->body, map);
+			kir_remap_bufs(kn->body, map);
 			for (int s = 0; s < kn->states.len; s++)
 				remap(&kn->states.items[s], map);
 			continue;
@@ -140,30 +209,25 @@ static void remap_list(KList *list, const int *map)
 	}
 }
 
-static int touched(const Kir *k, int b)
-{
-	for (int p = 0; p < PROG_COUNT; p++)
-		for (int i = 0; i < k->prog[p].kernels.len; i++)
-			if (kir_reads(&k->prog[p].kernels.items[i], b) || kir_writes(&k->prog[p].kernels.items[i], b))
-				return 1;
-	return 0;
-}
-
 /* Removes the scratch buffers no kernel touches any more. */
 static void drop_unused_buffers(Kir *k)
 {
 	int nb = k->bufs.len, n = 0, *map = xmalloc(sizeof(int) * (size_t)(nb + 1));
+	KUses use = uses(k);
 	for (int b = 0; b < nb; b++) {
 		map[b] = -1;
-		if (k->bufs.items[b].cls != KB_ACT || touched(k, b))
+		if (k->bufs.items[b].cls != KB_ACT || use.use[b])
 			map[b] = n++;
+		else
+			kir_count_name(k, b, -1);
 	}
+	kir_uses_free(&use);
 	for (int b = 0; b < nb; b++)
 		if (map[b] >= 0)
 			k->bufs.items[map[b]] = k->bufs.items[b];
 	k->bufs.len = n;
 	for (int p = 0; p < PROG_COUNT; p++)
-		remap_list(&k->prog[p].kernels, map);
+		kir_remap_bufs(&k->prog[p].kernels, map);
 	remap(&k->output, map);
 	remap(&k->labels, map);
 	remap(&k->train_output, map);
@@ -173,8 +237,10 @@ static void drop_unused_buffers(Kir *k)
 
 void kir_drop_dead(Kir *k)
 {
+	KUses use = uses(k);
 	for (int p = 0; p < PROG_COUNT; p++)
-		drop_dead_stores_in(k, &k->prog[p].kernels);
+		drop_dead_stores_in(k, &k->prog[p].kernels, &use);
+	kir_uses_free(&use);
 	drop_unused_buffers(k);
 }
 
@@ -198,6 +264,8 @@ void kir_free(Kir *k)
 		free_list(&k->prog[p].kernels);
 	vec_free(&k->bufs);
 	vec_free(&k->spikes);
+	for (int p = 0; p < PROG_COUNT; p++)
+		strmap_free(&k->names[p]);
 }
 
 long kir_row_floats(const KBuf *kb)
@@ -231,22 +299,29 @@ long kir_workspace_floats(const Kir *k, int program, int batch)
 	return n;
 }
 
-static int let_uses(const Kernel *m, int let)
+static void count_use(int *uses, int n, int let)
 {
-	int n = 0;
-	for (int i = 0; i < m->lets.len; i++) {
-		const KLet *l = &m->lets.items[i];
-		n += (l->a.kind == KV_LET && l->a.let == let) +
-		     (ir_ops[l->op].arity == 2 && l->b.kind == KV_LET && l->b.let == let);
-	}
-	for (int i = 0; i < m->stores.len; i++)
-		n += m->stores.items[i].let == let;
-	return n;
+	if (let >= 0 && let < n)
+		uses[let]++;
 }
 
-int kir_let_inlined(const Kernel *m, int let)
+unsigned char *kir_inlined_lets(const Kernel *m)
 {
-	return !m->lets.items[let].named && let_uses(m, let) == 1;
+	int n = m->lets.len, *uses = xcalloc((size_t)n + 1, sizeof(int));
+	for (int i = 0; i < n; i++) {
+		const KLet *l = &m->lets.items[i];
+		if (l->a.kind == KV_LET)
+			count_use(uses, n, l->a.let);
+		if (ir_ops[l->op].arity == 2 && l->b.kind == KV_LET)
+			count_use(uses, n, l->b.let);
+	}
+	for (int i = 0; i < m->stores.len; i++)
+		count_use(uses, n, m->stores.items[i].let);
+	unsigned char *inlined = xcalloc((size_t)n + 1, 1);
+	for (int i = 0; i < n; i++)
+		inlined[i] = !m->lets.items[i].named && uses[i] == 1;
+	free(uses);
+	return inlined;
 }
 
 unsigned char *kir_live_lets(const Kernel *m)

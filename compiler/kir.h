@@ -140,6 +140,9 @@ typedef struct {
 	long nparams;       /* floats */
 	Vec(KSpike) spikes; /* counted into `spike_counts` by the train program */
 	int spike_counts;   /* that buffer, -1 if none */
+	/* Per program, how many of the buffers it sees (its own and the
+	 * shared ones) have each name: kir_count_name keeps it in step. */
+	StrMap names[PROG_COUNT];
 } Kir;
 
 /* Lowers a verified, scheduled graph to kernels. spike_bits: the training
@@ -161,9 +164,31 @@ int kir_writes(const Kernel *kn, int b);
 /* Whether a kernel reads b other than at element j of its row. */
 int kir_reads_shifted(const Kernel *kn, int b);
 void kir_rename_buf(Kernel *kn, int from, int to);
-/* A MAP's let without a source name used once is computed where it is used
- * (both backends print or build it inside its user). */
-int kir_let_inlined(const Kernel *m, int let);
+/* Every buffer b of the kernels of list (and of their loops) becomes map[b]. */
+void kir_remap_bufs(KList *list, const int *map);
+/* What kernels read and write, for passes that ask it of many buffers:
+ * use[b] is KIR_READ | KIR_WRITE, as kir_reads and kir_writes say, over
+ * the kernels added since the last clear (a loop: its body); `touched`
+ * lists the buffers whose use is not 0, in the order first touched, so
+ * that a clear costs what the adds did. For the buffers k has at
+ * kir_uses_init. */
+enum { KIR_READ = 1, KIR_WRITE = 2 };
+typedef struct {
+	unsigned char *use;
+	Vec(int) touched;
+} KUses;
+void kir_uses_init(KUses *u, const Kir *k);
+void kir_uses_add(KUses *u, const Kernel *kn);
+void kir_uses_add_list(KUses *u, const KList *list);
+void kir_uses_clear(KUses *u);
+void kir_uses_free(KUses *u);
+/* Adds delta to the count of buffer b's name in k->names of each program
+ * that sees b: +1 once b has its name, -1 before it loses it. */
+void kir_count_name(Kir *k, int b, int delta);
+/* Which lets of a MAP are computed where they are used (both backends
+ * print or build them inside their user): those without a source name used
+ * once (malloc'd, one flag per let). */
+unsigned char *kir_inlined_lets(const Kernel *m);
 /* Which lets of a MAP a store needs, directly or through other lets
  * (malloc'd, one flag per let). */
 unsigned char *kir_live_lets(const Kernel *m);

@@ -1,4 +1,4 @@
-/* util.c: arena, growable arrays, strings, hashing and the internal-error door. */
+/* util.c: arena, growable arrays, strings, hashing, string maps and the internal-error door. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -170,6 +170,53 @@ uint64_t util_hash(const void *data, size_t n, uint64_t h)
 		h *= 0x100000001b3ULL;
 	}
 	return h;
+}
+
+/* The slot of key, or the empty one where it would go; cap is a power of 2. */
+static int strmap_slot(const StrMap *m, const char *key)
+{
+	int i = (int)(util_hash(key, strlen(key), UTIL_HASH_SEED) & (uint64_t)(m->cap - 1));
+	while (m->keys[i] && strcmp(m->keys[i], key))
+		i = (i + 1) & (m->cap - 1);
+	return i;
+}
+
+int strmap_get(const StrMap *m, const char *key)
+{
+	if (!m->cap)
+		return 0;
+	int i = strmap_slot(m, key);
+	return m->keys[i] ? m->vals[i] : 0;
+}
+
+void strmap_put(StrMap *m, const char *key, int val)
+{
+	if (2 * (m->len + 1) > m->cap) {  /* at most half full */
+		StrMap g = {xcalloc(m->cap ? 2 * (size_t)m->cap : 16, sizeof *g.keys), NULL, m->len,
+			    m->cap ? 2 * m->cap : 16};
+		g.vals = xcalloc((size_t)g.cap, sizeof *g.vals);
+		for (int i = 0; i < m->cap; i++)
+			if (m->keys[i]) {
+				int j = strmap_slot(&g, m->keys[i]);
+				g.keys[j] = m->keys[i];
+				g.vals[j] = m->vals[i];
+			}
+		strmap_free(m);
+		*m = g;
+	}
+	int i = strmap_slot(m, key);
+	if (!m->keys[i]) {
+		m->keys[i] = key;
+		m->len++;
+	}
+	m->vals[i] = val;
+}
+
+void strmap_free(StrMap *m)
+{
+	free(m->keys);
+	free(m->vals);
+	*m = (StrMap){0};
 }
 
 void util_bug(const char *file, int line, const char *fmt, ...)

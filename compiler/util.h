@@ -1,4 +1,4 @@
-/* util.h: arena allocation, growable arrays and the internal-error door.
+/* util.h: arena allocation, growable arrays, string maps and the internal-error door.
  *
  * Every compilation owns one Arena; AST, IR and kernel IR are carved from it and
  * freed all at once (arena_free). Internal bugs go through SPK_BUG, which names
@@ -51,6 +51,17 @@ const char *util_float_str(float v, char buf[32]);
 /* FNV-1a 64-bit, for model hashes and cache keys. */
 uint64_t util_hash(const void *data, size_t n, uint64_t h);
 #define UTIL_HASH_SEED 0xcbf29ce484222325ULL
+
+/* String -> int map (open addressing). Keys are not copied: they must
+ * outlive the map (arena strings do). Heap-backed, freed with strmap_free. */
+typedef struct {
+	const char **keys;
+	int *vals;
+	int len, cap;
+} StrMap;
+int strmap_get(const StrMap *m, const char *key);  /* 0 when absent */
+void strmap_put(StrMap *m, const char *key, int val);
+void strmap_free(StrMap *m);
 
 _Noreturn void util_bug(const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -4,11 +4,13 @@
  * produced the bad graph, the node and what is wrong, and aborts. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include "ir.h"
 
 typedef struct {
 	const Graph *g;
 	const char *stage;
+	int *yield;  /* scan node -> the yield of its body, once check_scan passed */
 } Verifier;
 
 __attribute__((format(printf, 3, 4))) _Noreturn static void fail(const Verifier *v, int n,
@@ -77,6 +79,7 @@ static void check_scan(const Verifier *v, int i)
 	}
 	if (yield < 0)
 		fail(v, i, "body %d has no yield", body);
+	v->yield[i] = yield;
 	const Node *y = &g->nodes.items[yield];
 	if (y->nargs != ncarry + n->a.scan.nout)
 		fail(v, yield, "yields %d values for %d carries and %d outputs", y->nargs, ncarry,
@@ -120,13 +123,7 @@ static void check_types(const Verifier *v, int i)
 		if (n->a.k < s->a.scan.ncarry) {
 			want = g->nodes.items[s->args[s->a.scan.nseq + n->a.k]].type;
 		} else {
-			int y = -1;
-			for (int j = 0; j < n->args[0]; j++)
-				if (g->nodes.items[j].op == OP_YIELD && g->nodes.items[j].region == s->a.scan.body)
-					y = j;
-			if (y < 0)
-				fail(v, i, "its scan has no yield");
-			want = g->nodes.items[g->nodes.items[y].args[n->a.k]].type;
+			want = g->nodes.items[g->nodes.items[v->yield[n->args[0]]].args[n->a.k]].type;
 			want.timed = 1;
 		}
 		if (!ir_type_eq(want, n->type))
@@ -186,7 +183,7 @@ static void check_types(const Verifier *v, int i)
 
 void ir_verify(const Graph *g, const char *stage)
 {
-	Verifier v = {g, stage};
+	Verifier v = {g, stage, xmalloc(sizeof(int) * (size_t)(g->nodes.len + 1))};
 	for (int i = 0; i < g->nodes.len; i++) {
 		const Node *n = &g->nodes.items[i];
 		if (n->op >= OP_COUNT)
@@ -222,4 +219,5 @@ void ir_verify(const Graph *g, const char *stage)
 						     g->nodes.items[d].region != 0)))
 			fail(&v, d, "gradient of %s is not a top-level %s", g->params.items[k].name, "tensor of its shape");
 	}
+	free(v.yield);
 }

@@ -91,7 +91,7 @@ static void operand(CEmit *e, const Kernel *m, KVal v)
 		flt(e->o, v.c);
 	else if (v.kind == KV_LOAD)
 		load(e, m, v);
-	else if (kir_let_inlined(m, v.let)) {
+	else if (e->inlined[v.let]) {
 		sb_puts(e->o, "(");
 		expr(e, m, v.let);
 		sb_puts(e->o, ")");
@@ -208,8 +208,9 @@ static void expr(CEmit *e, const Kernel *m, int let)
 static void emit_map(CEmit *e, const Kernel *m)
 {
 	StrBuf *o = e->o;
-	unsigned char *live = kir_live_lets(m);
+	unsigned char *live = kir_live_lets(m), *inlined = kir_inlined_lets(m);
 	const char *ind = m->batched ? "\t\t\t" : "\t\t";
+	e->inlined = inlined;
 	int counts = backend_counts_spikes(e->k, m, e->opt);
 	if (m->batched)
 		sb_printf(o, "\tfor (int b = 0; b < %s; b++) {\n", m->batched == 2 ? "T * batch" : "batch");
@@ -220,7 +221,7 @@ static void emit_map(CEmit *e, const Kernel *m)
 		sb_printf(o, "%sSPK_INDEPENDENT\n", m->batched ? "\t\t" : "\t");
 	sb_printf(o, "%sfor (int j = 0; j < %d; j++) {\n", m->batched ? "\t\t" : "\t", m->n);
 	for (int i = 0; i < m->lets.len; i++) {
-		if (kir_let_inlined(m, i) || !live[i])
+		if (inlined[i] || !live[i])
 			continue;
 		const KLet *l = &m->lets.items[i];
 		sb_printf(o, "%sfloat %s = ", ind, l->name);
@@ -243,7 +244,7 @@ static void emit_map(CEmit *e, const Kernel *m)
 			load(e, m, v);
 		if (!(s->reduce && counts))
 			sb_puts(o, s->accumulate ? " += " : " = ");
-		if (kir_let_inlined(m, s->let))
+		if (inlined[s->let])
 			expr(e, m, s->let);
 		else
 			sb_puts(o, m->lets.items[s->let].name);
@@ -259,6 +260,8 @@ static void emit_map(CEmit *e, const Kernel *m)
 	if (m->batched)
 		sb_puts(o, "\t}\n");
 	free(live);
+	free(inlined);
+	e->inlined = NULL;
 }
 
 static void emit_gemm(CEmit *e, const Kernel *kn)
@@ -380,28 +383,19 @@ void cemit_kernels(CEmit *e, const KList *list, int from, int to, const char *co
 	}
 }
 
-static void collect_timed(CEmit *e, const KList *list, unsigned char *seen)
-{
-	for (int i = 0; i < list->len; i++) {
-		const Kernel *kn = &list->items[i];
-		for (int b = 0; b < e->k->bufs.len; b++)
-			if (B(e, b)->type.timed && (kir_reads(kn, b) || kir_writes(kn, b)))
-				seen[b] = 1;
-	}
-}
-
 void cemit_loop_body(CEmit *e, const Kernel *loop, const char *name, const char *buftype)
 {
 	StrBuf *o = e->o;
-	unsigned char *seen = xcalloc((size_t)e->k->bufs.len + 1, 1);
-	collect_timed(e, loop->body, seen);
+	KUses use;
+	kir_uses_init(&use, e->k);
+	kir_uses_add_list(&use, loop->body);
 	sb_printf(o, "static void %s(const Params *p, %s *a, int batch, int t)\n{\n", name, buftype);
 	for (int b = 0; b < e->k->bufs.len; b++)
-		if (seen[b])
+		if (B(e, b)->type.timed && use.use[b])
 			sb_printf(o, "\t%s *%s_t = a->%s + (size_t)t * batch * %ld;\n",
 				  B(e, b)->cls == KB_INPUT || B(e, b)->cls == KB_LABELS ? "const float" : "float",
 				  B(e, b)->name, B(e, b)->name, kir_row_floats(B(e, b)));
-	free(seen);
+	kir_uses_free(&use);
 	in_loop = 1;
 	cemit_kernels(e, loop->body, 0, loop->body->len, NULL);
 	in_loop = 0;

@@ -9,6 +9,7 @@ typedef struct {
 	const BackendOptions *opt;
 	int program;        /* whose buffers `a->` points to */
 	StrBuf *o;
+	const unsigned char *inlined;  /* emit_map: kir_inlined_lets of its MAP */
 } CEmit;
 
 /* The kernels [from, to) of list as statements, one tab deep; the LOOP at

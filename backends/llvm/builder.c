@@ -82,31 +82,42 @@ static LLVMMetadataRef self_node(Gen *g, LLVMMetadataRef *ops, unsigned n)
 	return node;
 }
 
-/* One scope per buffer in one domain; buffer b's accesses are in scope b
- * and alias none of the other scopes. */
+/* Buffer b's accesses alias none of another buffer's, told in bits: per
+ * bit k of a buffer's index, a domain with two scopes, 0 and 1; b's accesses
+ * are in scope bit k of b of every domain and alias none of the scopes of
+ * the other bit. Two buffers differ in some bit, whose domain keeps them
+ * apart; a buffer's own accesses share every scope. The same answers as a
+ * scope per buffer that aliases every other, in metadata of log2(buffers)
+ * scopes per access instead of one per buffer. */
+enum { SCOPE_BITS = 31 };
+
 static void make_scopes(Gen *g)
 {
-	int n = g->k->bufs.len;
-	LLVMMetadataRef name = LLVMMDStringInContext2(g->ctx, "spikec buffers", 14);
-	LLVMMetadataRef domain = self_node(g, &name, 1);
-	LLVMMetadataRef *scope = xcalloc((size_t)n + 1, sizeof *scope), *others = xcalloc((size_t)n + 1, sizeof *others);
-	for (int b = 0; b < n; b++) {
-		const char *id = g->k->bufs.items[b].name;
-		LLVMMetadataRef ops[2] = {domain, LLVMMDStringInContext2(g->ctx, id, strlen(id))};
-		scope[b] = self_node(g, ops, 2);
+	int n = g->k->bufs.len, bits = 1;
+	while (bits < SCOPE_BITS && (1 << bits) < n)
+		bits++;
+	LLVMMetadataRef scope[SCOPE_BITS][2], in[SCOPE_BITS], out[SCOPE_BITS];
+	for (int k = 0; k < bits; k++) {
+		char id[32];
+		int len = snprintf(id, sizeof id, "spikec buffers, bit %d", k);
+		LLVMMetadataRef name = LLVMMDStringInContext2(g->ctx, id, (size_t)len);
+		LLVMMetadataRef domain = self_node(g, &name, 1);
+		for (int v = 0; v < 2; v++) {
+			len = snprintf(id, sizeof id, "bit %d = %d", k, v);
+			LLVMMetadataRef ops[2] = {domain, LLVMMDStringInContext2(g->ctx, id, (size_t)len)};
+			scope[k][v] = self_node(g, ops, 2);
+		}
 	}
 	g->scope = xcalloc((size_t)n + 1, sizeof *g->scope);
 	g->noalias = xcalloc((size_t)n + 1, sizeof *g->noalias);
 	for (int b = 0; b < n; b++) {
-		int m = 0;
-		for (int c = 0; c < n; c++)
-			if (c != b)
-				others[m++] = scope[c];
-		g->scope[b] = LLVMMetadataAsValue(g->ctx, LLVMMDNodeInContext2(g->ctx, &scope[b], 1));
-		g->noalias[b] = LLVMMetadataAsValue(g->ctx, LLVMMDNodeInContext2(g->ctx, others, (size_t)m));
+		for (int k = 0; k < bits; k++) {
+			in[k] = scope[k][(b >> k) & 1];
+			out[k] = scope[k][!((b >> k) & 1)];
+		}
+		g->scope[b] = LLVMMetadataAsValue(g->ctx, LLVMMDNodeInContext2(g->ctx, in, (size_t)bits));
+		g->noalias[b] = LLVMMetadataAsValue(g->ctx, LLVMMDNodeInContext2(g->ctx, out, (size_t)bits));
 	}
-	free(scope);
-	free(others);
 }
 
 LLVMValueRef llvm_in_buffer(Gen *g, LLVMValueRef access, int b)

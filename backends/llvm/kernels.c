@@ -66,6 +66,7 @@ typedef struct {
 	const Kernel *m;
 	LLVMValueRef b, j;      /* row and feature of this iteration */
 	LLVMValueRef *val;      /* non-inlined lets, once computed */
+	const unsigned char *inlined;  /* kir_inlined_lets */
 } MapCtx;
 
 /* Element j + off of row b of buffer buf (of the vector, if unbatched). */
@@ -85,7 +86,7 @@ static LLVMValueRef operand(Gen *g, MapCtx *c, KVal v)
 		return F(v.c);
 	if (v.kind == KV_LOAD)
 		return llvm_in_buffer(g, llvm_load(g, ref(g, v.buf), at(g, c, v.buf, v.off)), v.buf);
-	if (kir_let_inlined(c->m, v.let))
+	if (c->inlined[v.let])
 		return expr(g, c, v.let);
 	if (!c->val[v.let]) {
 		llvm_gen_error(g, "let '%s' used before it is computed", c->m->lets.items[v.let].name);
@@ -194,8 +195,8 @@ static LLVMValueRef expr(Gen *g, MapCtx *c, int let)
  * added to the float total after the row, as emit_map does. */
 static void build_map(Gen *g, const Kernel *m)
 {
-	unsigned char *live = kir_live_lets(m);
-	MapCtx c = {m, I64(0), NULL, xcalloc((size_t)m->lets.len + 1, sizeof(LLVMValueRef))};
+	unsigned char *live = kir_live_lets(m), *inlined = kir_inlined_lets(m);
+	MapCtx c = {m, I64(0), NULL, xcalloc((size_t)m->lets.len + 1, sizeof(LLVMValueRef)), inlined};
 	int counts = backend_counts_spikes(g->k, m, g->opt);
 	LLVMValueRef *count = xcalloc((size_t)m->stores.len + 1, sizeof(LLVMValueRef));
 	LLoop lb, lj;
@@ -208,11 +209,11 @@ static void build_map(Gen *g, const Kernel *m)
 		}
 	c.j = llvm_loop_open(g, &lj, I64(m->n), "map.j");
 	for (int i = 0; i < m->lets.len; i++)
-		if (live[i] && !kir_let_inlined(m, i))
+		if (live[i] && !inlined[i])
 			c.val[i] = expr(g, &c, i);
 	for (int i = 0; i < m->stores.len; i++) {
 		const KStore *s = &m->stores.items[i];
-		LLVMValueRef v = kir_let_inlined(m, s->let) ? expr(g, &c, s->let) : c.val[s->let];
+		LLVMValueRef v = inlined[s->let] ? expr(g, &c, s->let) : c.val[s->let];
 		if (!v) {
 			llvm_gen_error(g, "store of an uncomputed let");
 			break;
@@ -241,6 +242,7 @@ static void build_map(Gen *g, const Kernel *m)
 	free(count);
 	free(c.val);
 	free(live);
+	free(inlined);
 }
 
 /* ---- GEMM, SUM_ROWS, losses ------------------------------------------------ */

@@ -44,7 +44,7 @@ typedef struct {
 	const char *fn_name;
 	LLVMValueRef *base;    /* per buffer: its first element */
 	LLVMValueRef *view;    /* per timed buffer, in a loop body: step t */
-	LLVMValueRef *scope, *noalias;  /* per buffer: its alias scope, and all the others */
+	LLVMValueRef *scope, *noalias;  /* per buffer: its alias scopes, and those it aliases none of */
 	LLVMValueRef batch;    /* i64 */
 	int in_loop;
 	int kernel;            /* index of the kernel being built, for errors */
@@ -64,8 +64,9 @@ LLVMValueRef llvm_elem(Gen *g, LLVMValueRef p, LLVMValueRef i);
 LLVMValueRef llvm_load(Gen *g, LLVMValueRef p, LLVMValueRef i);
 LLVMValueRef llvm_store(Gen *g, LLVMValueRef v, LLVMValueRef p, LLVMValueRef i);
 /* Marks a load or store of buffer b as touching b's memory only (alias
- * scope metadata, one scope per buffer): distinct buffers never overlap, so
- * the loop vectorizer needs no run-time overlap checks between them. */
+ * scope metadata that sets every two buffers apart): distinct buffers never
+ * overlap, so the loop vectorizer needs no run-time overlap checks between
+ * them. */
 LLVMValueRef llvm_in_buffer(Gen *g, LLVMValueRef access, int b);
 /* A local in the entry block, so that SROA promotes it to a register. */
 LLVMValueRef llvm_local(Gen *g, LLVMTypeRef t, const char *name);
