@@ -27,14 +27,15 @@ SRC_LLVM     := $(filter-out backends/llvm/plugin.c,$(sort $(wildcard backends/l
 LLVM_OBJ     := $(patsubst %.c,build/obj/%.o,$(SRC_LLVM))
 SRC_RUNTIME  := $(sort $(wildcard runtime/*.c))
 SRC_IO       := $(sort $(wildcard io/*.c))
+SRC_MEM      := $(sort $(wildcard mem/*.c))
 SRC_TRAIN    := $(sort $(wildcard train/*.c))
 SRC_CLI      := $(sort $(wildcard cli/*.c))
 GEN_C        := build/gen/parser.c build/gen/lexer.c build/gen/embedded.c
 
-LIB_SRC  := $(SRC_COMPILER) $(SRC_DSL) $(SRC_BACKENDS) $(SRC_RUNTIME) $(SRC_IO) $(SRC_TRAIN) \
+LIB_SRC  := $(SRC_COMPILER) $(SRC_DSL) $(SRC_BACKENDS) $(SRC_RUNTIME) $(SRC_MEM) $(SRC_IO) $(SRC_TRAIN) \
 	    $(filter-out cli/main.c,$(SRC_CLI))
 LIB_OBJ  := $(patsubst %.c,build/obj/%.o,$(LIB_SRC)) $(patsubst build/gen/%.c,build/obj/gen/%.o,$(GEN_C))
-HEADERS  := $(wildcard compiler/*.h dsl/*.h backends/*/*.h runtime/*.h io/*.h train/*.h cli/*.h) build/gen/parser.h
+HEADERS  := $(wildcard mem/*.h compiler/*.h dsl/*.h backends/*/*.h runtime/*.h io/*.h train/*.h cli/*.h) build/gen/parser.h
 
 .PHONY: all deps check demo clean golden-update example-data bench experiments
 all: deps-ok bin/spikec bin/spikec-llvm.so build/libspikec_llvm.a
