@@ -48,7 +48,9 @@ int outdir_keep_metrics(const char *path, int epoch, char *err, size_t errlen)
 	int rc = 0, past = 0;
 	for (size_t at = 0, lineno = 1; at < len && !rc; lineno++) {
 		const char *nl = memchr(text + at, '\n', len - at);
-		size_t end = nl ? (size_t)(nl - text) + 1 : len;
+		if (!nl)
+			break;  /* torn: a run stopped while writing it */
+		size_t end = (size_t)(nl - text) + 1;
 		int e = line_epoch(text + at, end - at, why, sizeof why);
 		if (!e) {
 			snprintf(err, errlen, "%s:%zu: %s (a resumed run keeps the lines of the epochs before its "

@@ -475,7 +475,15 @@ int train_run(const TrainModel *m, const TrainConfig *tc, const TrainOptions *op
 				spike_sum[k] / ((double)m->steps * samples * m->spikes[k].size));
 		fprintf(metrics, "}, \"samples_per_s\": %.1f, \"epoch_seconds\": %.3f, \"elapsed_seconds\": %.3f}\n",
 			samples / train_time, train_time, now() - t_run);
-		fflush(metrics);
+		if (fflush(metrics) != 0 || ferror(metrics)) {
+			/* Before this epoch's checkpoint: a resumed run never lacks a line
+			 * of an epoch before its checkpoint (outdir_keep_metrics drops the
+			 * torn one). */
+			fprintf(stderr, "spikec: error: cannot write '%s/metrics.jsonl': %s (check free space)\n",
+				opt->out_dir, strerror(errno));
+			rc = -1;
+			break;
+		}
 		snprintf(path, sizeof path, "%s/epoch-%d.safetensors", opt->out_dir, epoch + 1);
 		if (train_save_checkpoint(m, path, params, opt_state, epoch + 1, t, tc->seed, err, sizeof err) ||
 		    (snprintf(path, sizeof path, "%s/last.safetensors", opt->out_dir),
