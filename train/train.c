@@ -484,9 +484,12 @@ int train_run(const TrainModel *m, const TrainConfig *tc, const TrainOptions *op
 			rc = -1;
 			break;
 		}
-		snprintf(path, sizeof path, "%s/epoch-%d.safetensors", opt->out_dir, epoch + 1);
+		/* last.safetensors first: whenever the run stops, it is at least as
+		 * new as every epoch-N.safetensors, and a resume from the newest of
+		 * those rewrites it. */
+		snprintf(path, sizeof path, "%s/last.safetensors", opt->out_dir);
 		if (train_save_checkpoint(m, path, params, opt_state, epoch + 1, t, tc->seed, err, sizeof err) ||
-		    (snprintf(path, sizeof path, "%s/last.safetensors", opt->out_dir),
+		    (snprintf(path, sizeof path, "%s/epoch-%d.safetensors", opt->out_dir, epoch + 1),
 		     train_save_checkpoint(m, path, params, opt_state, epoch + 1, t, tc->seed, err, sizeof err))) {
 			fprintf(stderr, "spikec: error: %s\n", err);
 			rc = -1;
