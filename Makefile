@@ -37,7 +37,7 @@ LIB_SRC  := $(SRC_COMPILER) $(SRC_DSL) $(SRC_BACKENDS) $(SRC_RUNTIME) $(SRC_MEM)
 LIB_OBJ  := $(patsubst %.c,build/obj/%.o,$(LIB_SRC)) $(patsubst build/gen/%.c,build/obj/gen/%.o,$(GEN_C))
 HEADERS  := $(wildcard mem/*.h compiler/*.h dsl/*.h backends/*/*.h runtime/*.h io/*.h train/*.h cli/*.h) build/gen/parser.h
 
-.PHONY: all deps check demo clean golden-update example-data bench experiments
+.PHONY: all deps check demo clean golden-update example-data bench experiments reliability
 all: deps-ok bin/spikec bin/spikec-llvm.so build/libspikec_llvm.a
 
 deps-ok:
@@ -100,6 +100,13 @@ check: all bin/unit_tests
 	@sh scripts/deps.sh --check-test
 	bin/unit_tests
 	sh tests/run_tests.sh
+
+# The reliability tests at full strength (not part of check; a few minutes):
+# ten failure points per command under valgrind instead of one, and 40 kills
+# over 48 epochs instead of 12 over 16 (docs/reliability.md).
+reliability: all
+	ALLOC_VALGRIND=10 sh tests/reliability/run_alloc.sh
+	KILLS=40 KILL_EPOCHS=48 sh tests/reliability/run_kill.sh
 
 # Compile times and training speed of both backends (not part of check).
 bench: all

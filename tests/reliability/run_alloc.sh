@@ -15,7 +15,8 @@
 #
 #   sh tests/reliability/run_alloc.sh   (after `make`)
 #   ALLOC_STRIDE=K sh tests/reliability/run_alloc.sh   every K-th point only
-#   ALLOC_VALGRIND=K ...     K points per command under valgrind (default 1)
+#   ALLOC_VALGRIND=K ...     K points per command under valgrind (default 1;
+#                            0 for a sanitizer build: SPIKEC=that/bin/spikec)
 #
 # Work files stay under build/test/alloc. Each check prints PASS or FAIL;
 # the last line is `N passed, M failed`; exits 1 if any check failed.
@@ -161,7 +162,9 @@ sweep emit_ck "emit tiny.snn --checkpoint CK" emit "$MODEL" -o "$W/c" --checkpoi
 sweep init "init tiny.snn --output F" init "$MODEL" --seed 3 --output "$W/p.safetensors"
 
 # ---- no leak: a few failure points of each command under valgrind ----------
-if command -v valgrind >/dev/null 2>&1; then
+if [ "$VALGRIND" -eq 0 ]; then
+	echo "SKIP valgrind: ALLOC_VALGRIND=0 (a sanitizer build checks leaks itself)"
+elif command -v valgrind >/dev/null 2>&1; then
 	vg_t0=$(date +%s.%N)
 	vg_bad=0
 	vg_runs=0
