@@ -54,7 +54,7 @@ for script in $SCRIPTS; do
 	fi
 	pass=$((pass + p))
 	fail=$((fail + f))
-	summary="$summary$(printf '%-28s %s passed, %s failed' "$script" "$p" "$f")
+	summary="$summary$(printf '%-32s %s passed, %s failed' "$script" "$p" "$f")
 "
 done
 

@@ -3,7 +3,8 @@
 #
 #   1. `spikec run` of wide.snn (3 MB checkpoints) is killed with -9 again and
 #      again into one folder, each run resuming from the newest checkpoint
-#      the previous ones left: half the kills at a random moment, half the
+#      the previous ones left: half the kills at a random moment (0.05 -
+#      0.55 s in: loading, a step, evaluation, a write), half the
 #      moment a temporary appears (a checkpoint being written). After each
 #      kill the newest epoch-N.safetensors and last.safetensors load
 #      (`spikec eval`). Then a run resumed to the last epoch leaves no
@@ -84,7 +85,7 @@ while [ "$i" -le "$KILLS" ]; do
 	fi
 	pid=$!
 	if [ $((i % 2)) -eq 1 ]; then
-		sleep "$(awk -v s="$$$i" 'BEGIN { srand(s); printf "%.2f", 0.1 + 0.7 * rand() }')"
+		sleep "$(awk -v s="$$$i" 'BEGIN { srand(s); printf "%.2f", 0.05 + 0.5 * rand() }')"
 	else
 		# The moment one of this run's temporaries appears (or 3 s).
 		w=0
