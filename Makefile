@@ -27,16 +27,17 @@ SRC_LLVM     := $(filter-out backends/llvm/plugin.c,$(sort $(wildcard backends/l
 LLVM_OBJ     := $(patsubst %.c,build/obj/%.o,$(SRC_LLVM))
 SRC_RUNTIME  := $(sort $(wildcard runtime/*.c))
 SRC_IO       := $(sort $(wildcard io/*.c))
+SRC_MEM      := $(sort $(wildcard mem/*.c))
 SRC_TRAIN    := $(sort $(wildcard train/*.c))
 SRC_CLI      := $(sort $(wildcard cli/*.c))
 GEN_C        := build/gen/parser.c build/gen/lexer.c build/gen/embedded.c
 
-LIB_SRC  := $(SRC_COMPILER) $(SRC_DSL) $(SRC_BACKENDS) $(SRC_RUNTIME) $(SRC_IO) $(SRC_TRAIN) \
+LIB_SRC  := $(SRC_COMPILER) $(SRC_DSL) $(SRC_BACKENDS) $(SRC_RUNTIME) $(SRC_MEM) $(SRC_IO) $(SRC_TRAIN) \
 	    $(filter-out cli/main.c,$(SRC_CLI))
 LIB_OBJ  := $(patsubst %.c,build/obj/%.o,$(LIB_SRC)) $(patsubst build/gen/%.c,build/obj/gen/%.o,$(GEN_C))
-HEADERS  := $(wildcard compiler/*.h dsl/*.h backends/*/*.h runtime/*.h io/*.h train/*.h cli/*.h) build/gen/parser.h
+HEADERS  := $(wildcard mem/*.h compiler/*.h dsl/*.h backends/*/*.h runtime/*.h io/*.h train/*.h cli/*.h) build/gen/parser.h
 
-.PHONY: all deps check demo clean golden-update example-data bench experiments
+.PHONY: all deps check demo clean golden-update example-data bench experiments reliability
 all: deps-ok bin/spikec bin/spikec-llvm.so build/libspikec_llvm.a
 
 deps-ok:
@@ -99,6 +100,13 @@ check: all bin/unit_tests
 	@sh scripts/deps.sh --check-test
 	bin/unit_tests
 	sh tests/run_tests.sh
+
+# The reliability tests at full strength (not part of check; a few minutes):
+# ten failure points per command under valgrind instead of one, and 40 kills
+# over 48 epochs instead of 12 over 16 (docs/reliability.md).
+reliability: all
+	ALLOC_VALGRIND=10 sh tests/reliability/run_alloc.sh
+	KILLS=40 KILL_EPOCHS=48 sh tests/reliability/run_kill.sh
 
 # Compile times (against depth too) and training speed of both backends (not part of check).
 bench: all

@@ -1,9 +1,7 @@
 /* cli.c: the commands that only compile: check, ir, emit. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include "backends/c/emit.h"
 #include "cli.h"
 #include "cli_args.h"
@@ -105,8 +103,6 @@ static int emit(const CliArgs *a)
 	po.input_grads = a->inputs;
 	po.smooth_spikes = a->smooth_spikes;
 	compile_or_exit(&c, a->model, &po);
-	if (mkdir(a->out, 0777) != 0 && errno != EEXIST)
-		diag_fatal("cannot create directory '%s': %s", a->out, strerror(errno));
 	const char *base = strrchr(a->model, '/');
 	BackendOptions opt = pipeline_backend_options(&c, base ? base + 1 : a->model);
 	opt.portable = a->portable;

@@ -88,7 +88,10 @@ static void run_line(Run *r, int line, const char *text, size_t len)
 {
 	JsonValue o;
 	char err[512];
-	if (json_parse(text, len, &o, err, sizeof err))
+	int rc = json_parse(text, len, &o, err, sizeof err);
+	if (rc == JSON_OUT_OF_MEMORY)
+		mem_out_of_memory();
+	if (rc)
 		diag_fatal("%s:%d: not a JSON object (%s); is this a metrics.jsonl that 'spikec run' wrote?", r->path,
 			   line, err);
 	if (o.type != JSON_OBJECT)

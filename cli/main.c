@@ -1,4 +1,5 @@
 /* main.c: the spikec command line (DESIGN section 7). */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include "compiler/diag.h"
@@ -21,6 +22,9 @@ static const CliCommand *command(const char *name)
 /* spikec COMMAND [options]: COMMAND's errors name it ("spikec run: error:"). */
 int main(int argc, char **argv)
 {
+	/* A file grown past `ulimit -f` fails its write with EFBIG, which the
+	 * writer reports ("File too large"), instead of killing spikec. */
+	signal(SIGXFSZ, SIG_IGN);
 	if (argc < 2) {
 		cli_help_commands(cmds, NCMDS, stderr);
 		return 1;

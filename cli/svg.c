@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "io/fileio.h"
+#include "mem/mem.h"
 
 /* Geometry in px: the plot area of every panel, the fonts, the legend. */
 enum {
@@ -56,18 +57,9 @@ typedef struct {
 	size_t len, cap;
 } Buf;
 
-static void *must(void *p)
-{
-	if (!p) {
-		fputs("spikec: out of memory while making a chart\n", stderr);
-		abort();
-	}
-	return p;
-}
-
 static void *alloc(size_t n)
 {
-	return must(calloc(1, n ? n : 1));
+	return xcalloc(1, n);
 }
 
 static void *copy(const void *a, size_t n)
@@ -88,7 +80,7 @@ static void *grow(void *p, int *cap, int need, size_t elem)
 	while (c < need)
 		c *= 2;
 	*cap = c;
-	return must(realloc(p, (size_t)c * elem));
+	return xrealloc(p, (size_t)c * elem);
 }
 
 
@@ -107,7 +99,7 @@ static void bprintf(Buf *b, const char *fmt, ...)
 		size_t cap = 2 * b->cap;
 		while (cap - b->len <= (size_t)(n > 0 ? n : 0))
 			cap *= 2;
-		b->p = must(realloc(b->p, cap));
+		b->p = xrealloc(b->p, cap);
 		b->cap = cap;
 	}
 }

@@ -67,36 +67,6 @@ void arena_free(Arena *a)
 	}
 }
 
-void *xmalloc(size_t size)
-{
-	void *p = malloc(size ? size : 1);
-	if (!p)
-		SPK_BUG("out of memory allocating %zu bytes", size);
-	return p;
-}
-
-void *xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n ? n : 1, size ? size : 1);
-	if (!p)
-		SPK_BUG("out of memory allocating %zu x %zu bytes", n, size);
-	return p;
-}
-
-void *xrealloc(void *p, size_t size)
-{
-	p = realloc(p, size ? size : 1);
-	if (!p)
-		SPK_BUG("out of memory reallocating %zu bytes", size);
-	return p;
-}
-
-char *xstrdup(const char *s)
-{
-	size_t n = strlen(s) + 1;
-	return memcpy(xmalloc(n), s, n);
-}
-
 void xfree_(void *p)
 {
 	free(p);

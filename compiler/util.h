@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "mem/mem.h"   /* xmalloc: every allocation goes through mem/ */
 
 typedef struct ArenaBlock ArenaBlock;
 typedef struct {
@@ -31,10 +32,6 @@ void arena_free(Arena *a);
 void vec_grow_(void **items, int *cap, int need, size_t elem);
 void xfree_(void *p);
 
-void *xmalloc(size_t size);                    /* aborts on exhaustion */
-void *xcalloc(size_t n, size_t size);
-void *xrealloc(void *p, size_t size);
-char *xstrdup(const char *s);
 
 /* Growable string. */
 typedef struct {

@@ -98,7 +98,13 @@ void dsl_add_train(DslParser *p, Train *t);
 %code {
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+/* The parser's stack, past its first 200 entries, is counted like every
+ * other allocation (mem/mem.h). */
+#define YYMALLOC mem_malloc
+#define YYFREE free
 
 #define A (p->arena)
 #define LOC(l) ((SrcLoc){p->file, (l).first_line, (l).first_column})

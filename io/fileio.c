@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "fileio.h"
+#include "mem/mem.h"
 
 __attribute__((format(printf, 3, 4))) static int fail(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -22,17 +23,15 @@ __attribute__((format(printf, 3, 4))) static int fail(char *err, size_t errlen, 
 int fileio_write_atomic(const char *path, const void *const *parts, const size_t *sizes, int nparts, char *err,
 			size_t errlen)
 {
-	size_t tlen = strlen(path) + 32;
-	char *tmp = malloc(tlen);
-	if (!tmp)
-		return fail(err, errlen, "cannot write '%s': out of memory", path);
-	snprintf(tmp, tlen, "%s.tmp.%ld", path, (long)getpid());
+	char tmp[PATH_MAX + 32];
+	if (strlen(path) >= PATH_MAX)
+		return fail(err, errlen, "cannot write '%.64s...': the path is longer than %d bytes", path, PATH_MAX);
+	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
 
 	FILE *f = fopen(tmp, "wb");
 	if (!f) {
 		fail(err, errlen, "cannot create '%s' (to write '%s'): %s; check that the directory exists and is writable",
 			tmp, path, strerror(errno));
-		free(tmp);
 		return -1;
 	}
 	const char *what = NULL;
@@ -57,7 +56,6 @@ int fileio_write_atomic(const char *path, const void *const *parts, const size_t
 		fail(err, errlen, "cannot write '%s': %s failed: %s (check free space and permissions)",
 			path, what, strerror(e));
 	}
-	free(tmp);
 	return what ? -1 : 0;
 }
 
@@ -97,7 +95,7 @@ char *fileio_read_all(const char *path, size_t *len, char *err, size_t errlen)
 		return NULL;
 	}
 	if (fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
-	    (buf = malloc((size_t)size + 1)) && fread(buf, 1, (size_t)size, f) == (size_t)size) {
+	    (buf = mem_malloc((size_t)size + 1)) && fread(buf, 1, (size_t)size, f) == (size_t)size) {
 		buf[size] = 0;
 		*len = (size_t)size;
 	} else {

@@ -8,7 +8,8 @@
 /* Writes the concatenation of parts to path through path.tmp.<pid>, fsync
  * and rename, so path holds either its old content or all of the new.
  * Returns 0, or -1 with a message in err saying what failed and what to
- * check. */
+ * check. Allocates nothing, so a caller that writes several files and makes
+ * them all first never stops (out of memory) between two of them. */
 int fileio_write_atomic(const char *path, const void *const *parts, const size_t *sizes, int nparts, char *err,
 			size_t errlen);
 

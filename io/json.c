@@ -7,12 +7,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "mem/mem.h"
 
 typedef struct {
 	const char *start, *p, *end;
 	char *err;
 	size_t errlen;
 	int depth;
+	int oom;  /* an allocation failed: json_parse returns JSON_OUT_OF_MEMORY */
 } Parser;
 
 __attribute__((format(printf, 2, 3)))
@@ -28,6 +30,14 @@ static int perr(Parser *P, const char *fmt, ...)
 			va_end(ap);
 		}
 	}
+	return -1;
+}
+
+static int oom(Parser *P)
+{
+	P->oom = 1;
+	if (P->err && P->errlen)
+		snprintf(P->err, P->errlen, "out of memory");
 	return -1;
 }
 
@@ -92,9 +102,9 @@ static int parse_string(Parser *P, char **out, size_t *outlen)
 		P->p = open;
 		return perr(P, "unterminated string");
 	}
-	char *s = malloc((size_t)(q - P->p) + 1), *o = s;
+	char *s = mem_malloc((size_t)(q - P->p) + 1), *o = s;
 	if (!s)
-		return perr(P, "out of memory");
+		return oom(P);
 	while (*P->p != '"') {
 		unsigned char c = (unsigned char)*P->p;
 		if (c < 0x20) {
@@ -195,9 +205,9 @@ static int parse_number(Parser *P, JsonValue *v)
 
 	/* strtod needs a NUL-terminated copy. */
 	size_t n = (size_t)(q - s);
-	char small[64], *buf = n < sizeof small ? small : malloc(n + 1);
+	char small[64], *buf = n < sizeof small ? small : mem_malloc(n + 1);
 	if (!buf)
-		return perr(P, "out of memory");
+		return oom(P);
 	memcpy(buf, s, n);
 	buf[n] = '\0';
 	v->type = JSON_NUMBER;
@@ -223,16 +233,16 @@ static JsonValue *grow(Parser *P, JsonValue *v, int *cap)
 {
 	if (v->n == *cap) {
 		int nc = *cap ? *cap * 2 : 4;
-		JsonValue *items = realloc(v->items, (size_t)nc * sizeof *items);
+		JsonValue *items = mem_realloc(v->items, (size_t)nc * sizeof *items);
 		if (!items) {
-			perr(P, "out of memory");
+			oom(P);
 			return NULL;
 		}
 		v->items = items;
 		if (v->type == JSON_OBJECT) {
-			char **keys = realloc(v->keys, (size_t)nc * sizeof *keys);
+			char **keys = mem_realloc(v->keys, (size_t)nc * sizeof *keys);
 			if (!keys) {
-				perr(P, "out of memory");
+				oom(P);
 				return NULL;
 			}
 			v->keys = keys;
@@ -330,7 +340,7 @@ static int parse_value(Parser *P, JsonValue *v)
 
 int json_parse(const char *text, size_t len, JsonValue *out, char *err, size_t errlen)
 {
-	Parser P = {text, text, text + len, err, errlen, 0};
+	Parser P = {text, text, text + len, err, errlen, 0, 0};
 
 	memset(out, 0, sizeof *out);
 	if (parse_value(&P, out) == 0) {
@@ -340,7 +350,7 @@ int json_parse(const char *text, size_t len, JsonValue *out, char *err, size_t e
 		perr(&P, "unexpected text after the JSON value");
 	}
 	json_free(out);
-	return -1;
+	return P.oom ? JSON_OUT_OF_MEMORY : -1;
 }
 
 void json_free(JsonValue *v)

@@ -32,8 +32,10 @@ typedef struct JsonValue {
 } JsonValue;
 
 /* Parses the len bytes of text (no NUL needed) as exactly one JSON value with
- * optional surrounding whitespace. 0 on success; -1 with a message in err and
- * *out left empty (safe to json_free). */
+ * optional surrounding whitespace. 0 on success; -1 with a message in err, or
+ * JSON_OUT_OF_MEMORY ("out of memory" in err), and *out left empty (safe to
+ * json_free). */
+#define JSON_OUT_OF_MEMORY (-2)
 int json_parse(const char *text, size_t len, JsonValue *out, char *err, size_t errlen);
 
 void json_free(JsonValue *v);

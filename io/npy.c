@@ -18,6 +18,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "mem/mem.h"
 
 static const struct {
 	const char *code;
@@ -292,7 +293,7 @@ static int read_header(const char *path, FILE *f, NpyArray *a, size_t *offset, c
 		return fail(err, errlen, "%s: truncated .npy header (header length %zu, file has %zu bytes)",
 			path, hlen, fsize);
 
-	char *text = malloc(hlen + 1);
+	char *text = mem_malloc(hlen + 1);
 	if (!text)
 		return fail(err, errlen, "%s: out of memory reading the header", path);
 	if (fread(text, 1, hlen, f) != hlen) {
@@ -330,7 +331,7 @@ static int read_file(const char *path, FILE *f, NpyArray *a, char *err, size_t e
 		return -1;
 	itemsize = npy_dtype_size(a->dtype);
 	size_t nbytes = a->count * itemsize;
-	a->data = malloc(nbytes ? nbytes : 1);
+	a->data = mem_malloc(nbytes ? nbytes : 1);
 	if (!a->data)
 		return fail(err, errlen, "%s: out of memory (%zu bytes of data)", path, nbytes);
 	if (fread(a->data, 1, nbytes, f) != nbytes)
@@ -426,7 +427,7 @@ int npy_write(const char *path, const char *dtype, int ndim, const long *shape,
 	size_t nbytes = count * itemsize;
 	void *swapped = NULL;
 	if (!host_is_little_endian() && itemsize > 1 && nbytes) {
-		if (!(swapped = malloc(nbytes)))
+		if (!(swapped = mem_malloc(nbytes)))
 			return fail(err, errlen, "cannot write '%s': out of memory", path);
 		memcpy(swapped, data, nbytes);
 		swap_bytes(swapped, count, itemsize);
@@ -467,7 +468,7 @@ float *npy_as_f32(const NpyArray *a)
 {
 	float *out;
 
-	if (npy_dtype_size(a->dtype) == 0 || !(out = malloc(a->count ? a->count * sizeof *out : 1)))
+	if (npy_dtype_size(a->dtype) == 0 || !(out = mem_malloc(a->count ? a->count * sizeof *out : 1)))
 		return NULL;
 	npy_to_f32(a->dtype, a->data, a->count, out);
 	return out;

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "mem/mem.h"
 
 static const struct {
 	const char *name;
@@ -137,16 +138,16 @@ static int parse_metadata(const char *path, const JsonValue *v, StFile *out, cha
 {
 	if (v->type != JSON_OBJECT)
 		return fail(err, errlen, "%s: __metadata__ must be an object of strings", path);
-	out->meta_keys = calloc((size_t)v->n + 1, sizeof *out->meta_keys);
-	out->meta_values = calloc((size_t)v->n + 1, sizeof *out->meta_values);
+	out->meta_keys = mem_calloc((size_t)v->n + 1, sizeof *out->meta_keys);
+	out->meta_values = mem_calloc((size_t)v->n + 1, sizeof *out->meta_values);
 	if (!out->meta_keys || !out->meta_values)
 		return fail(err, errlen, "%s: out of memory", path);
 	for (int i = 0; i < v->n; i++) {
 		if (v->items[i].type != JSON_STRING)
 			return fail(err, errlen, "%s: __metadata__ value for '%s' is a %s, not a string",
 				path, v->keys[i], json_type_name(v->items[i].type));
-		out->meta_keys[i] = strdup(v->keys[i]);
-		out->meta_values[i] = strdup(v->items[i].string);
+		out->meta_keys[i] = mem_strdup(v->keys[i]);
+		out->meta_values[i] = mem_strdup(v->items[i].string);
 		out->nmeta = i + 1;
 		if (!out->meta_keys[i] || !out->meta_values[i])
 			return fail(err, errlen, "%s: out of memory", path);
@@ -171,7 +172,7 @@ static int by_offset(const void *a, const void *b)
 static int check_disjoint(const char *path, StFile *out, char *err, size_t errlen)
 {
 	int n = out->ntensors, rc = 0;
-	const StTensor **s = malloc((size_t)(n ? n : 1) * sizeof *s);
+	const StTensor **s = mem_malloc((size_t)(n ? n : 1) * sizeof *s);
 
 	if (!s)
 		return fail(err, errlen, "%s: out of memory", path);
@@ -206,7 +207,10 @@ static int parse_header(const char *path, const char *text, size_t len, size_t d
 	char jerr[256];
 	int rc = 0;
 
-	if (json_parse(text, len, &root, jerr, sizeof jerr) < 0)
+	int jrc = json_parse(text, len, &root, jerr, sizeof jerr);
+	if (jrc == JSON_OUT_OF_MEMORY)
+		return fail(err, errlen, "%s: out of memory reading the header", path);
+	if (jrc < 0)
 		return fail(err, errlen, "%s: header is not valid JSON: %s (offset within the header)",
 			path, jerr);
 	if (root.type != JSON_OBJECT) {
@@ -214,7 +218,7 @@ static int parse_header(const char *path, const char *text, size_t len, size_t d
 		return fail(err, errlen, "%s: header must be a JSON object, not %s", path,
 			json_type_name(root.type));
 	}
-	out->tensors = calloc((size_t)root.n + 1, sizeof *out->tensors);
+	out->tensors = mem_calloc((size_t)root.n + 1, sizeof *out->tensors);
 	if (!out->tensors)
 		rc = fail(err, errlen, "%s: out of memory", path);
 	for (int i = 0; i < root.n && rc == 0; i++) {
@@ -226,7 +230,7 @@ static int parse_header(const char *path, const char *text, size_t len, size_t d
 			continue;
 		}
 		StTensor *t = &out->tensors[out->ntensors];
-		if (!(t->name = strdup(root.keys[i]))) {
+		if (!(t->name = mem_strdup(root.keys[i]))) {
 			rc = fail(err, errlen, "%s: out of memory", path);
 			break;
 		}
@@ -258,7 +262,7 @@ static int read_file(const char *path, FILE *f, StFile *out, char *err, size_t e
 		return fail(err, errlen, "%s: header length %llu runs past the end of the file (%zu bytes); the file is truncated or not a safetensors file",
 			path, (unsigned long long)n, fsize);
 
-	char *text = malloc((size_t)n + 1);
+	char *text = mem_malloc((size_t)n + 1);
 	if (!text)
 		return fail(err, errlen, "%s: out of memory reading the header", path);
 	if (fread(text, 1, (size_t)n, f) != n) {
@@ -271,7 +275,7 @@ static int read_file(const char *path, FILE *f, StFile *out, char *err, size_t e
 	if (rc < 0)
 		return -1;
 
-	out->data = malloc(out->data_len ? out->data_len : 1);
+	out->data = mem_malloc(out->data_len ? out->data_len : 1);
 	if (!out->data)
 		return fail(err, errlen, "%s: out of memory (%zu bytes of data)", path, out->data_len);
 	if (fread(out->data, 1, out->data_len, f) != out->data_len)
@@ -340,7 +344,7 @@ static void put(Buf *b, const char *s, size_t n)
 		size_t cap = b->cap ? b->cap : 256;
 		while (cap < b->len + n + 1)
 			cap *= 2;
-		char *p = realloc(b->buf, cap);
+		char *p = mem_realloc(b->buf, cap);
 		if (!p) {
 			b->oom = 1;
 			return;
@@ -439,7 +443,7 @@ static int build_header(const char *path, Buf *b, const StWriteTensor *t, int n,
 		offset += sizes[i];
 	}
 	puts_(b, "}");
-	while (b->len % 8)
+	while (b->len % 8 && !b->oom)  /* put() adds nothing once out of memory */
 		puts_(b, " ");
 	if (b->oom)
 		return fail(err, errlen, "cannot write '%s': out of memory", path);
@@ -456,8 +460,8 @@ int st_write(const char *path, const StWriteTensor *tensors, int n,
 
 	if (n < 0 || nmeta < 0)
 		return fail(err, errlen, "cannot write '%s': negative tensor or metadata count", path);
-	size_t *sizes = malloc((size_t)(n + 2) * sizeof *sizes);
-	const void **parts = malloc((size_t)(n + 2) * sizeof *parts);
+	size_t *sizes = mem_malloc((size_t)(n + 2) * sizeof *sizes);
+	const void **parts = mem_malloc((size_t)(n + 2) * sizeof *parts);
 	if (!sizes || !parts) {
 		fail(err, errlen, "cannot write '%s': out of memory", path);
 		goto out;

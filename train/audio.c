@@ -14,6 +14,7 @@
 #include <sndfile.h>
 #include "audio.h"
 #include "data.h"
+#include "mem/mem.h"
 
 #define BINS       (AUDIO_FFT / 2 + 1)
 
@@ -154,8 +155,8 @@ int audio_read_wav(const char *path, int rate, float **samples, int *n, int *got
 		goto done;
 	}
 	*n = (int)info.frames;
-	pcm = malloc((size_t)*n * sizeof *pcm);
-	*samples = malloc((size_t)*n * sizeof **samples);
+	pcm = mem_malloc((size_t)*n * sizeof *pcm);
+	*samples = mem_malloc((size_t)*n * sizeof **samples);
 	if (!pcm || !*samples) {
 		snprintf(err, errlen, "%s: out of memory for %d samples", path, *n);
 		goto done;
@@ -213,7 +214,7 @@ struct AudioFeatures {
 
 AudioFeatures *audio_features_new(void)
 {
-	AudioFeatures *f = calloc(1, sizeof *f);
+	AudioFeatures *f = mem_calloc(1, sizeof *f);
 	double edge[FSDD_MELS + 2], top = audio_hz_to_mel(FSDD_RATE / 2.0);
 
 	if (!f)
@@ -271,7 +272,7 @@ static int reserve(double **buf, int *cap, size_t n)
 
 	if ((size_t)*cap >= n)
 		return 0;
-	if (n > INT_MAX || !(p = realloc(*buf, n * sizeof *p)))
+	if (n > INT_MAX || !(p = mem_realloc(*buf, n * sizeof *p)))
 		return -1;
 	*buf = p;
 	*cap = (int)n;

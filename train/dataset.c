@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "data.h"
+#include "mem/mem.h"
 
 int data_repo_root(char *buf, size_t n)
 {
@@ -49,8 +50,8 @@ int data_alloc(Dataset *d, int count, int features, int classes)
 	d->count = count;
 	d->features = features;
 	d->classes = classes;
-	d->values = malloc(((size_t)count * features + 1) * sizeof *d->values);
-	d->labels = classes ? malloc(((size_t)count + 1) * sizeof *d->labels) : NULL;
+	d->values = mem_malloc(((size_t)count * features + 1) * sizeof *d->values);
+	d->labels = classes ? mem_malloc(((size_t)count + 1) * sizeof *d->labels) : NULL;
 	return d->values && (d->labels || !classes) ? 0 : -1;
 }
 

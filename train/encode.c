@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "alloc.h"
+#include "mem/mem.h"
 #include "data.h"
 #include "runtime/rng.h"
 
@@ -60,7 +60,7 @@ void data_batch(const Dataset *d, const TrainData *cfg, const int *idx, int batc
 		batch_bug(__FILE__, __LINE__, "the batch shape does not fit the data set (steps x size != features)");
 	if (d->labels_per_step && labels && !per_step)
 		batch_bug(__FILE__, __LINE__, "per-step labels for a loss taken once per sample");
-	float *buf = d->x ? train_alloc(sizeof(float) * (size_t)I) : NULL;
+	float *buf = d->x ? xcalloc(1, sizeof(float) * (size_t)I) : NULL;
 	for (int b = 0; b < batch; b++) {
 		if (idx[b] < 0 || idx[b] >= d->count || (toy && idx[b] != 0))
 			batch_bug(__FILE__, __LINE__, "a sample index is out of range");

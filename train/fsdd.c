@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include "audio.h"
 #include "data.h"
+#include "mem/mem.h"
 
 #define DIGITS     10
 #define FSDD_SUBDIR "data/fsdd/recordings"
@@ -97,13 +98,13 @@ static int list_wavs(const char *dir, char ***names, char *err, size_t errlen)
 		if (len < 4 || strcmp(e->d_name + len - 4, ".wav") != 0)
 			continue;
 		if (count == cap) {
-			char **w = realloc(v, (size_t)(cap = cap ? 2 * cap : 256) * sizeof *v);
+			char **w = mem_realloc(v, (size_t)(cap = cap ? 2 * cap : 256) * sizeof *v);
 
 			if (!w)
 				goto oom;
 			v = w;
 		}
-		if (!(v[count] = strdup(e->d_name)))
+		if (!(v[count] = mem_strdup(e->d_name)))
 			goto oom;
 		count++;
 	}
@@ -125,8 +126,8 @@ static int alloc_half(Dataset *d, int count)
 	d->count = count;
 	d->features = FSDD_FEATURES;
 	d->classes = DIGITS;
-	d->values = malloc(((size_t)count * FSDD_FEATURES + 1) * sizeof *d->values);
-	d->labels = malloc(((size_t)count + 1) * sizeof *d->labels);
+	d->values = mem_malloc(((size_t)count * FSDD_FEATURES + 1) * sizeof *d->values);
+	d->labels = mem_malloc(((size_t)count + 1) * sizeof *d->labels);
 	return d->values && d->labels ? 0 : -1;
 }
 
@@ -163,8 +164,8 @@ int fsdd_load(const char *dir, DataSplit *out, char *err, size_t errlen)
 			 "folder of " FSDD_SOURCE, dir, count, ntest, FSDD_TEST_INDEX, count - ntest);
 		goto done;
 	}
-	steps[0] = malloc((size_t)(count - ntest) * sizeof *steps[0]);
-	steps[1] = malloc((size_t)ntest * sizeof *steps[1]);
+	steps[0] = mem_malloc((size_t)(count - ntest) * sizeof *steps[0]);
+	steps[1] = mem_malloc((size_t)ntest * sizeof *steps[1]);
 	if (!steps[0] || !steps[1] || !(feat = audio_features_new()) || alloc_half(half[0], count - ntest) ||
 	    alloc_half(half[1], ntest)) {
 		snprintf(err, errlen, "FSDD: out of memory for %d recordings", count);

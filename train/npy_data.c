@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "data.h"
+#include "mem/mem.h"
 
 __attribute__((format(printf, 3, 4)))
 static int fail(char *err, size_t errlen, const char *fmt, ...)
@@ -53,7 +54,7 @@ static int check_x(const TrainData *cfg, const char *path, const NpyArray *x, ch
 	if (x->shape[1] > INT_MAX)
 		return fail(err, errlen, "%s: shape %s holds %ld samples; at most %d are supported", path, sh,
 			    x->shape[1], INT_MAX);
-	float *row = malloc(sizeof(float) * (size_t)I);
+	float *row = mem_malloc(sizeof(float) * (size_t)I);
 	if (!row)
 		return fail(err, errlen, "%s: out of memory", path);
 	const size_t item = npy_dtype_size(x->dtype), N = (size_t)x->shape[1];
@@ -109,7 +110,7 @@ static int check_labels(const TrainData *cfg, const char *path, const NpyArray *
 	if (!cfg->per_step && (y->ndim != 1 || y->shape[0] != N))
 		return fail(err, errlen, "%s: shape %s; the labels must be (N,) = (%ld,), a class per sample of the "
 			    "inputs", path, sh, N);
-	if (!(*out = malloc(sizeof(int32_t) * (size_t)N * (size_t)T)))
+	if (!(*out = mem_malloc(sizeof(int32_t) * (size_t)N * (size_t)T)))
 		return fail(err, errlen, "%s: out of memory", path);
 	for (long t = 0; t < T; t++)
 		for (long n = 0; n < N; n++) {
@@ -140,7 +141,7 @@ static int check_targets(const TrainData *cfg, const char *path, const NpyArray 
 		return fail(err, errlen, "%s: shape %s; the model's loss is the mse of %d value%s per step, so the "
 			    "targets must be (T, N, O) = (%d, %ld, %d)", path, sh, O, O == 1 ? "" : "s", T, N, O);
 	float *all = npy_as_f32(y);
-	if (!all || !(*out = malloc(sizeof(float) * y->count))) {
+	if (!all || !(*out = mem_malloc(sizeof(float) * y->count))) {
 		free(all);
 		return fail(err, errlen, "%s: out of memory", path);
 	}
@@ -184,10 +185,10 @@ static int half(Dataset *d, const TrainData *cfg, const NpyArray *x, long first,
 	d->classes = cfg->classes;
 	d->labels_per_step = cfg->classes && cfg->per_step;
 	d->outputs = cfg->outputs;
-	if (labels && (d->labels = malloc(sizeof *labels * n * per)))
+	if (labels && (d->labels = mem_malloc(sizeof *labels * n * per)))
 		memcpy(d->labels, labels + (size_t)first * per, sizeof *labels * n * per);
 	const size_t vals = per * (size_t)cfg->outputs;
-	if (targets && (d->targets = malloc(sizeof *targets * n * vals)))
+	if (targets && (d->targets = mem_malloc(sizeof *targets * n * vals)))
 		memcpy(d->targets, targets + (size_t)first * vals, sizeof *targets * n * vals);
 	return (labels && !d->labels) || (targets && !d->targets) ? -1 : 0;
 }

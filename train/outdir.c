@@ -9,6 +9,7 @@
 #include <sys/types.h>
 #include "io/fileio.h"
 #include "io/json.h"
+#include "mem/mem.h"
 #include "outdir.h"
 
 /* The epoch of one metrics line, or 0 with a message in err. */
@@ -17,7 +18,10 @@ static int line_epoch(const char *line, size_t len, char *err, size_t errlen)
 	JsonValue v;
 	char why[256];
 	int epoch = 0;
-	if (json_parse(line, len, &v, why, sizeof why) == 0) {
+	int rc = json_parse(line, len, &v, why, sizeof why);
+	if (rc == JSON_OUT_OF_MEMORY)
+		mem_out_of_memory();
+	if (rc == 0) {
 		const JsonValue *e = json_get(&v, "epoch");
 		if (v.type != JSON_OBJECT)
 			snprintf(why, sizeof why, "a %s, not an object", json_type_name(v.type));
@@ -44,7 +48,9 @@ int outdir_keep_metrics(const char *path, int epoch, char *err, size_t errlen)
 	int rc = 0, past = 0;
 	for (size_t at = 0, lineno = 1; at < len && !rc; lineno++) {
 		const char *nl = memchr(text + at, '\n', len - at);
-		size_t end = nl ? (size_t)(nl - text) + 1 : len;
+		if (!nl)
+			break;  /* torn: a run stopped while writing it */
+		size_t end = (size_t)(nl - text) + 1;
 		int e = line_epoch(text + at, end - at, why, sizeof why);
 		if (!e) {
 			snprintf(err, errlen, "%s:%zu: %s (a resumed run keeps the lines of the epochs before its "

@@ -6,8 +6,9 @@
 
 /* Rewrites the metrics log at path (one JSON object a line, each with an
  * integer "epoch") so that it keeps the lines before the first one past
- * epoch: what a run resumed from that epoch's checkpoint continues. A
- * missing file is fine. Returns -1 with "PATH:LINE: what is wrong" (or why
+ * epoch: what a run resumed from that epoch's checkpoint continues. A last
+ * line without its newline is what a run killed or stopped by a full disk
+ * left half-written, and is dropped too. A missing file is fine. Returns -1 with "PATH:LINE: what is wrong" (or why
  * it cannot be read or written) in err. */
 int outdir_keep_metrics(const char *path, int epoch, char *err, size_t errlen);
 

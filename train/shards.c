@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "runtime/gemm.h"
-#include "alloc.h"
+#include "mem/mem.h"
 #include "shards.h"
 
 typedef struct {
@@ -26,7 +26,7 @@ struct Shards {
 
 Shards *shards_new(const TrainModel *m, int batch, int train, int threads)
 {
-	Shards *s = train_alloc(sizeof *s);
+	Shards *s = xcalloc(1, sizeof *s);
 	s->m = m, s->batch = batch, s->train = train, s->threads = threads < 1 ? 1 : threads;
 	while (m->spikes && m->spikes[s->nspikes].name)
 		s->nspikes++;
@@ -38,13 +38,13 @@ Shards *shards_new(const TrainModel *m, int batch, int train, int threads)
 		h->rows = (int)((long)batch * (i + 1) / TRAIN_SHARDS) - h->r0;
 		size_t R = (size_t)h->rows;
 		h->ws_floats = train ? m->train_workspace_floats(h->rows) : m->workspace_floats(h->rows);
-		h->x = train_alloc(sizeof(float) * T * R * (size_t)m->inputs);
-		h->labels = train_alloc(sizeof(int32_t) * T * R);
-		h->targets = train_alloc(sizeof(float) * T * R * (size_t)m->outputs);
-		h->out = train_alloc(sizeof(float) * (m->output_timed ? T : 1) * R * (size_t)m->outputs);
-		h->ws = train_alloc(sizeof(float) * h->ws_floats);
-		h->grads = train ? train_alloc(sizeof(float) * (size_t)m->nparams) : NULL;
-		h->counts = train_alloc(sizeof(float) * (size_t)(s->nspikes + 1));
+		h->x = xcalloc(1, sizeof(float) * T * R * (size_t)m->inputs);
+		h->labels = xcalloc(1, sizeof(int32_t) * T * R);
+		h->targets = xcalloc(1, sizeof(float) * T * R * (size_t)m->outputs);
+		h->out = xcalloc(1, sizeof(float) * (m->output_timed ? T : 1) * R * (size_t)m->outputs);
+		h->ws = xcalloc(1, sizeof(float) * h->ws_floats);
+		h->grads = train ? xcalloc(1, sizeof(float) * (size_t)m->nparams) : NULL;
+		h->counts = xcalloc(1, sizeof(float) * (size_t)(s->nspikes + 1));
 	}
 	return s;
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include "data.h"
 #include "text.h"
+#include "mem/mem.h"
 
 /* One half of a text: its tokens cut into `streams` streams of equal length,
  * each long enough for at least one window of `steps` tokens and its labels. */
@@ -19,7 +20,7 @@ static int text_half(const TextFile *f, const char *path, long from, long n, int
 			 n, streams, what[0] == 't' ? "batch" : "eval_batch", steps, what[0] == 't' ? "batch" : "eval_batch");
 		return -1;
 	}
-	d->tokens = malloc(sizeof(int32_t) * (size_t)n);
+	d->tokens = mem_malloc(sizeof(int32_t) * (size_t)n);
 	if (!d->tokens) {
 		snprintf(err, errlen, "%s: out of memory for %ld characters", path, n);
 		return -1;

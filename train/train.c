@@ -10,7 +10,7 @@
 #include "data.h"
 #include "io/fileio.h"
 #include "io/layout.h"
-#include "alloc.h"
+#include "mem/mem.h"
 #include "outdir.h"
 #include "shards.h"
 #include "io/safetensors.h"
@@ -61,11 +61,11 @@ typedef struct {
 static void batch_alloc(Batch *b, const TrainModel *m, int batch)
 {
 	size_t T = (size_t)m->steps, B = (size_t)batch;
-	b->x = train_alloc(sizeof(float) * T * B * (size_t)m->inputs);
-	b->labels = train_alloc(sizeof(int32_t) * T * B);
-	b->targets = train_alloc(sizeof(float) * T * B * (size_t)m->outputs);
-	b->out = train_alloc(sizeof(float) * (m->output_timed ? T : 1) * B * (size_t)m->outputs);
-	b->idx = train_alloc(sizeof(int) * B);
+	b->x = xcalloc(1, sizeof(float) * T * B * (size_t)m->inputs);
+	b->labels = xcalloc(1, sizeof(int32_t) * T * B);
+	b->targets = xcalloc(1, sizeof(float) * T * B * (size_t)m->outputs);
+	b->out = xcalloc(1, sizeof(float) * (m->output_timed ? T : 1) * B * (size_t)m->outputs);
+	b->idx = xcalloc(1, sizeof(int) * B);
 }
 
 static void batch_free(Batch *b)
@@ -167,16 +167,16 @@ int train_save_checkpoint(const TrainModel *m, const char *path, const float *pa
 {
 	int nt = ntensors(m), slots = opt_state ? (int)(m->opt_state_floats / (m->nparams ? m->nparams : 1)) : 0;
 	/* The tensors in PyTorch's order (io/layout.h): parameters, then each slot. */
-	float *torch = train_alloc(sizeof(float) * (size_t)(m->nparams * (1 + slots) + 1));
+	float *torch = xcalloc(1, sizeof(float) * (size_t)(m->nparams * (1 + slots) + 1));
 	for (int s = 0; s <= slots && s <= 2; s++)
 		for (int i = 0; i < nt; i++) {
 			const TrainTensor *t = &m->tensors[i];
 			layout_to_torch(torch + (long)s * m->nparams + t->offset,
 					(s ? opt_state + (long)(s - 1) * m->nparams : params) + t->offset, t->rank, t->shape);
 		}
-	StWriteTensor *w = train_alloc(sizeof *w * (size_t)(nt * (1 + slots) + 1));
-	long *shapes = train_alloc(sizeof(long) * 2 * (size_t)(nt + 1));
-	char **names = train_alloc(sizeof(char *) * (size_t)(nt * (1 + slots) + 1));
+	StWriteTensor *w = xcalloc(1, sizeof *w * (size_t)(nt * (1 + slots) + 1));
+	long *shapes = xcalloc(1, sizeof(long) * 2 * (size_t)(nt + 1));
+	char **names = xcalloc(1, sizeof(char *) * (size_t)(nt * (1 + slots) + 1));
 	int n = 0;
 	for (int i = 0; i < nt; i++) {
 		const TrainTensor *t = &m->tensors[i];
@@ -188,7 +188,7 @@ int train_save_checkpoint(const TrainModel *m, const char *path, const float *pa
 		for (int i = 0; i < nt; i++) {
 			const TrainTensor *t = &m->tensors[i];
 			size_t len = strlen(slot_names[s]) + strlen(t->name) + 1;
-			names[n] = train_alloc(len);
+			names[n] = xcalloc(1, len);
 			snprintf(names[n], len, "%s%s", slot_names[s], t->name);
 			w[n] = (StWriteTensor){names[n], "F32", t->rank, &shapes[2 * i],
 					       torch + (long)(s + 1) * m->nparams + t->offset};
@@ -315,9 +315,9 @@ int train_run(const TrainModel *m, const TrainConfig *tc, const TrainOptions *op
 		return -1;
 	}
 	t_load = now() - t_load;
-	float *params = train_alloc(sizeof(float) * (size_t)m->nparams);
-	float *grads = train_alloc(sizeof(float) * (size_t)m->nparams);
-	float *opt_state = train_alloc(sizeof(float) * (size_t)m->opt_state_floats);
+	float *params = xcalloc(1, sizeof(float) * (size_t)m->nparams);
+	float *grads = xcalloc(1, sizeof(float) * (size_t)m->nparams);
+	float *opt_state = xcalloc(1, sizeof(float) * (size_t)m->opt_state_floats);
 	FILE *metrics = NULL;
 	if (opt->resume) {
 		if (train_load_checkpoint(m, opt->resume, params, opt_state, &start, &t, err, sizeof err)) {
@@ -352,7 +352,7 @@ int train_run(const TrainModel *m, const TrainConfig *tc, const TrainOptions *op
 	Batch b;
 	batch_alloc(&b, m, B);
 	Shards *sh = shards_new(m, B, 1, opt->threads);
-	int *perm = train_alloc(sizeof(int) * (size_t)tr->count);
+	int *perm = xcalloc(1, sizeof(int) * (size_t)tr->count);
 	if (!opt->quiet)
 		fprintf(stderr, "%s: %d train / %d test samples (loaded in %.2fs), %ld parameters, batch %d, %d "
 			"epochs, backend %s%s\n", m->name, tr->count, data.test.count, t_load, m->nparams, B, epochs,
@@ -364,8 +364,8 @@ int train_run(const TrainModel *m, const TrainConfig *tc, const TrainOptions *op
 	int nspikes = 0;
 	while (m->spikes && m->spikes[nspikes].name)
 		nspikes++;
-	double *spike_sum = train_alloc(sizeof(double) * (size_t)(nspikes + 1));
-	float *counts = train_alloc(sizeof(float) * (size_t)(nspikes + 1));
+	double *spike_sum = xcalloc(1, sizeof(double) * (size_t)(nspikes + 1));
+	float *counts = xcalloc(1, sizeof(float) * (size_t)(nspikes + 1));
 	int rc = 0;
 	double t_run = now();
 	long seen_total = 0;
@@ -475,10 +475,21 @@ int train_run(const TrainModel *m, const TrainConfig *tc, const TrainOptions *op
 				spike_sum[k] / ((double)m->steps * samples * m->spikes[k].size));
 		fprintf(metrics, "}, \"samples_per_s\": %.1f, \"epoch_seconds\": %.3f, \"elapsed_seconds\": %.3f}\n",
 			samples / train_time, train_time, now() - t_run);
-		fflush(metrics);
-		snprintf(path, sizeof path, "%s/epoch-%d.safetensors", opt->out_dir, epoch + 1);
+		if (fflush(metrics) != 0 || ferror(metrics)) {
+			/* Before this epoch's checkpoint: a resumed run never lacks a line
+			 * of an epoch before its checkpoint (outdir_keep_metrics drops the
+			 * torn one). */
+			fprintf(stderr, "spikec: error: cannot write '%s/metrics.jsonl': %s (check free space)\n",
+				opt->out_dir, strerror(errno));
+			rc = -1;
+			break;
+		}
+		/* last.safetensors first: whenever the run stops, it is at least as
+		 * new as every epoch-N.safetensors, and a resume from the newest of
+		 * those rewrites it. */
+		snprintf(path, sizeof path, "%s/last.safetensors", opt->out_dir);
 		if (train_save_checkpoint(m, path, params, opt_state, epoch + 1, t, tc->seed, err, sizeof err) ||
-		    (snprintf(path, sizeof path, "%s/last.safetensors", opt->out_dir),
+		    (snprintf(path, sizeof path, "%s/epoch-%d.safetensors", opt->out_dir, epoch + 1),
 		     train_save_checkpoint(m, path, params, opt_state, epoch + 1, t, tc->seed, err, sizeof err))) {
 			fprintf(stderr, "spikec: error: %s\n", err);
 			rc = -1;

@@ -10,8 +10,8 @@
 void cemit_header(const Kir *k, const BackendOptions *opt, StrBuf *out);
 void cemit_source(const Kir *k, const BackendOptions *opt, StrBuf *out);
 /* Writes DIR/<model>.h and DIR/<model>.c (and, with opt->weights,
- * DIR/<model>_weights.h and .c), each atomically; on failure returns
- * nonzero with a message in err. */
+ * DIR/<model>_weights.h and .c), each atomically, making DIR and its
+ * parents if missing; on failure returns nonzero with a message in err. */
 int cemit_write(const Kir *k, const BackendOptions *opt, const char *dir, char *err, size_t errlen);
 
 #endif

@@ -14,16 +14,17 @@ cd "$(dirname "$0")/../.." || exit 2
 
 # folder: the folders it may include, besides itself.
 LAYERS='runtime:
-io:
-compiler:
-dsl: compiler
-backends: compiler
-backends/c: backends compiler runtime io
-backends/llvm: backends compiler runtime io
-train: compiler dsl runtime io
-cli: train dsl backends backends/c backends/llvm compiler runtime io'
+mem:
+io: mem
+compiler: mem
+dsl: compiler mem
+backends: compiler mem
+backends/c: backends compiler runtime io mem
+backends/llvm: backends compiler runtime io mem
+train: compiler dsl runtime io mem
+cli: train dsl backends backends/c backends/llvm compiler runtime io mem'
 
-SRC=$(git ls-files 'runtime/*' 'io/*' 'compiler/*' 'dsl/*' 'backends/*' 'train/*' 'cli/*' |
+SRC=$(git ls-files 'runtime/*' 'mem/*' 'io/*' 'compiler/*' 'dsl/*' 'backends/*' 'train/*' 'cli/*' |
 	grep -E '\.(c|h|y|l)$')
 tmp=$(mktemp -d) || exit 2
 trap 'rm -rf "$tmp"' EXIT INT TERM

@@ -447,7 +447,7 @@ mkdir -p "$OUT/blocked/epoch-2.safetensors"
 expect 1 "cannot write.*epoch-2.safetensors" "run whose epoch-2 checkpoint cannot be written" -- \
 	run "$MODEL" --out "$OUT/blocked"
 check "... leaves no *.tmp.* file behind" no_tmp "$OUT/blocked"
-expect 0 "" "... and last.safetensors (epoch 1) is whole" -- \
+expect 0 "" "... and last.safetensors is whole" -- \
 	eval "$MODEL" --checkpoint "$OUT/blocked/last.safetensors"
 
 # A killed run leaves its temporaries (NAME.tmp.PID). The next run into the
