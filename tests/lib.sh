@@ -5,6 +5,22 @@
 pass=0
 fail=0
 
+# test_begin OUT FILE...: exits with status 2, saying to run make, unless
+# every FILE (bin/spikec, a library) exists; then OUT is a fresh, empty
+# folder, $TEST_OUT, holding $SPIKEC_CACHE, a private build cache, so that
+# nothing leaks into a test or out of it.
+test_begin() {
+	TEST_OUT=$1
+	shift
+	for tb_f; do
+		[ -e "$tb_f" ] || { echo "$(basename "$0"): $tb_f not found; run 'make' first" >&2; exit 2; }
+	done
+	rm -rf "$TEST_OUT"
+	mkdir -p "$TEST_OUT" || exit 2
+	SPIKEC_CACHE=$(pwd)/$TEST_OUT/cache
+	export SPIKEC_CACHE
+}
+
 ok() { pass=$((pass + 1)); echo "PASS $*"; }
 bad() { fail=$((fail + 1)); echo "FAIL $*"; }
 # show FILE: its first lines, indented, under a failure.

@@ -26,17 +26,9 @@ OUT=build/test/npy
 CC=${CC:-cc}
 GEN=$OUT/make_npy
 
-if [ ! -x "$SPIKEC" ] || [ ! -f "$LIB" ]; then
-	echo "run_npy.sh: $SPIKEC or $LIB not found; run 'make' first" >&2
-	exit 2
-fi
-rm -rf "$OUT"
-mkdir -p "$OUT/data/npy_classify" || exit 2
-SPIKEC_CACHE=$(pwd)/$OUT/cache
-export SPIKEC_CACHE
-
-TEST_OUT=$OUT
 . tests/lib.sh
+test_begin "$OUT" "$SPIKEC" "$LIB"
+mkdir -p "$OUT/data/npy_classify" || exit 2
 # metric FILE KEY: the value of KEY on the last line.
 metric() { tail -n 1 "$1" | sed -n "s/.*\"$2\": \([-0-9.e+]*\).*/\1/p"; }
 # gt A B: A > B as numbers.

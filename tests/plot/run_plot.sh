@@ -34,18 +34,12 @@ OUT=build/test/plot
 FIX=tests/plot/fixtures
 CC=${CC:-cc}
 
-if [ ! -x "$SPIKEC" ] || [ ! -f "$LIB" ]; then
-	echo "run_plot.sh: $SPIKEC or $LIB not found; run 'make' first" >&2
-	exit 2
-fi
-rm -rf "$OUT"
-mkdir -p "$OUT/tmp" || exit 2
-SPIKEC_CACHE=$(pwd)/$OUT/cache
-TMPDIR=$(pwd)/$OUT/tmp
-export SPIKEC_CACHE TMPDIR
-unset SPIKEC_MNIST_DIR SPIKEC_FASHION_MNIST_DIR
-
 . tests/lib.sh
+test_begin "$OUT" "$SPIKEC" "$LIB"
+mkdir -p "$OUT/tmp" || exit 2
+TMPDIR=$(pwd)/$OUT/tmp
+export TMPDIR
+unset SPIKEC_MNIST_DIR SPIKEC_FASHION_MNIST_DIR
 
 if command -v timeout >/dev/null 2>&1; then
 	spikec() { timeout 120 "$SPIKEC" "$@"; }

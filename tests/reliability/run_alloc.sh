@@ -28,14 +28,10 @@ OUT=build/test/alloc
 STRIDE=${ALLOC_STRIDE:-1}
 VALGRIND=${ALLOC_VALGRIND:-1}
 MODEL=examples/tiny.snn
-if [ ! -x "$SPIKEC" ]; then
-	echo "run_alloc.sh: $SPIKEC not found; run 'make' first" >&2
-	exit 2
-fi
-rm -rf "$OUT"
+. tests/lib.sh
+test_begin "$OUT" "$SPIKEC"
 mkdir -p "$OUT/in" || exit 2
 unset SPIKEC_FAIL_ALLOC SPIKEC_COUNT_ALLOC
-. tests/lib.sh
 script_start=$(date +%s.%N)
 elapsed() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
 if command -v timeout >/dev/null 2>&1; then

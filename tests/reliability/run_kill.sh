@@ -32,16 +32,9 @@ OUT=build/test/kill
 MODEL=tests/reliability/wide.snn
 EPOCHS=${KILL_EPOCHS:-20}  # constant lr: the number of epochs changes no step
 KILLS=${KILLS:-12}
-if [ ! -x "$SPIKEC" ]; then
-	echo "run_kill.sh: $SPIKEC not found; run 'make' first" >&2
-	exit 2
-fi
-rm -rf "$OUT"
-mkdir -p "$OUT" || exit 2
-SPIKEC_CACHE=$(pwd)/$OUT/cache
-export SPIKEC_CACHE
-unset SPIKEC_FAIL_ALLOC SPIKEC_COUNT_ALLOC
 . tests/lib.sh
+test_begin "$OUT" "$SPIKEC"
+unset SPIKEC_FAIL_ALLOC SPIKEC_COUNT_ALLOC
 script_start=$(date +%s.%N)
 elapsed() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
 if command -v timeout >/dev/null 2>&1; then

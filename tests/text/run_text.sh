@@ -26,17 +26,8 @@ CC=${CC:-cc}
 WARN="-std=c99 -O2 -Wall -Wextra -pedantic -Werror"
 MODEL=tests/text/tiny_lm.snn
 
-if [ ! -x "$SPIKEC" ]; then
-	echo "run_text.sh: $SPIKEC not found; run 'make' first" >&2
-	exit 2
-fi
-rm -rf "$OUT"
-mkdir -p "$OUT" || exit 2
-SPIKEC_CACHE=$(pwd)/$OUT/cache
-export SPIKEC_CACHE
-
-TEST_OUT=$OUT
 . tests/lib.sh
+test_begin "$OUT" "$SPIKEC"
 # metric FILE EPOCH KEY: the value of KEY on the line of EPOCH.
 metric() {
 	grep "\"epoch\": $2," "$1" | sed -n "s/.*\"$3\": \([-0-9.e+]*\).*/\1/p"

@@ -37,21 +37,13 @@ MODEL=tests/train/tiny.snn
 GOLDEN=tests/train/tiny.losses
 TOOL=$OUT/train_tool
 
-if [ ! -x "$SPIKEC" ] || [ ! -f "$LIB" ]; then
-	echo "run_train.sh: $SPIKEC or $LIB not found; run 'make' first" >&2
-	exit 2
-fi
-rm -rf "$OUT"
-mkdir -p "$OUT" || exit 2
-# A private, empty build cache: the first run of each model compiles its C
-# (so the timing below includes compilation), and nothing leaks in or out.
-SPIKEC_CACHE=$(pwd)/$OUT/cache
-export SPIKEC_CACHE
+. tests/lib.sh
+# The private, empty build cache means the first run of each model compiles
+# its C, so the timing below includes compilation.
+test_begin "$OUT" "$SPIKEC" "$LIB"
 unset SPIKEC_MNIST_DIR SPIKEC_FASHION_MNIST_DIR
 
 script_start=$(date +%s.%N)
-
-. tests/lib.sh
 # show FILE: a log under a failure, indented.
 
 # A driver that loops instead of stopping must fail the check, not hang the
