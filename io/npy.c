@@ -319,6 +319,10 @@ static int read_header(const char *path, FILE *f, NpyArray *a, size_t *offset, c
 	if (nbytes > avail)
 		return fail(err, errlen, "%s: truncated: shape %s of %s needs %zu bytes of data but only %zu follow the header",
 			path, npy_shape_str(sbuf, sizeof sbuf, a->ndim, a->shape), a->dtype, nbytes, avail);
+	if (nbytes < avail)
+		return fail(err, errlen, "%s: %zu bytes follow the %zu of data that shape %s of %s needs; the shape in "
+			"the header is wrong, or the file holds more than one array (save one array per file)",
+			path, avail - nbytes, nbytes, npy_shape_str(sbuf, sizeof sbuf, a->ndim, a->shape), a->dtype);
 	*offset = prefix + hlen;
 	return 0;
 }

@@ -11,6 +11,7 @@
 #   tests/npy/run_npy.sh      training on the user's .npy arrays: dtypes, split, per-step, errors
 #   tests/plot/run_plot.sh    spikec plot: training curves and spike rasters as SVG
 #   tests/llvm/run_llvm.sh    the LLVM JIT backend bit-identical to the C backend
+#   tests/badinput/run_badinput.sh  malformed .npy, safetensors, IDX, WAV and text files: exit 1, golden messages
 #   tests/fuzz/run_replay.sh  the fuzz targets' seeds and past crashers, without libFuzzer
 #   tests/layout/run_layout.sh  layers include only downward, no file cycles, files under 600 lines, user CFLAGS
 # Each script prints `N passed, M failed` last; this one shows their output,
@@ -24,7 +25,7 @@ cd "$(dirname "$0")/.." || exit 2
 
 SCRIPTS="tests/run_errors.sh tests/run_golden.sh tests/ref/run_forward.sh tests/run_cli.sh
 	tests/grad/run_grad.sh tests/train/run_train.sh tests/text/run_text.sh tests/npy/run_npy.sh tests/plot/run_plot.sh
-	tests/llvm/run_llvm.sh tests/fuzz/run_replay.sh tests/layout/run_layout.sh"
+	tests/llvm/run_llvm.sh tests/badinput/run_badinput.sh tests/fuzz/run_replay.sh tests/layout/run_layout.sh"
 log=$(mktemp) || exit 2
 st=$(mktemp) || exit 2
 trap 'rm -f "$log" "$st"' EXIT INT TERM

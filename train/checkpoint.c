@@ -122,6 +122,13 @@ float *ckpt_load(const Kir *k, const char *path, CkptOrigin *origin, char *err, 
 			goto fail;
 		}
 		layout_from_torch(p + kb->offset, f.data + t->begin, kb->type.rank, kb->type.dim);
+		for (size_t i = 0; i < (t->end - t->begin) / sizeof(float); i++)
+			if (!isfinite(p[kb->offset + i])) {
+				snprintf(err, errlen, "%s: tensor '%s' holds %g; parameters must be finite (spikec never "
+					 "saves a diverged run: was the file written by something else?)", path, kb->what,
+					 (double)p[kb->offset + i]);
+				goto fail;
+			}
 	}
 	st_free(&f);
 	return p;

@@ -29,7 +29,7 @@ typedef struct {
 } CkptOrigin;
 
 /* Reads the parameters of the model from path: every parameter must be
- * present as F32 with its shape; other tensors are ignored. Fills origin
+ * present as F32 with its shape and finite values; other tensors are ignored. Fills origin
  * unless it is NULL. Returns NULL with a message saying what is wrong and
  * what to do. */
 float *ckpt_load(const Kir *k, const char *path, CkptOrigin *origin, char *err, size_t errlen);

@@ -149,7 +149,7 @@ static int read_payload(Reader *r, size_t n, const char *what, float *pixels, in
 	return 0;
 }
 
-int idx_load(const char *images_path, const char *labels_path, int classes, Dataset *out, char *err,
+int idx_load(const char *images_path, const char *labels_path, int classes, int side, Dataset *out, char *err,
 	     size_t errlen)
 {
 	Reader ri = {0}, rl = {0};
@@ -166,6 +166,11 @@ int idx_load(const char *images_path, const char *labels_path, int classes, Data
 		snprintf(err, errlen, "%s: implausible dimensions %u x %u x %u (images x rows x cols); the header is "
 			 "corrupt: reinstall the file", images_path, (unsigned)idim[0], (unsigned)idim[1],
 			 (unsigned)idim[2]);
+		goto done;
+	}
+	if (side && (idim[1] != (uint32_t)side || idim[2] != (uint32_t)side)) {
+		snprintf(err, errlen, "%s: images of %u x %u pixels, but these must be %d x %d; is this the right file?",
+			 images_path, (unsigned)idim[1], (unsigned)idim[2], side, side);
 		goto done;
 	}
 	if (ldim[0] != idim[0]) {

@@ -1,7 +1,8 @@
 /* fuzz_idx.c: the IDX reader (train/idx.c) on any bytes. The input is an
  * image file and a label file: its first two bytes, big-endian, are the
  * length of the image file that follows (cut to what there is), the label
- * file is the rest. Classes: 10. */
+ * file is the rest. Classes: 10; side 28 when the top bit of the first
+ * byte is set, else any. */
 #include <stdlib.h>
 #include "train/data.h"
 #include "fuzz.h"
@@ -17,7 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *labels = fuzz_file(1, data + 2 + nimg, size - 2 - nimg);
 	char err[512] = "";
 	Dataset d = {0};
-	if (idx_load(images, labels, 10, &d, err, sizeof err)) {
+	if (idx_load(images, labels, 10, data[0] & 0x80 ? 28 : 0, &d, err, sizeof err)) {
 		FUZZ_ASSERT(err[0] && !d.values && !d.labels);
 		return 0;
 	}
