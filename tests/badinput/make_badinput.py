@@ -158,6 +158,8 @@ def idx_cases():
         "huge_count": {IMAGES: img[:4] + struct.pack(">I", 0xFFFFFFFF) + img[8:]},
         "huge_side": {IMAGES: img[:8] + struct.pack(">II", 100000, 28) + img[16:]},
         "wrong_side": {IMAGES: img[:8] + struct.pack(">II", 14, 56) + img[16:]},
+        "huge_promise": {IMAGES: img[:4] + struct.pack(">I", 10000000) + img[8:],
+                         LABELS: lab[:4] + struct.pack(">I", 10000000) + lab[8:]},
         "count_mismatch": {LABELS: lab[:4] + struct.pack(">I", count + 1) + lab[8:] + b"\0"},
         "label_out_of_range": {LABELS: lab[:8] + bytes([12]) + lab[9:]},
         "corrupt_gzip": {IMAGES: "corrupt"},
