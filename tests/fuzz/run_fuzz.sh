@@ -3,6 +3,7 @@
 # built by `make fuzz`) for SECONDS seconds, one after the other, niced.
 #
 # A target reads its seeds and regression cases from tests/fuzz/corpus/TARGET
+# (and its dictionary from tests/fuzz/TARGET.dict when there is one)
 # and keeps what it finds in build/fuzz/corpus/TARGET (not committed; a later
 # run starts from it). A crash, hang (over 10 s per input), leak, sanitizer
 # report or input needing over 2 GB leaves build/fuzz/crash-TARGET-* and makes
@@ -26,9 +27,11 @@ fi
 failed=
 for t in "$@"; do
 	mkdir -p "build/fuzz/corpus/$t"
+	dict=
+	[ -f "tests/fuzz/$t.dict" ] && dict=-dict=tests/fuzz/$t.dict
 	echo "==== fuzz_$t for ${seconds}s"
 	nice -n 10 "build/fuzz/fuzz_$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
-		-print_final_stats=1 -close_fd_mask=2 -artifact_prefix="build/fuzz/crash-$t-" \
+		-print_final_stats=1 -close_fd_mask=2 -artifact_prefix="build/fuzz/crash-$t-" $dict \
 		"build/fuzz/corpus/$t" "tests/fuzz/corpus/$t" >"build/fuzz/$t.log" 2>&1
 	status=$?
 	grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|Done )|ERROR|SUMMARY' "build/fuzz/$t.log"
