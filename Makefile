@@ -102,7 +102,7 @@ FUZZ_COMMON  := tests/fuzz/fuzz_file.c
 REPLAY_BIN   := $(patsubst %,build/fuzz-replay/%,$(FUZZ_TARGETS))
 build/fuzz-replay/%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(FUZZ_COMMON) tests/fuzz/fuzz.h build/libspikec.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -rdynamic -o $@ $(filter %.c %.a,$^) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.a,$^) $(LDLIBS)
 
 check: all bin/unit_tests $(REPLAY_BIN)
 	@sh scripts/deps.sh --check-test
@@ -149,7 +149,7 @@ build/fuzz/libspikec.a: $(FUZZ_OBJ)
 	rm -f $@; ar rcs $@ $^
 
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_COMMON) tests/fuzz/fuzz.h build/fuzz/libspikec.a
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -rdynamic -o $@ $(filter %.c %.a,$^) $(LDLIBS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $(filter %.c %.a,$^) $(LDLIBS)
 
 fuzz-build:
 	@sh scripts/deps.sh --check-fuzz
