@@ -37,7 +37,7 @@ LIB_SRC  := $(SRC_COMPILER) $(SRC_DSL) $(SRC_BACKENDS) $(SRC_RUNTIME) $(SRC_MEM)
 LIB_OBJ  := $(patsubst %.c,build/obj/%.o,$(LIB_SRC)) $(patsubst build/gen/%.c,build/obj/gen/%.o,$(GEN_C))
 HEADERS  := $(wildcard mem/*.h compiler/*.h dsl/*.h backends/*/*.h runtime/*.h io/*.h train/*.h cli/*.h) build/gen/parser.h
 
-.PHONY: all deps check demo clean golden-update example-data bench experiments reliability
+.PHONY: all deps check demo clean golden-update example-data bench experiments reliability fuzz fuzz-build
 all: deps-ok bin/spikec bin/spikec-llvm.so build/libspikec_llvm.a
 
 deps-ok:
@@ -96,7 +96,16 @@ bin/unit_tests: $(patsubst %.c,build/obj/%.o,$(UNIT_SRC)) build/libspikec.a
 	@mkdir -p bin
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ -lcunit $(LDLIBS)
 
-check: all bin/unit_tests
+# The fuzz targets of tests/fuzz (docs/reliability.md#fuzzing), in the normal
+# build: build/fuzz-replay/TARGET runs saved inputs through them (make check).
+FUZZ_TARGETS := model npy safetensors idx wav text
+FUZZ_COMMON  := tests/fuzz/fuzz_file.c
+REPLAY_BIN   := $(patsubst %,build/fuzz-replay/%,$(FUZZ_TARGETS))
+build/fuzz-replay/%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(FUZZ_COMMON) tests/fuzz/fuzz.h build/libspikec.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.a,$^) $(LDLIBS)
+
+check: all bin/unit_tests $(REPLAY_BIN)
 	@sh scripts/deps.sh --check-test
 	bin/unit_tests
 	sh tests/run_tests.sh
@@ -126,6 +135,37 @@ example-data: build/make_npy
 
 build/make_npy: tests/npy/make_npy.c build/libspikec.a
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# libFuzzer builds, apart in build/fuzz: the library compiled by clang with
+# coverage and sanitizers, each target linked with -fsanitize=fuzzer.
+# `make fuzz FUZZ_SECONDS=N` runs each target N seconds, one after the other.
+FUZZ_CC      ?= clang-14
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_CFLAGS  := $(SPIKEC_CFLAGS) -O1 -g $(FUZZ_SAN)
+FUZZ_SECONDS ?= 60
+FUZZ_OBJ     := $(patsubst %,build/fuzz/%,$(LIB_OBJ:build/obj/%=obj/%))
+FUZZ_BIN     := $(patsubst %,build/fuzz/fuzz_%,$(FUZZ_TARGETS))
+
+build/fuzz/obj/%.o: %.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+build/fuzz/obj/gen/%.o: build/gen/%.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -Wno-unused-function -Wno-sign-compare -c -o $@ $<
+
+build/fuzz/libspikec.a: $(FUZZ_OBJ)
+	rm -f $@; ar rcs $@ $^
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_COMMON) tests/fuzz/fuzz.h build/fuzz/libspikec.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $(filter %.c %.a,$^) $(LDLIBS)
+
+fuzz-build:
+	@sh scripts/deps.sh --check-fuzz
+	$(MAKE) $(FUZZ_BIN)
+
+fuzz: fuzz-build
+	sh tests/fuzz/run_fuzz.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 demo: all
 	sh scripts/demo.sh

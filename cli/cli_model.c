@@ -100,10 +100,10 @@ float *cli_read_input(const Kir *k, const KBuf *in, const char *path, int *batch
 		diag_fatal("%s", err);
 	if (k->g->inputs.items[in->index].kind == IN_TOKENS && x.ndim == 2)
 		return token_ids(k, in, path, &x, batch);
+	char shape[256];
 	if (x.ndim != 3 || x.shape[0] != k->steps || x.shape[2] != in->type.dim[0])
-		diag_fatal("%s: shape (%ld%s%ld%s%ld), but model '%s' reads (T, B, I) = (%d, B, %d)", path,
-			   x.ndim > 0 ? x.shape[0] : 0, x.ndim > 1 ? ", " : "", x.ndim > 1 ? x.shape[1] : 0,
-			   x.ndim > 2 ? ", " : "", x.ndim > 2 ? x.shape[2] : 0, k->model, k->steps, in->type.dim[0]);
+		diag_fatal("%s: shape %s, but model '%s' reads (T, B, I) = (%d, B, %d)", path,
+			   npy_shape_str(shape, sizeof shape, x.ndim, x.shape), k->model, k->steps, in->type.dim[0]);
 	if (x.shape[1] < 1 || x.shape[1] > 1 << 24)
 		diag_fatal("%s: batch of %ld sequences; need between 1 and %d", path, x.shape[1], 1 << 24);
 	float *f = npy_as_f32(&x);

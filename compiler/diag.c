@@ -11,8 +11,10 @@
  * file); the caret line copies the line's tabs so the caret stays aligned,
  * and skips UTF-8 continuation bytes so it aligns after non-ASCII text.
  * Errors are counted per source file: once a file has DIAG_MAX_ERRORS, its
- * next error stops spikec (a file that is not a model at all should not
- * scroll a thousand messages by). */
+ * next error prints "too many errors; stopping" and later ones are counted
+ * but not printed (a file that is not a model at all should not scroll a
+ * thousand messages by); the stage that reported them then fails as with any
+ * error, so spikec still exits 1 at its end and nothing here exits. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,7 +28,7 @@ typedef struct {
 	char *name;
 	char *text;   /* NUL-terminated copy; may contain NULs itself */
 	long len;
-	int nerrors;
+	int nerrors;  /* printed; past DIAG_MAX_ERRORS the rest are silent */
 } Source;
 
 static Vec(Source) sources;
@@ -139,16 +141,16 @@ void diag_error(SrcLoc loc, const char *fmt, ...)
 	va_list ap;
 	Source *s = source(loc.file);
 	int *count = s ? &s->nerrors : &nerrors_noloc;
+	nerrors++;
+	if (*count > DIAG_MAX_ERRORS)
+		return;
 	if (*count == DIAG_MAX_ERRORS) {
 		fflush(stdout);
-		if (s)
-			fprintf(stderr, "%s: error: too many errors; stopping\n", s->name);
-		else
-			fprintf(stderr, "%s: error: too many errors; stopping\n", program);
-		exit(1);
+		fprintf(stderr, "%s: error: too many errors; stopping\n", s ? s->name : program);
+		(*count)++;
+		return;
 	}
 	(*count)++;
-	nerrors++;
 	va_start(ap, fmt);
 	report(loc, "error", fmt, ap);
 	va_end(ap);
@@ -182,6 +184,16 @@ void diag_fatal(const char *fmt, ...)
 	report(NOLOC, "error", fmt, ap);
 	va_end(ap);
 	exit(1);
+}
+
+void diag_reset(void)
+{
+	for (int i = 0; i < sources.len; i++) {
+		free(sources.items[i].name);
+		free(sources.items[i].text);
+	}
+	vec_free(&sources);
+	nerrors = nerrors_noloc = 0;
 }
 
 int diag_error_count(void)

@@ -3,7 +3,9 @@
  * A user error prints `file:line:col: error: message`, then the source line and
  * a caret under the column, to stderr. Errors are counted; passes that can keep
  * going report several, then the pipeline stops with exit status 1 (diag_exit).
- * Sources are registered so the caret line can be shown for any location. */
+ * Sources are registered so the caret line can be shown for any location.
+ * Past DIAG_MAX_ERRORS (20) errors in one file the rest are counted, not
+ * printed; only diag_fatal and diag_exit exit. */
 #ifndef SPIKEC_DIAG_H
 #define SPIKEC_DIAG_H
 
@@ -31,6 +33,9 @@ void diag_set_program(const char *name);
  * prints `PROGRAM: error: message` and exits with status 1. */
 _Noreturn void diag_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int diag_error_count(void);
+/* Forgets every source and error count, for a program that compiles many
+ * files in one process (the model fuzz target); file indices start at 0. */
+void diag_reset(void);
 /* Exits with status 1 if any error was reported. */
 void diag_exit_if_errors(void);
 _Noreturn void diag_exit(void);

@@ -275,6 +275,9 @@ static int read_header(const char *path, FILE *f, NpyArray *a, size_t *offset, c
 
 	if (fstat(fileno(f), &st) < 0)
 		return fail(err, errlen, "cannot stat '%s': %s", path, strerror(errno));
+	/* Only a regular file's size is known: a pipe's header and data are
+	 * checked as they are read (read_file), not against its size. */
+	int sized = S_ISREG(st.st_mode);
 	size_t fsize = (size_t)st.st_size;
 	if (fread(pre, 1, 10, f) != 10 || memcmp(pre, "\x93NUMPY", 6) != 0)
 		return fail(err, errlen, "%s: not a .npy file (no \\x93NUMPY magic at the start)", path);
@@ -289,7 +292,7 @@ static int read_header(const char *path, FILE *f, NpyArray *a, size_t *offset, c
 		return fail(err, errlen, "%s: unsupported .npy format version %d.%d (supported: 1.0, 2.0, 3.0)",
 			path, major, minor);
 	}
-	if (hlen > fsize - prefix)
+	if (sized && hlen > fsize - prefix)
 		return fail(err, errlen, "%s: truncated .npy header (header length %zu, file has %zu bytes)",
 			path, hlen, fsize);
 
@@ -317,9 +320,13 @@ static int read_header(const char *path, FILE *f, NpyArray *a, size_t *offset, c
 		return fail(err, errlen, "%s: shape %s is too large", path,
 			npy_shape_str(sbuf, sizeof sbuf, a->ndim, a->shape));
 	size_t nbytes = a->count * itemsize, avail = fsize - prefix - hlen;
-	if (nbytes > avail)
+	if (sized && nbytes > avail)
 		return fail(err, errlen, "%s: truncated: shape %s of %s needs %zu bytes of data but only %zu follow the header",
 			path, npy_shape_str(sbuf, sizeof sbuf, a->ndim, a->shape), a->dtype, nbytes, avail);
+	if (sized && nbytes < avail)
+		return fail(err, errlen, "%s: %zu bytes follow the %zu of data that shape %s of %s needs; the shape in "
+			"the header is wrong, or the file holds more than one array (save one array per file)",
+			path, avail - nbytes, nbytes, npy_shape_str(sbuf, sizeof sbuf, a->ndim, a->shape), a->dtype);
 	*offset = prefix + hlen;
 	return 0;
 }

@@ -2,7 +2,7 @@
  *
  * Reads format versions 1.0, 2.0 and 3.0 of little-endian, C-ordered arrays
  * of the dtypes below; anything else (big-endian, fortran_order, object or
- * structured dtypes, truncated or malformed files) is an error whose message
+ * structured dtypes, truncated or malformed files, bytes after the data) is an error whose message
  * names the file, what is wrong and what to do. Writes version 1.0 with the
  * data aligned to 64 bytes, atomically (a temporary file in the same
  * directory, fsync'd, then renamed), so readers never see a partial file.

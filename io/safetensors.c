@@ -214,9 +214,10 @@ static int parse_header(const char *path, const char *text, size_t len, size_t d
 		return fail(err, errlen, "%s: header is not valid JSON: %s (offset within the header)",
 			path, jerr);
 	if (root.type != JSON_OBJECT) {
+		JsonType t = root.type;  /* json_free empties root */
 		json_free(&root);
-		return fail(err, errlen, "%s: header must be a JSON object, not %s", path,
-			json_type_name(root.type));
+		return fail(err, errlen, "%s: header must be a JSON object, not %s %s", path,
+			t == JSON_ARRAY ? "an" : "a", json_type_name(t));
 	}
 	out->tensors = mem_calloc((size_t)root.n + 1, sizeof *out->tensors);
 	if (!out->tensors)

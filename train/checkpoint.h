@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 #include "compiler/kir.h"
+#include "io/safetensors.h"
 
 /* Initial parameters, bit-identical to the emitted <model>_init(seed):
  * He-normal weights, zero biases, from the Philox stream of each tensor. */
@@ -29,9 +30,14 @@ typedef struct {
 } CkptOrigin;
 
 /* Reads the parameters of the model from path: every parameter must be
- * present as F32 with its shape; other tensors are ignored. Fills origin
+ * present as F32 with its shape and finite values; other tensors are ignored. Fills origin
  * unless it is NULL. Returns NULL with a message saying what is wrong and
  * what to do. */
 float *ckpt_load(const Kir *k, const char *path, CkptOrigin *origin, char *err, size_t errlen);
+
+/* 0 if the F32 tensor t of f (read from path) holds only finite values;
+ * else -1 with a message naming the file, the tensor and the first bad
+ * element (row-major, as in the file). */
+int ckpt_check_finite(const StFile *f, const StTensor *t, const char *path, char *err, size_t errlen);
 
 #endif

@@ -172,12 +172,13 @@ int data_split_counts(const int *per_class, int classes, int *train_per_class);
 float data_toy_signal(int t, int steps);
 
 /* Reads an IDX pair (gzip-compressed or plain): an image file (magic
- * 0x00000803, unsigned bytes, count x rows x cols) and a label file (magic
- * 0x00000801, count labels, each < classes). Pixels are scaled by 1/255.
- * Checks magic numbers, dimensions, that both files hold the same count and
- * exactly the bytes their headers promise. 0, or -1 with *out empty and a
- * message naming the file. */
-int idx_load(const char *images_path, const char *labels_path, int classes, Dataset *out, char *err, size_t errlen);
+ * 0x00000803, unsigned bytes, count x rows x cols, rows = cols = side unless
+ * side is 0) and a label file (magic 0x00000801, count labels, each <
+ * classes). Pixels are scaled by 1/255. Checks magic numbers, dimensions,
+ * that both files hold the same count and exactly the bytes their headers
+ * promise. 0, or -1 with *out empty and a message naming the file. */
+int idx_load(const char *images_path, const char *labels_path, int classes, int side, Dataset *out, char *err,
+	     size_t errlen);
 
 /* Loads the FSDD recordings of dir (NULL: fsdd_find): every
  * DIGIT_SPEAKER_INDEX.wav, 16-bit PCM mono at 8 kHz, in the byte order of

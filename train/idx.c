@@ -111,13 +111,16 @@ fail:
 }
 
 /* Reads exactly the n bytes of payload the header promises, and checks
- * nothing follows: each byte goes to pixels as byte / 255, or to labels as
- * is. Chunked, so no second copy of the data is ever in memory. */
-static int read_payload(Reader *r, size_t n, const char *what, float *pixels, int32_t *labels)
+ * nothing follows: each byte goes to *pixels as byte / 255, or to *labels as
+ * is (whichever is not NULL; it starts NULL). Chunked, so no second copy of
+ * the data is ever in memory, and the array grows with the bytes that
+ * actually arrive, so a header promising terabytes costs only what the file
+ * holds before it is found truncated. */
+static int read_payload(Reader *r, size_t n, const char *what, float **pixels, int32_t **labels)
 {
 	unsigned char buf[1 << 16];
 	float scale[256];
-	size_t done = 0;
+	size_t done = 0, cap = 0, size = pixels ? sizeof **pixels : sizeof **labels;
 	long got;
 
 	for (int k = 0; k < 256; k++)
@@ -125,14 +128,28 @@ static int read_payload(Reader *r, size_t n, const char *what, float *pixels, in
 	while (done < n) {
 		size_t want = n - done < sizeof buf ? n - done : sizeof buf;
 
+		if (done + want > cap) {
+			size_t c = cap * 2 > done + want ? cap * 2 : done + want;
+			void *p = mem_realloc(pixels ? (void *)*pixels : (void *)*labels, (c < n ? c : n) * size);
+
+			if (!p) {
+				snprintf(r->err, r->errlen, "%s: out of memory for %zu bytes of %s", r->path, n, what);
+				return -1;
+			}
+			if (pixels)
+				*pixels = p;
+			else
+				*labels = p;
+			cap = c < n ? c : n;
+		}
 		if ((got = rd(r, buf, want)) < 0)
 			return -1;
 		if (pixels)
 			for (long i = 0; i < got; i++)
-				pixels[done + (size_t)i] = scale[buf[i]];
+				(*pixels)[done + (size_t)i] = scale[buf[i]];
 		else
 			for (long i = 0; i < got; i++)
-				labels[done + (size_t)i] = buf[i];
+				(*labels)[done + (size_t)i] = buf[i];
 		done += (size_t)got;
 		if ((size_t)got < want) {
 			snprintf(r->err, r->errlen, "%s: truncated: the header promises %zu bytes of %s but the "
@@ -150,7 +167,7 @@ static int read_payload(Reader *r, size_t n, const char *what, float *pixels, in
 	return 0;
 }
 
-int idx_load(const char *images_path, const char *labels_path, int classes, Dataset *out, char *err,
+int idx_load(const char *images_path, const char *labels_path, int classes, int side, Dataset *out, char *err,
 	     size_t errlen)
 {
 	Reader ri = {0}, rl = {0};
@@ -169,6 +186,11 @@ int idx_load(const char *images_path, const char *labels_path, int classes, Data
 			 (unsigned)idim[2]);
 		goto done;
 	}
+	if (side && (idim[1] != (uint32_t)side || idim[2] != (uint32_t)side)) {
+		snprintf(err, errlen, "%s: images of %u x %u pixels, but these must be %d x %d; is this the right file?",
+			 images_path, (unsigned)idim[1], (unsigned)idim[2], side, side);
+		goto done;
+	}
 	if (ldim[0] != idim[0]) {
 		snprintf(err, errlen, "%s holds %u labels but %s holds %u images; the two files must come from the "
 			 "same set", labels_path, (unsigned)ldim[0], images_path, (unsigned)idim[0]);
@@ -176,14 +198,8 @@ int idx_load(const char *images_path, const char *labels_path, int classes, Data
 	}
 	count = idim[0];
 	features = (size_t)idim[1] * idim[2];
-	out->values = mem_malloc(count * features * sizeof *out->values);
-	out->labels = mem_malloc(count * sizeof *out->labels);
-	if (!out->values || !out->labels) {
-		snprintf(err, errlen, "%s: out of memory for %zu images", images_path, count);
-		goto done;
-	}
-	if (read_payload(&ri, count * features, "pixels", out->values, NULL) ||
-	    read_payload(&rl, count, "labels", NULL, out->labels))
+	if (read_payload(&ri, count * features, "pixels", &out->values, NULL) ||
+	    read_payload(&rl, count, "labels", NULL, &out->labels))
 		goto done;
 	for (size_t i = 0; i < count; i++)
 		if (out->labels[i] >= classes) {

@@ -15,6 +15,7 @@
 #include "shards.h"
 #include "io/safetensors.h"
 #include "train.h"
+#include "checkpoint.h"
 #include "compiler/version.h"
 
 static const double LN2 = 0.69314718055994530942;  /* nats per bit */
@@ -223,6 +224,8 @@ static int load_tensor(const StFile *f, const char *path, const char *name, cons
 		snprintf(err, errlen, "%s: tensor '%s' has another shape or dtype than the model's", path, name);
 		return -1;
 	}
+	if (ckpt_check_finite(f, s, path, err, errlen))
+		return -1;
 	layout_from_torch(dst, f->data + s->begin, t->rank, t->shape);
 	return 0;
 }

@@ -3,8 +3,9 @@
 #
 #   1. `spikec run` of wide.snn (3 MB checkpoints) is killed with -9 again and
 #      again into one folder, each run resuming from the newest checkpoint
-#      the previous ones left: half the kills at a random moment (0.05 -
-#      0.55 s in: loading, a step, evaluation, a write), half the
+#      the previous ones left: half the kills at a random moment (0.05 s
+#      to 0.55 s in, or to 3 epochs' time of the uninterrupted run when that
+#      is less: loading, a step, evaluation, a write), half the
 #      moment a temporary appears (a checkpoint being written). After each
 #      kill the newest epoch-N.safetensors and last.safetensors load
 #      (`spikec eval`). Then a run resumed to the last epoch leaves no
@@ -55,7 +56,11 @@ loads() { spikec eval "$MODEL" --checkpoint "$1" >"$OUT/eval.out" 2>&1; }
 # ---- 1. kill -9 and resume ------------------------------------------------
 t0=$(date +%s.%N)
 spikec run "$MODEL" --out "$OUT/whole" --epochs "$EPOCHS" --quiet </dev/null 2>"$OUT/whole.log"
-check "an uninterrupted run of $EPOCHS epochs ($(elapsed "$t0")s)" [ -f "$OUT/whole/epoch-$EPOCHS.safetensors" ]
+whole=$(elapsed "$t0")
+check "an uninterrupted run of $EPOCHS epochs (${whole}s)" [ -f "$OUT/whole/epoch-$EPOCHS.safetensors" ]
+# The latest random kill: 0.55 s in, or 3 epochs' time when that is less,
+# so that a killed run gets through at most 3 epochs on a fast machine too.
+late=$(awk -v w="$whole" -v e="$EPOCHS" 'BEGIN { l = 3 * w / e; printf "%.2f", l < 0.5 ? l : 0.5 }')
 
 K=$OUT/killed
 t0=$(date +%s.%N)
@@ -78,7 +83,7 @@ while [ "$i" -le "$KILLS" ]; do
 	fi
 	pid=$!
 	if [ $((i % 2)) -eq 1 ]; then
-		sleep "$(awk -v s="$$$i" 'BEGIN { srand(s); printf "%.2f", 0.05 + 0.5 * rand() }')"
+		sleep "$(awk -v s="$$$i" -v l="$late" 'BEGIN { srand(s); printf "%.2f", 0.05 + l * rand() }')"
 	else
 		# The moment one of this run's temporaries appears (or 3 s).
 		w=0

@@ -228,6 +228,11 @@ check "... metrics.jsonl logs epochs 1..8 in order (got: $got)" [ "$got" = "1 2 
 sed '3s/.*/{"epoch": 3, oops/' "$R/metrics.jsonl" >"$OUT/r.jsonl" && mv "$OUT/r.jsonl" "$R/metrics.jsonl"
 expect 1 "metrics.jsonl:3: at byte 13" "--resume with a metrics line that is not JSON names the file and line" -- \
 	run "$MODEL" --out "$R" --epochs 8 --resume "$R/epoch-5.safetensors"
+cp "$R/epoch-5.safetensors" "$OUT/nan-resume.safetensors"
+size=$(wc -c <"$OUT/nan-resume.safetensors")
+printf '\000\000\300\177' | dd of="$OUT/nan-resume.safetensors" bs=1 seek=$((size - 4)) conv=notrunc 2>/dev/null
+expect 1 "nan-resume.safetensors: tensor '.*' holds NaN at element" "--resume from a checkpoint with a NaN is refused" -- \
+	run "$MODEL" --out "$OUT/nan-run" --resume "$OUT/nan-resume.safetensors"
 
 # The same for a classifier: the 26 fake digits of tests/fixtures/data/mnist
 # (made for tests/unit/test_data.c) give 3 shuffled batches an epoch with fresh

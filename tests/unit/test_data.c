@@ -190,7 +190,7 @@ static void check_idx(const char *images, const char *labels, const char *blame,
 
 	snprintf(ipath, sizeof ipath, "%s", fix(images));
 	snprintf(lpath, sizeof lpath, "%s", fix(labels));
-	expect_error(idx_load(ipath, lpath, 10, &d, err, sizeof err), err, needle);
+	expect_error(idx_load(ipath, lpath, 10, 0, &d, err, sizeof err), err, needle);
 	expect_error(-1, err, strcmp(blame, images) == 0 ? ipath : lpath);
 	CU_ASSERT_PTR_NULL(d.values);
 	CU_ASSERT_PTR_NULL(d.labels);
@@ -203,9 +203,9 @@ static void test_data_idx(void)
 	char ipath[4200], err[2048];
 	Dataset d;
 
-	/* plain (not gzip) files read too; dimensions other than 28x28 are idx_load's caller's business */
+	/* plain (not gzip) files read too; side 0 accepts dimensions other than 28x28 */
 	snprintf(ipath, sizeof ipath, "%s", fix("data/idx/images-14x14.gz"));
-	CU_ASSERT_EQUAL_FATAL(idx_load(ipath, fix("data/idx/labels-3"), 10, &d, err, sizeof err), 0);
+	CU_ASSERT_EQUAL_FATAL(idx_load(ipath, fix("data/idx/labels-3"), 10, 0, &d, err, sizeof err), 0);
 	CU_ASSERT_EQUAL(d.count, 3);
 	CU_ASSERT_EQUAL(d.features, 196);
 	CU_ASSERT_EQUAL(d.labels[0], 7);
