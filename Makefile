@@ -6,7 +6,19 @@ CC      ?= cc
 # sanitizer build is `make CC=clang CFLAGS='-O1 -g -fsanitize=address,undefined'`
 # (link lines get CFLAGS too; LDFLAGS adds to them). The project's own flags stay.
 CFLAGS  ?= -O2 -g
-SPIKEC_CFLAGS := -std=c11 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -Ibuild/gen -I.
+# `make SANITIZE=1 [check]`: everything built apart, in build/san/ (its
+# bin/ too), with AddressSanitizer and UBSan, and the suite run on that build
+# (docs/reliability.md#sanitizers). O is where objects and libraries go, BIN
+# the programs.
+ifeq ($(SANITIZE),1)
+O         := build/san
+BIN       := build/san/bin
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+else
+O         := build
+BIN       := bin
+endif
+SPIKEC_CFLAGS := -std=c11 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -I$(O)/gen -I. $(SAN_FLAGS)
 ALL_CFLAGS = $(SPIKEC_CFLAGS) $(CPPFLAGS) $(CFLAGS)
 LDLIBS  += -lopenblas -lsndfile -lfftw3 -lz -lm -ldl -lpthread
 BISON   ?= bison
@@ -24,21 +36,21 @@ SRC_COMPILER := $(sort $(wildcard compiler/*.c))
 SRC_DSL      := $(sort $(wildcard dsl/*.c))
 SRC_BACKENDS := $(sort $(wildcard backends/c/*.c)) backends/llvm/plugin.c
 SRC_LLVM     := $(filter-out backends/llvm/plugin.c,$(sort $(wildcard backends/llvm/*.c)))
-LLVM_OBJ     := $(patsubst %.c,build/obj/%.o,$(SRC_LLVM))
+LLVM_OBJ     := $(patsubst %.c,$(O)/obj/%.o,$(SRC_LLVM))
 SRC_RUNTIME  := $(sort $(wildcard runtime/*.c))
 SRC_IO       := $(sort $(wildcard io/*.c))
 SRC_MEM      := $(sort $(wildcard mem/*.c))
 SRC_TRAIN    := $(sort $(wildcard train/*.c))
 SRC_CLI      := $(sort $(wildcard cli/*.c))
-GEN_C        := build/gen/parser.c build/gen/lexer.c build/gen/embedded.c
+GEN_C        := $(O)/gen/parser.c $(O)/gen/lexer.c $(O)/gen/embedded.c
 
 LIB_SRC  := $(SRC_COMPILER) $(SRC_DSL) $(SRC_BACKENDS) $(SRC_RUNTIME) $(SRC_MEM) $(SRC_IO) $(SRC_TRAIN) \
 	    $(filter-out cli/main.c,$(SRC_CLI))
-LIB_OBJ  := $(patsubst %.c,build/obj/%.o,$(LIB_SRC)) $(patsubst build/gen/%.c,build/obj/gen/%.o,$(GEN_C))
-HEADERS  := $(wildcard mem/*.h compiler/*.h dsl/*.h backends/*/*.h runtime/*.h io/*.h train/*.h cli/*.h) build/gen/parser.h
+LIB_OBJ  := $(patsubst %.c,$(O)/obj/%.o,$(LIB_SRC)) $(patsubst $(O)/gen/%.c,$(O)/obj/gen/%.o,$(GEN_C))
+HEADERS  := $(wildcard mem/*.h compiler/*.h dsl/*.h backends/*/*.h runtime/*.h io/*.h train/*.h cli/*.h) $(O)/gen/parser.h
 
 .PHONY: all deps check demo clean golden-update example-data bench experiments reliability fuzz fuzz-build
-all: deps-ok bin/spikec bin/spikec-llvm.so build/libspikec_llvm.a
+all: deps-ok $(BIN)/spikec $(BIN)/spikec-llvm.so $(O)/libspikec_llvm.a
 
 deps-ok:
 	@sh scripts/deps.sh --check-build
@@ -46,53 +58,53 @@ deps-ok:
 deps:
 	@sh scripts/deps.sh
 
-bin/spikec: build/obj/cli/main.o build/libspikec.a
+$(BIN)/spikec: $(O)/obj/cli/main.o $(O)/libspikec.a
 	@mkdir -p bin
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -rdynamic -o $@ $^ $(LDLIBS)
 
-bin/spikec-llvm.so: $(LLVM_OBJ)
+$(BIN)/spikec-llvm.so: $(LLVM_OBJ)
 	@mkdir -p bin
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -shared -o $@ $^ $(LLVM_LIBS) -lopenblas -lm
 
 # The backend for programs that link it in (tests/llvm, bench): link it
 # before build/libspikec.a, and add $(LLVM_LIBS).
-build/libspikec_llvm.a: $(LLVM_OBJ)
+$(O)/libspikec_llvm.a: $(LLVM_OBJ)
 	rm -f $@; ar rcs $@ $^
 
-build/libspikec.a: $(LIB_OBJ)
+$(O)/libspikec.a: $(LIB_OBJ)
 	rm -f $@; ar rcs $@ $^
 
-build/obj/%.o: %.c $(HEADERS)
+$(O)/obj/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-build/obj/backends/llvm/%.o: backends/llvm/%.c $(HEADERS)
+$(O)/obj/backends/llvm/%.o: backends/llvm/%.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -fPIC -isystem $(LLVM_INC) -c -o $@ $<
 
 # Generated code is exempt from -Wextra's unused-parameter noise of flex/bison.
-build/obj/gen/%.o: build/gen/%.c $(HEADERS)
+$(O)/obj/gen/%.o: $(O)/gen/%.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Wno-unused-function -Wno-sign-compare -c -o $@ $<
 
-build/gen/parser.c build/gen/parser.h: dsl/parser.y
-	@mkdir -p build/gen
-	$(BISON) -Wall -Werror --defines=build/gen/parser.h -o build/gen/parser.c $<
+$(O)/gen/parser.c $(O)/gen/parser.h: dsl/parser.y
+	@mkdir -p $(O)/gen
+	$(BISON) -Wall -Werror --defines=$(O)/gen/parser.h -o $(O)/gen/parser.c $<
 
-build/gen/lexer.c: dsl/lexer.l build/gen/parser.h
-	@mkdir -p build/gen
+$(O)/gen/lexer.c: dsl/lexer.l $(O)/gen/parser.h
+	@mkdir -p $(O)/gen
 	$(FLEX) -o $@ $<
 
 # Text that spikec carries inside itself: the DSL prelude and the runtime
 # headers that emitted C inlines (so --portable output needs nothing but libm).
 EMBED := dsl/prelude.snn runtime/rng.h runtime/vmath.h runtime/gemm_portable.h runtime/events.h
-build/gen/embedded.c: scripts/embed.sh $(EMBED)
-	@mkdir -p build/gen
+$(O)/gen/embedded.c: scripts/embed.sh $(EMBED)
+	@mkdir -p $(O)/gen
 	sh scripts/embed.sh $(EMBED) > $@
 
 # ---- tests ---------------------------------------------------------------
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
-bin/unit_tests: $(patsubst %.c,build/obj/%.o,$(UNIT_SRC)) build/libspikec.a
+$(BIN)/unit_tests: $(patsubst %.c,$(O)/obj/%.o,$(UNIT_SRC)) $(O)/libspikec.a
 	@mkdir -p bin
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ -lcunit $(LDLIBS)
 
@@ -100,15 +112,30 @@ bin/unit_tests: $(patsubst %.c,build/obj/%.o,$(UNIT_SRC)) build/libspikec.a
 # build: build/fuzz-replay/TARGET runs saved inputs through them (make check).
 FUZZ_TARGETS := model npy safetensors idx wav text
 FUZZ_COMMON  := tests/fuzz/fuzz_file.c
-REPLAY_BIN   := $(patsubst %,build/fuzz-replay/%,$(FUZZ_TARGETS))
-build/fuzz-replay/%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(FUZZ_COMMON) tests/fuzz/fuzz.h build/libspikec.a
+REPLAY_BIN   := $(patsubst %,$(O)/fuzz-replay/%,$(FUZZ_TARGETS))
+$(O)/fuzz-replay/%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(FUZZ_COMMON) tests/fuzz/fuzz.h $(O)/libspikec.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.a,$^) $(LDLIBS)
 
-check: all bin/unit_tests $(REPLAY_BIN)
+# TESTS: the scripts to run (run_tests.sh's list when empty).
+check: all $(BIN)/unit_tests $(REPLAY_BIN)
 	@sh scripts/deps.sh --check-test
-	bin/unit_tests
-	sh tests/run_tests.sh
+	$(TEST_ENV) $(BIN)/unit_tests
+	$(TEST_ENV) sh tests/run_tests.sh $(TESTS)
+
+# The environment of the tests on a sanitized build: its spikec and
+# libraries; emitted C and test programs built sanitized too, by $(BIN)/san-cc
+# (so one compiler: no clang second); a sanitizer report exits 99, never the
+# 1 of a clean error; no valgrind (it cannot run ASan programs).
+ifeq ($(SANITIZE),1)
+SAN_OPTIONS := exitcode=99:abort_on_error=0:detect_leaks=1:print_stacktrace=1
+TEST_ENV := SPIKEC=$(BIN)/spikec SPIKEC_BUILD=$(O) SPIKEC_SANITIZED=1 PATH="$(CURDIR)/$(BIN):$$PATH" CC=san-cc \
+	ALLOC_VALGRIND=0 ASAN_OPTIONS=$(SAN_OPTIONS) UBSAN_OPTIONS=$(SAN_OPTIONS)
+check: $(BIN)/san-cc
+$(BIN)/san-cc:
+	@mkdir -p $(BIN)
+	printf '#!/bin/sh\nexec %s %s "$$@"\n' '$(CC)' '$(SAN_FLAGS)' > $@ && chmod +x $@
+endif
 
 # The reliability tests at full strength (not part of check; a few minutes):
 # ten failure points per command under valgrind instead of one, and 40 kills
@@ -128,12 +155,12 @@ golden-update: all
 	SPIKEC_GOLDEN_UPDATE=1 sh tests/run_tests.sh
 
 # The .npy files of examples/npy_classify.snn, generated (never committed).
-example-data: build/make_npy
+example-data: $(O)/make_npy
 	@mkdir -p examples/data/npy_classify
-	build/make_npy task examples/data/npy_classify/train 1000 16 8 4 f4 spikes i4 1
-	build/make_npy task examples/data/npy_classify/test 400 16 8 4 u1 spikes i8 2
+	$(O)/make_npy task examples/data/npy_classify/train 1000 16 8 4 f4 spikes i4 1
+	$(O)/make_npy task examples/data/npy_classify/test 400 16 8 4 u1 spikes i8 2
 
-build/make_npy: tests/npy/make_npy.c build/libspikec.a
+$(O)/make_npy: tests/npy/make_npy.c $(O)/libspikec.a
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # libFuzzer builds, apart in build/fuzz: the library compiled by clang with
@@ -143,14 +170,14 @@ FUZZ_CC      ?= clang-14
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_CFLAGS  := $(SPIKEC_CFLAGS) -O1 -g $(FUZZ_SAN)
 FUZZ_SECONDS ?= 60
-FUZZ_OBJ     := $(patsubst %,build/fuzz/%,$(LIB_OBJ:build/obj/%=obj/%))
+FUZZ_OBJ     := $(patsubst %,build/fuzz/%,$(LIB_OBJ:$(O)/obj/%=obj/%))
 FUZZ_BIN     := $(patsubst %,build/fuzz/fuzz_%,$(FUZZ_TARGETS))
 
 build/fuzz/obj/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 
-build/fuzz/obj/gen/%.o: build/gen/%.c $(HEADERS)
+build/fuzz/obj/gen/%.o: $(O)/gen/%.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -Wno-unused-function -Wno-sign-compare -c -o $@ $<
 

@@ -228,6 +228,12 @@ CliArgs cli_parse(const CliCommand *cmd, int argc, char **argv)
 	return a;
 }
 
+void cli_args_free(CliArgs *a)
+{
+	vec_free(&a->checkpoints);
+	vec_free(&a->metrics);
+}
+
 int cli_backend_is_llvm(const CliArgs *a)
 {
 	if (!a->backend || !strcmp(a->backend, "llvm"))

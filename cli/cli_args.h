@@ -66,6 +66,8 @@ typedef struct {
  * a missing required option or a second model file is a user error that
  * exits 1. */
 CliArgs cli_parse(const CliCommand *cmd, int argc, char **argv);
+/* Frees what cli_parse allocated (the lists; the strings are argv's). */
+void cli_args_free(CliArgs *a);
 /* The usage line, summary and options of cmd, to stdout. */
 void cli_help(const CliCommand *cmd);
 /* The list of commands, to f. */

@@ -46,5 +46,7 @@ int main(int argc, char **argv)
 	snprintf(program, sizeof program, "spikec %s", c->name);
 	diag_set_program(program);
 	CliArgs a = cli_parse(c, argc - 1, argv + 1);
-	return c->run(&a);
+	int rc = c->run(&a);
+	cli_args_free(&a);
+	return rc;
 }

@@ -183,7 +183,7 @@ void diag_fatal(const char *fmt, ...)
 	va_start(ap, fmt);
 	report(NOLOC, "error", fmt, ap);
 	va_end(ap);
-	exit(1);
+	mem_exit_failure();
 }
 
 void diag_reset(void)
@@ -209,5 +209,5 @@ void diag_exit_if_errors(void)
 
 void diag_exit(void)
 {
-	exit(1);
+	mem_exit_failure();
 }

@@ -60,6 +60,33 @@ void mem_out_of_memory(void)
 {
 	fflush(stdout);
 	fputs("spikec: error: out of memory\n", stderr);
+	mem_exit_failure();
+}
+
+#if defined(__SANITIZE_ADDRESS__)
+#define MEM_LSAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define MEM_LSAN 1
+#endif
+#endif
+
+#ifdef MEM_LSAN
+static int error_exit;
+
+/* LeakSanitizer's hook, asked at the check it runs at exit. */
+int __lsan_is_turned_off(void);
+int __lsan_is_turned_off(void)
+{
+	return error_exit;
+}
+#endif
+
+void mem_exit_failure(void)
+{
+#ifdef MEM_LSAN
+	error_exit = 1;
+#endif
 	exit(1);
 }
 

@@ -34,7 +34,9 @@ rm -rf "$OUT"
 mkdir -p "$OUT" || exit 2
 
 COMPILERS=${CC:-cc}
-if [ "$COMPILERS" != clang ]; then
+if [ -n "${SPIKEC_SANITIZED:-}" ]; then
+	echo "SKIP clang: a sanitized build (make check SANITIZE=1) links with $COMPILERS only"
+elif [ "$COMPILERS" != clang ]; then
 	if command -v clang >/dev/null 2>&1; then
 		COMPILERS="$COMPILERS clang"
 	else

@@ -22,7 +22,8 @@
 # last line, and exits 1 if any script failed. A script that ends without a
 # summary line, or exits non-zero with no failures counted, adds a failure.
 # SPIKEC_GOLDEN_UPDATE=1 is passed on, so the golden scripts rewrite their
-# files (review the diff before committing).
+# files (review the diff before committing). Arguments, when given, are the
+# scripts to run instead of all of them (`make check TESTS="..."`).
 set -u
 cd "$(dirname "$0")/.." || exit 2
 
@@ -30,6 +31,7 @@ SCRIPTS="tests/run_errors.sh tests/run_golden.sh tests/ref/run_forward.sh tests/
 	tests/grad/run_grad.sh tests/train/run_train.sh tests/text/run_text.sh tests/npy/run_npy.sh tests/plot/run_plot.sh
 	tests/llvm/run_llvm.sh tests/cross/run_cross.sh tests/badinput/run_badinput.sh tests/fuzz/run_replay.sh
 	tests/reliability/run_alloc.sh tests/reliability/run_kill.sh tests/layout/run_layout.sh"
+[ $# -gt 0 ] && SCRIPTS=$*
 log=$(mktemp) || exit 2
 st=$(mktemp) || exit 2
 trap 'rm -f "$log" "$st"' EXIT INT TERM

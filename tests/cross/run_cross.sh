@@ -1,6 +1,7 @@
 #!/bin/sh
-# run_cross.sh: the emitted C gives the same bits on aarch64 and armhf as on
-# this machine (docs/targets.md says why it can).
+# run_cross.sh: the emitted C gives the same bits on aarch64 and armhf (under
+# qemu) and under valgrind as on this machine, and valgrind finds no memory
+# error in it (docs/targets.md says why the bits can agree).
 #
 #   sh tests/cross/run_cross.sh        (after `make`: needs bin/spikec)
 #
@@ -18,10 +19,17 @@
 # twin instead of running again. CROSS_BATCH and CROSS_STEPS override the
 # batch (1) and the number of steps (10).
 #
-# A target whose cross compiler or qemu is not installed is skipped with the
-# reason (scripts/deps.sh --check-test installs them, so `make check` as root
-# and CI never skip). Logs stay under build/test/cross. Prints
-# `N passed, M failed` last and exits 1 if anything failed.
+# Under valgrind too: the same program built for this machine's baseline
+# (no -march=native: valgrind knows no AVX-512) runs under memcheck, which
+# must find no invalid access, no use of an uninitialised value and no leak,
+# and give the host's bits.
+#
+# A target whose cross compiler, qemu or valgrind is not installed is skipped
+# with the reason (scripts/deps.sh --check-test installs them, so `make check`
+# as root and CI never skip); valgrind is skipped on a sanitized build (make
+# check SANITIZE=1), whose programs it cannot run. Logs stay under
+# build/test/cross. Prints `N passed, M failed` last and exits 1 if anything
+# failed.
 # shellcheck disable=SC2086  # $FLAGS, $defs are word lists on purpose
 set -u
 cd "$(dirname "$0")/../.." || exit 1
@@ -42,6 +50,19 @@ if [ ! -x "$SPIKEC" ]; then
 	bad "$SPIKEC does not exist: run make first"
 	summary
 	exit 1
+fi
+
+# valgrind's memcheck: any error, or any leak, exits 99.
+memcheck() {
+	valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=all --errors-for-leak-kinds=all "$@"
+}
+valgrind=1
+if [ -n "${SPIKEC_SANITIZED:-}" ]; then
+	echo "SKIP valgrind: a sanitized build's programs do not run under valgrind (ASan checks them instead)"
+	valgrind=
+elif ! command -v valgrind >/dev/null 2>&1; then
+	echo "SKIP valgrind: not installed (sh scripts/deps.sh --check-test installs it)"
+	valgrind=
 fi
 
 # The targets whose tools are all here.
@@ -118,9 +139,18 @@ for snn in examples/*.snn; do
 	for tq in $present; do
 		build_run "$dir" "$name" "${tq%%:*}" "${tq%%:*}-gcc" -static "${tq#*:}" &
 	done
+	[ -n "$valgrind" ] && build_run "$dir" "$name" valgrind "${CC:-cc}" -g memcheck &
 	wait
 	ran "$dir" host "$name on the host: built and ran"
 	lines=$(wc -l <"$dir/host.bits")
+	if [ -n "$valgrind" ]; then
+		ran "$dir" valgrind "$name under valgrind: no invalid access, uninitialised value or leak"
+		if cmp -s "$dir/host.bits" "$dir/valgrind.bits"; then
+			ok "$name under valgrind (x86-64 baseline): the host's bits"
+		else
+			bad "$name under valgrind: not the host's bits ($dir/host.bits, $dir/valgrind.bits)"
+		fi
+	fi
 	for tq in $present; do
 		triple=${tq%%:*}
 		ran "$dir" "$triple" "$name on $triple (${tq#*:}): built and ran"

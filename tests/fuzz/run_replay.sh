@@ -12,7 +12,7 @@ trap 'rm -rf "$TEST_OUT"' EXIT INT TERM
 
 for dir in tests/fuzz/corpus/*/; do
 	t=$(basename "$dir")
-	bin=build/fuzz-replay/$t
+	bin=${SPIKEC_BUILD:-build}/fuzz-replay/$t
 	if [ ! -x "$bin" ]; then
 		bad "$t: no $bin (make check builds it)"
 		continue

@@ -102,7 +102,9 @@ int main(int argc, char **argv)
 		printf("%s input[%ld] analytic %+.6e  finite difference %+.6e  rel err %.2e\n", ok ? "ok  " : "FAIL", i,
 		       an, fd, err);
 	}
+	free(dx);
 #endif
 	printf("%d passed, %d failed\n", passed, failed);
+	free(p), free(g), free(x), free(ws), free(labels);
 	return failed ? 1 : 0;
 }

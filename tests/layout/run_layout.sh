@@ -62,7 +62,7 @@ check "every folder includes only the layers below it" [ "$nbad" -eq 0 ]
 # file nothing left depends on; what remains lies on a cycle.
 for f in $SRC; do
 	case $f in *.c) ;; *) continue ;; esac
-	o=build/obj/${f%.c}.o
+	o=${SPIKEC_BUILD:-build}/obj/${f%.c}.o
 	[ -f "$o" ] || { echo "    no $o: run make first"; nbad=$((nbad + 1)); continue; }
 	nm "$o" | awk -v f="$f" '$2 ~ /^[TDBRC]$/ {print "def", $3, f} $1 == "U" {print "use", $2, f}'
 done > "$tmp/syms"
@@ -93,7 +93,7 @@ check "every source file is at most 600 lines" [ -z "$big" ]
 
 # 4. user flags: the compile line of an object and the link line of spikec
 # under `make -n -B CFLAGS=... CPPFLAGS=... LDFLAGS=...`.
-make -n -B CFLAGS=-O1 CPPFLAGS=-DSPIKEC_USER LDFLAGS=-Wl,-O1 bin/spikec > "$tmp/make" 2>&1
+make -n -B SANITIZE= CFLAGS=-O1 CPPFLAGS=-DSPIKEC_USER LDFLAGS=-Wl,-O1 bin/spikec > "$tmp/make" 2>&1
 compile=$(grep -- ' -c -o build/obj/compiler/ir.o ' "$tmp/make")
 link=$(grep -- ' -o bin/spikec ' "$tmp/make")
 has_all() { # text word...: text holds every word

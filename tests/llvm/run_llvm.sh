@@ -28,13 +28,14 @@ set -u
 cd "$(dirname "$0")/../.." || exit 2
 
 SPIKEC=${SPIKEC:-bin/spikec}
+BUILD=${SPIKEC_BUILD:-build}
 OUT=build/test/llvm
 CC=${CC:-cc}
 LLVM_CONFIG=${LLVM_CONFIG:-llvm-config-14}
 GEN_COUNT=${GEN_COUNT:-24}
 TOOL=$OUT/parity
 
-for f in "$SPIKEC" bin/spikec-llvm.so build/libspikec.a build/libspikec_llvm.a; do
+for f in "$SPIKEC" "$(dirname "$SPIKEC")/spikec-llvm.so" "$BUILD/libspikec.a" "$BUILD/libspikec_llvm.a"; do
 	if [ ! -f "$f" ]; then
 		echo "run_llvm.sh: $f not found; run 'make' first" >&2
 		exit 2
@@ -55,8 +56,8 @@ fi
 
 # ---- the parity program --------------------------------------------------------
 # shellcheck disable=SC2046  # llvm-config prints a word list
-if $CC -std=c11 -O2 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -I. -Ibuild/gen -o "$TOOL" \
-	tests/llvm/parity.c build/libspikec_llvm.a build/libspikec.a -lopenblas -lz -lm -ldl \
+if $CC -std=c11 -O2 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -I. -I"$BUILD/gen" -o "$TOOL" \
+	tests/llvm/parity.c "$BUILD/libspikec_llvm.a" "$BUILD/libspikec.a" -lopenblas -lz -lm -ldl \
 	$($LLVM_CONFIG --ldflags --libs) >"$OUT/tool.log" 2>&1; then
 	ok "build tests/llvm/parity.c"
 else

@@ -21,7 +21,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 2
 
 SPIKEC=${SPIKEC:-bin/spikec}
-LIB=build/libspikec.a
+LIB=${SPIKEC_BUILD:-build}/libspikec.a
 OUT=build/test/npy
 CC=${CC:-cc}
 GEN=$OUT/make_npy

@@ -29,7 +29,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 2
 
 SPIKEC=${SPIKEC:-bin/spikec}
-LIB=build/libspikec.a
+LIB=${SPIKEC_BUILD:-build}/libspikec.a
 OUT=build/test/plot
 FIX=tests/plot/fixtures
 CC=${CC:-cc}
