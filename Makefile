@@ -59,11 +59,11 @@ deps:
 	@sh scripts/deps.sh
 
 $(BIN)/spikec: $(O)/obj/cli/main.o $(O)/libspikec.a
-	@mkdir -p bin
+	@mkdir -p $(BIN)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -rdynamic -o $@ $^ $(LDLIBS)
 
 $(BIN)/spikec-llvm.so: $(LLVM_OBJ)
-	@mkdir -p bin
+	@mkdir -p $(BIN)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -shared -o $@ $^ $(LLVM_LIBS) -lopenblas -lm
 
 # The backend for programs that link it in (tests/llvm, bench): link it
@@ -105,7 +105,7 @@ $(O)/gen/embedded.c: scripts/embed.sh $(EMBED)
 # ---- tests ---------------------------------------------------------------
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
 $(BIN)/unit_tests: $(patsubst %.c,$(O)/obj/%.o,$(UNIT_SRC)) $(O)/libspikec.a
-	@mkdir -p bin
+	@mkdir -p $(BIN)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ -lcunit $(LDLIBS)
 
 # The fuzz targets of tests/fuzz (docs/reliability.md#fuzzing), in the normal
