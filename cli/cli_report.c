@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "compiler/kir_report.h"
+#include "mem/mem.h"
 #include "cli.h"
 #include "cli_args.h"
 #include "pipeline.h"
@@ -88,20 +89,20 @@ static void check_measure(const CliArgs *a, const Compilation *c, const KReport 
 				   c->kir->model, r->products.items[i].x, r->products.items[i].w);
 }
 
-static void measure(const CliArgs *a, Measured *ms)
+/* Runs the model that c compiled (built again, with its backend) on the
+ * data that a names; the spike values' names are c's. */
+static void measure(const CliArgs *a, const Compilation *c, Measured *ms)
 {
 	CliTrainable L = {0};
 	cli_load_trainable(&L, a, 0);
-	const Kir *k = L.c.kir;
 	float *params = cli_load_checkpoint(&L.c, a->checkpoint, a->strict);
-	ms->nspikes = k->spikes.len;
-	ms->spikes = xcalloc((size_t)ms->nspikes + 1, sizeof(KSpike));
-	memcpy((KSpike *)ms->spikes, k->spikes.items, sizeof(KSpike) * (size_t)ms->nspikes);
+	ms->nspikes = c->kir->spikes.len;
+	ms->spikes = c->kir->spikes.items;
 	ms->t.counts = xcalloc((size_t)ms->nspikes + 1, sizeof(double));
 	if (a->data) {
 		ms->source = "the test split";
 		if (train_tally_test(&L.tm, &L.c.train, params, a->samples ? parse_samples(a->samples) : 0, &ms->t))
-			exit(1);
+			mem_exit_failure();
 	} else {
 		ms->source = a->input;
 		tally_input(&L, params, a->input, L.c.has_train ? L.c.train.batch : 100, &ms->t);
@@ -287,14 +288,13 @@ static int report(const CliArgs *a)
 	int measuring = a->data || a->input;
 	if (measuring) {
 		check_measure(a, &c, &r);
-		measure(a, &ms);
+		measure(a, &c, &ms);
 	} else if (a->checkpoint || a->samples) {
 		diag_fatal("--%s is for measuring SynOps: give --data (the test split) or --input x.npy too",
 			   a->checkpoint ? "checkpoint" : "samples");
 	}
 	(a->json ? print_json : print_text)(&c, &r, measuring ? &ms : NULL);
 	free(ms.t.counts);
-	free((KSpike *)ms.spikes);
 	kir_report_free(&r);
 	pipeline_free(&c);
 	return 0;
