@@ -6,7 +6,7 @@
 #
 # Also runs bench/memory.sh (pixel-wise MNIST training memory) and
 # bench/profile.sh (perf: spikec training's top functions), and counts SynOps
-# (bench/synops.py). Writes build/bench/torch/ (emitted C, drivers, input
+# (bench/synops.py, from `spikec report`). Writes build/bench/torch/ (emitted C, drivers, input
 # data, raw.jsonl: one JSON object per measurement, memory's and the
 # profile's included) and bench/results.md; prints the summary table.
 #
@@ -88,9 +88,9 @@ for m in $MODELS; do
 	measure 1 "$PY" bench/torch_bench.py check "$OUT/data" "$m" "$OUT/check" "$loss"
 done
 
-echo "== SynOps: the spikes of m_init on the same input, charged to the event products (bench/synops.py)"
+echo "== SynOps: the spikes of m_init on the same input, charged to the event products (spikec report, bench/synops.py)"
 for m in $MODELS; do
-	OPENBLAS_NUM_THREADS=1 "$OUT/${m}_bench" synops "$OUT/data" | "$PY" bench/synops.py bin/spikec "examples/$m.snn" >> "$RAW"
+	"$PY" bench/synops.py bin/spikec "examples/$m.snn" "$OUT/data" >> "$RAW"
 done
 
 # Interleaved (spikec then PyTorch in odd rounds, PyTorch then spikec in

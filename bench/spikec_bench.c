@@ -4,7 +4,6 @@
  *   spikec_bench train DATA STEPS REPS WARMUP   training steps on DATA's batches
  *   spikec_bench infer DATA RUNS WARMUP         batch-1 forward and streaming latency
  *   spikec_bench check DATA OUTDIR              first step's loss, parameters, gradient
- *   spikec_bench synops DATA                    spikes per sample, for bench/synops.py
  *
  * DATA is a folder written by `torch_bench.py data`: shape.txt "NB T B I",
  * x.f32 (NB, T, B, I) float32 spikes and labels.i32 (NB, B) int32, shared
@@ -285,43 +284,11 @@ static int check(const Data *d, const char *outdir)
 	return 0;
 }
 
-/* The spikes of m_init(seed 1) on every batch of DATA, per sample: the
- * nonzero inputs and each named spike value's count (forward_train's spike
- * counts, all T steps). bench/synops.py turns them into SynOps. */
-static int synops(const Data *d)
-{
-	int B = d->batch, nspikes = K(NUM_SPIKES);
-	float *params = must_alloc(sizeof(float) * NP), *counts = must_alloc(sizeof(float) * (size_t)nspikes);
-	float *ws = must_alloc(sizeof(float) * FN(train_workspace_floats)(B));
-	double *sum = must_alloc(sizeof(double) * (size_t)nspikes), ones = 0;
-	double samples = (double)d->nb * B;
-	FN(init)(params, 1);
-	for (long q = 0; q < (long)d->nb * NT * B * NI; q++)
-		ones += d->x[q] != 0;
-	for (int k = 0; k < d->nb; k++) {
-		FN(forward_train)(params, d->x + (size_t)k * NT * B * NI, d->labels + (size_t)k * B, B, NULL, ws);
-		FN(spike_counts)(ws, B, counts);
-		for (int s = 0; s < nspikes; s++)
-			sum[s] += counts[s];
-	}
-	header("synops");
-	printf(", \"samples\": %.0f, \"steps\": %d, \"input_ones_per_sample\": %.6g, \"spikes_per_sample\": {",
-	       samples, NT, ones / samples);
-	for (int s = 0; s < nspikes; s++)
-		printf("%s\"%s\": %.6g", s ? ", " : "", FN(spikes)[s].name, sum[s] / samples);
-	printf("}, \"spike_sizes\": {");
-	for (int s = 0; s < nspikes; s++)
-		printf("%s\"%s\": %d", s ? ", " : "", FN(spikes)[s].name, FN(spikes)[s].size);
-	printf("}}\n");
-	free(params), free(counts), free(ws), free(sum);
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	if (argc < 3) {
 		fprintf(stderr, "usage: spikec_bench train DATA STEPS REPS WARMUP | infer DATA RUNS WARMUP | "
-			"check DATA OUTDIR | synops DATA\n");
+			"check DATA OUTDIR\n");
 		return 1;
 	}
 	Data d = load_data(argv[2]);
@@ -331,8 +298,6 @@ int main(int argc, char **argv)
 		return infer(&d, atoi(argv[3]), atoi(argv[4]));
 	if (!strcmp(argv[1], "check") && argc == 4)
 		return check(&d, argv[3]);
-	if (!strcmp(argv[1], "synops") && argc == 3)
-		return synops(&d);
 	fprintf(stderr, "spikec_bench: bad arguments; see the comment at the top of bench/spikec_bench.c\n");
 	return 1;
 }

@@ -1,99 +1,44 @@
 #!/usr/bin/python3
-"""synops.py SPIKEC MODEL.snn < COUNTS: SynOps and dense MACs per sample, forward.
+"""synops.py SPIKEC MODEL.snn DATA: SynOps and dense MACs per sample, forward.
 
-COUNTS is the JSON line of `spikec_bench synops DATA` (spikes per sample of
-m_init(seed 1) on DATA). The products come from the forward (infer) section
-of `SPIKEC ir MODEL.snn --after kernels`. Prints one JSON object:
+DATA is the folder of `torch_bench.py data` (shape.txt, x.f32 (NB, T, B, I)).
+The numbers are `SPIKEC report MODEL.snn --checkpoint INIT --input X --json`
+(docs/report.md): INIT is `SPIKEC init --seed 1`, the parameters the bench
+driver trains from (<model>_init(params, 1)), and X is every batch of DATA
+as one (T, NB * B, I) array. Prints one JSON object, the report's numbers
+under bench's names:
 
-- macs_per_sample: every gemm's m * k per sample and application (T
-  applications inside the time loop, else one): what a dense forward pass
-  multiplies and adds;
-- synops_per_sample: for each gemm marked `(spike events)`, the active
-  inputs it reads per sample times its output width m, summed: the
-  accumulates the event kernels do. The spike input's active inputs are
-  counted exactly; a spike state's are its mean count per step (count / T)
-  times the applications that can read a nonzero value (inside the loop, a
-  state zeroed before it is silent at the first step);
-- dense_macs_done_per_sample: the MACs of the products that stay dense.
-
-The definition, and what it leaves out: docs/bench.md, "SynOps".
+- macs_per_sample: every forward product's m * k per sample and application;
+- synops_per_sample: the accumulates of the products marked `(spike
+  events)`, from the active inputs they read (docs/bench.md, "SynOps");
+- dense_macs_done_per_sample: the MACs of the products that stay dense;
+- products: each product's macs, active inputs and SynOps.
 """
 import json
-import re
+import os
 import subprocess
 import sys
+import tempfile
 
-BUF = re.compile(r"buf\s+(\S+)\s+(\S+)\s+(?:(?:infer|train)\s+)?(\w+)\[([^\]]*)\]")
-GEMM = re.compile(r"gemm (\S+) \+?= (\S+) @ (\S+?)\^T( +\(spike events\))?$")
-
-
-def forward_section(ir):
-    """(bufs, lines): each buffer's (kind, shape) and the infer section's lines, stripped."""
-    bufs, lines, where = {}, [], None
-    for line in ir.splitlines():
-        m = BUF.match(line)
-        if m:
-            bufs.setdefault(m[1], (m[2], m[4].split(",")))
-        elif line in ("infer:", "train:"):
-            where = line
-        elif where == "infer:":
-            lines.append(line.strip())
-    return bufs, lines
+import numpy as np
 
 
-def spike_of(buf, lines, spikes):
-    """The named spike value (layer.value) that the forward pass stores into buf."""
-    stored = {m[1] for l in lines for m in [re.match(r"store (\S+) -> (\S+)$", l)] if m and m[2] == buf}
-    names = [s for s in spikes if s.split(".")[1] in stored and
-             (buf.startswith(s.split(".")[0] + "_") or buf == "last_" + s.split(".")[0])]
-    if len(names) != 1:
-        sys.exit(f"synops.py: cannot tell which spike value {buf} holds (candidates {names})")
-    return names[0]
-
-
-def products(ir, counts):
-    bufs, lines = forward_section(ir)
-    steps = counts["steps"]
-    blocks, zeroed, out = [], set(), []
-    for l in lines:
-        depth = blocks.count("loop")
-        if l.endswith("{"):
-            blocks.append(l.split()[0])
-        elif l == "}":
-            blocks.pop()
-        elif l.startswith("zero ") and depth == 0:
-            zeroed.add(l.split()[1])
-        elif l.startswith("gemm"):
-            m = GEMM.match(l)
-            if not m:
-                sys.exit(f"synops.py: unexpected product in the kernel IR: {l}")
-            x, w, events = m[2], m[3], bool(m[4])
-            rows, k = (int(v) for v in bufs[w][1])
-            apps = steps if depth or bufs[x][1][0] == "T" else 1
-            active = None
-            if events and bufs[x][0] == "input":
-                active = counts["input_ones_per_sample"]
-            elif events:
-                name = spike_of(x, lines, counts["spikes_per_sample"])
-                live = apps - (1 if depth and x in zeroed else 0)
-                active = counts["spikes_per_sample"][name] / steps * live
-            out.append({"product": f"{x} @ {w}^T", "events": events, "macs": rows * k * apps,
-                        "active_inputs": active, "synops": active * rows if events else 0})
-    return out
-
-
-def main(spikec, model):
-    counts = json.loads(sys.stdin.readline())
-    ir = subprocess.run([spikec, "ir", model, "--after", "kernels"], check=True, capture_output=True,
-                        text=True).stdout
-    prods = products(ir, counts)
-    macs = sum(p["macs"] for p in prods)
-    synops = sum(p["synops"] for p in prods)
-    dense = sum(p["macs"] for p in prods if not p["events"])
-    print(json.dumps({"side": "spikec", "what": "synops", "model": counts["model"], "samples": counts["samples"],
-                      "synops_per_sample": synops, "macs_per_sample": macs, "synops_per_mac": synops / macs,
-                      "dense_macs_done_per_sample": dense,
-                      "products": prods}))
+def main(spikec, model, data):
+    with open(os.path.join(data, "shape.txt")) as f:
+        nb, steps, batch, inputs = (int(v) for v in f.read().split())
+    x = np.fromfile(os.path.join(data, "x.f32"), dtype=np.float32).reshape(nb, steps, batch, inputs)
+    with tempfile.TemporaryDirectory() as tmp:
+        xs, init = os.path.join(tmp, "x.npy"), os.path.join(tmp, "init.safetensors")
+        np.save(xs, np.ascontiguousarray(x.transpose(1, 0, 2, 3).reshape(steps, nb * batch, inputs)))
+        subprocess.run([spikec, "init", model, "--seed", "1", "--output", init], check=True, capture_output=True)
+        rep = json.loads(subprocess.run([spikec, "report", model, "--checkpoint", init, "--input", xs, "--json"],
+                                        check=True, capture_output=True, text=True).stdout)
+    prods = [{k: p[k] for k in ("product", "events", "macs", "active_inputs", "synops")} for p in rep["products"]]
+    m = rep["measured"]
+    print(json.dumps({"side": "spikec", "what": "synops", "model": rep["model"], "samples": m["samples"],
+                      "synops_per_sample": m["synops_per_sample"], "macs_per_sample": rep["macs_per_sample"],
+                      "synops_per_mac": m["synops_per_mac"],
+                      "dense_macs_done_per_sample": rep["dense_macs_done_per_sample"], "products": prods}))
 
 
 if __name__ == "__main__":

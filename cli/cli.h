@@ -8,7 +8,7 @@
 #include "pipeline.h"
 
 extern const CliCommand cli_cmd_check, cli_cmd_ir, cli_cmd_emit, cli_cmd_init, cli_cmd_infer, cli_cmd_run,
-	cli_cmd_eval, cli_cmd_grad, cli_cmd_sample, cli_cmd_plot;
+	cli_cmd_eval, cli_cmd_grad, cli_cmd_sample, cli_cmd_plot, cli_cmd_report;
 
 /* spikec plot --raster (cli_raster.c) of a->model with a->checkpoints.items[0]
  * (a->sample and a->seed NULL when not given). */
@@ -33,5 +33,21 @@ void cli_module_close(int llvm, CompiledModel *m);
 float *cli_load_checkpoint(const Compilation *c, const char *path, int strict);
 /* x.npy as floats (T, B, I), checked against the model's input. */
 float *cli_read_input(const Kir *k, const KBuf *in, const char *path, int *batch);
+
+/* A model compiled, built with the backend of a->backend and seen as the
+ * training driver sees it (cli_train.c). */
+#include "train/train.h"
+typedef struct {
+	Compilation c;
+	CompiledModel mod;
+	int llvm;            /* mod came from backends/llvm, else backends/c */
+	TrainModel tm;
+	StrBuf surrogates;
+} CliTrainable;
+/* Compiles a->model (with a->inputs' input gradients), builds it and fills
+ * L->tm; a model without a loss, or without a train block when
+ * need_train_block, is a user error that exits. */
+void cli_load_trainable(CliTrainable *L, const CliArgs *a, int need_train_block);
+void cli_unload_trainable(CliTrainable *L);
 
 #endif

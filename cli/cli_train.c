@@ -15,17 +15,7 @@
 #include "cli_args.h"
 #include "pipeline.h"
 
-typedef struct {
-	Compilation c;
-	CompiledModel mod;
-	int llvm;            /* mod came from backends/llvm, else backends/c */
-	TrainModel tm;
-	StrBuf surrogates;
-} Loaded;
-
-/* Compiles the model, builds it with the chosen backend and fills the
- * driver's view of it. */
-static void load_model(Loaded *L, const CliArgs *a, int need_train_block)
+void cli_load_trainable(CliTrainable *L, const CliArgs *a, int need_train_block)
 {
 	L->llvm = cli_backend_is_llvm(a);
 	PipelineOptions po = {0};
@@ -75,7 +65,7 @@ static void load_model(Loaded *L, const CliArgs *a, int need_train_block)
 	tm->spike_counts = L->mod.spike_counts;
 }
 
-static void unload(Loaded *L)
+void cli_unload_trainable(CliTrainable *L)
 {
 	cli_module_close(L->llvm, &L->mod);
 	sb_free(&L->surrogates);
@@ -134,8 +124,8 @@ static int threads_of(const CliArgs *a)
 
 static int run(const CliArgs *a)
 {
-	Loaded L = {0};
-	load_model(&L, a, 1);
+	CliTrainable L = {0};
+	cli_load_trainable(&L, a, 1);
 	uint32_t block_seed = L.c.train.seed;
 	if (a->seed)
 		L.c.train.seed = run_seed(a->seed);
@@ -164,7 +154,7 @@ static int run(const CliArgs *a)
 		fprintf(stderr, "seed %u (--seed; the train block says %u)\n", (unsigned)L.c.train.seed,
 			(unsigned)block_seed);
 	int rc = train_run(&L.tm, &L.c.train, &opt);
-	unload(&L);
+	cli_unload_trainable(&L);
 	return rc ? 1 : 0;
 }
 
@@ -188,8 +178,8 @@ const CliCommand cli_cmd_run = {
 
 static int eval(const CliArgs *a)
 {
-	Loaded L = {0};
-	load_model(&L, a, 1);
+	CliTrainable L = {0};
+	cli_load_trainable(&L, a, 1);
 	if (a->seed)  /* evaluation's spike draw is seeded: match a `run --seed S` */
 		L.c.train.seed = run_seed(a->seed);
 	float *params = cli_load_checkpoint(&L.c, a->checkpoint, a->strict);
@@ -206,7 +196,7 @@ static int eval(const CliArgs *a)
 	else
 		printf("%s: test mse %.6f, rmse %.4f on %ld samples\n", a->checkpoint, r.loss, r.rmse, r.samples);
 	free(params);
-	unload(&L);
+	cli_unload_trainable(&L);
 	return 0;
 }
 
@@ -270,8 +260,8 @@ static void *read_labels(const TrainModel *tm, const char *path, int batch)
 
 static int grad(const CliArgs *a)
 {
-	Loaded L = {0};
-	load_model(&L, a, 0);
+	CliTrainable L = {0};
+	cli_load_trainable(&L, a, 0);
 	const Kir *k = L.c.kir;
 	char err[1024];
 	float *params = cli_load_checkpoint(&L.c, a->checkpoint, a->strict);
@@ -326,7 +316,7 @@ static int grad(const CliArgs *a)
 		free(names[i]);
 	free(dx);
 	free(names), free(shapes), free(w), free(torch), free(grads), free(ws), free(labels), free(x), free(params);
-	unload(&L);
+	cli_unload_trainable(&L);
 	return 0;
 }
 

@@ -73,6 +73,7 @@ def model_info(spikec, path):
     four_h, i = info["params"][rec[0] + ".weight_ih"]
     info.update(layer=rec[0], cell=info["layers"][rec[0]], H=four_h // 4, I=i,
                 O=info["params"][dense[0] + ".weight"][0])
+    info["report"] = json.loads(run_cmd([spikec, "report", path, "--json"]))
     return info
 
 
@@ -171,9 +172,9 @@ def ops_spiking(info, r_x, r_h):
 
 
 def ops_lstm(info):
-    """Multiply-accumulates per sample of the dense LSTM and readout."""
-    T, H, I, O = info["steps"], info["H"], info["I"], info["O"]
-    return T * 4 * H * (I + H) + (T if info["per_step"] else 1) * H * O
+    """Multiply-accumulates per sample of the dense LSTM and readout: T * 4H * (I + H) + R * H * O,
+    as `spikec report` counts them (docs/report.md)."""
+    return info["report"]["macs_per_sample"]
 
 
 def big(x):
@@ -182,6 +183,37 @@ def big(x):
     if x >= 1e3:
         return "%.1f k" % (x / 1e3)
     return "%.0f" % x
+
+
+def size(b):
+    """Bytes as B, KiB or MiB."""
+    return "%.1f MiB" % (b / 2**20) if b >= 2**20 else "%.1f KiB" % (b / 2**10) if b >= 2**10 else "%d B" % b
+
+
+def sizes(spikec):
+    """The section of `spikec report` for every model of examples/."""
+    root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+    L = ["## Model sizes and operations\n",
+         "`spikec report examples/MODEL.snn --json` for every model in examples/ ([report.md](report.md) "
+         "defines each number): the parameters and their bytes as float32 and in the planned int8 format "
+         "(int8 weights with a float32 scale per output row, float32 biases: quantization is not built "
+         "yet), the workspace of a forward pass at batch 1 and of a training step at the train block's "
+         "batch B, the BPTT tape per sample (part of that workspace) and the dense multiply-adds of the "
+         "forward products per sample. SynOps need a checkpoint: `spikec report MODEL --checkpoint "
+         "FINAL --data` on a run above.\n",
+         "| model | parameters | float32 | int8 (planned) | forward workspace, batch 1 | training workspace, "
+         "batch B | tape per sample | dense MACs per sample |",
+         "|---|---|---|---|---|---|---|---|"]
+    for path in sorted(glob.glob(os.path.join(root, "examples", "*.snn"))):
+        r = json.loads(run_cmd([spikec, "report", path, "--json"]))
+        w = r["workspace_bytes"]
+        train = ("%s (B = %d)" % (size(w["training_train_batch"]), r["train_batch"]) if r["train_batch"] else "-")
+        L.append("| [%s](../examples/%s) | {:,} | %s | %s | %s | %s | %s | {:,} |".format(r["parameters"], r["macs_per_sample"])
+                 % (os.path.basename(path), os.path.basename(path), size(r["param_bytes_f32"]),
+                    size(r["param_bytes_int8"]), size(w["forward_batch_1"]), train,
+                    size(r["tape_bytes_per_sample"]) if r["tape_bytes_per_sample"] is not None else "-"))
+    L.append("")
+    return L
 
 
 # ---- figures ------------------------------------------------------------
@@ -477,7 +509,7 @@ def main():
                         "Some have fewer than %d seeds (`SEEDS=...`). " % SEEDS_PLANNED if partial else ""))
     head += ["| task | metric (final, mean ± std over seeds) | spiking LSTM | LSTM | runs (spiking / LSTM) |",
              "|---|---|---|---|---|"] + summary + [""]
-    text = "\n".join(head + sections + estimate(tasks)) + "\n"
+    text = "\n".join(head + sections + sizes(args.spikec) + estimate(tasks)) + "\n"
     tmp = args.results + ".tmp"
     with open(tmp, "w") as f:
         f.write(text)

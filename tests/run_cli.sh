@@ -119,7 +119,7 @@ fi
 
 # ---- --help of every command ------------------------------------------------
 cmds=$("$spikec" --help | sed -n 's/^  \([a-z][a-z]*\)  .*/\1/p')
-check "spikec --help lists 10 commands" test "$(echo "$cmds" | wc -l)" -eq 10
+check "spikec --help lists 11 commands" test "$(echo "$cmds" | wc -l)" -eq 11
 for c in $cmds; do
 	expect 0 stdout "usage: spikec $c " -- "$c" --help
 	expect 0 stdout "usage: spikec $c " -- "$c" -h
@@ -129,6 +129,7 @@ done
 expect 0 stdout "      --after STAGE" -- ir --help
 expect 0 stdout "  -o, --output DIR" -- emit --help
 expect 0 stdout "spikec plot --metrics RUN" -- plot --help
+expect 0 stdout "    --data " -- report --help
 
 # ---- checkpoints of another model -------------------------------------------
 # Same shapes, other model name: a warning, an error with --strict. The same

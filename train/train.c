@@ -14,6 +14,7 @@
 #include "outdir.h"
 #include "shards.h"
 #include "io/safetensors.h"
+#include "runtime/gemm.h"
 #include "train.h"
 #include "checkpoint.h"
 #include "compiler/version.h"
@@ -103,14 +104,34 @@ static void score(const TrainModel *m, const Batch *b, int batch, double *loss, 
 	}
 }
 
+/* Both halves of the block's data set; -1 after printing why not. */
+static int load_data(const TrainConfig *tc, DataSplit *data)
+{
+	char err[1024];
+	if (!data_load(&tc->data, data, err, sizeof err))
+		return 0;
+	fprintf(stderr, "spikec: error: %s\n", err);
+	return -1;
+}
+
+/* The test batch of the samples from `at` of the first `total` of d into
+ * b, encoded as evaluation encodes them; its rows. A split smaller than a
+ * batch (the toy signal) is a batch of independent spike draws of it. */
+static int test_batch(const TrainModel *m, const TrainConfig *tc, const Dataset *d, long at, long total, Batch *b)
+{
+	int eb = tc->eval_batch;
+	int n = total < eb ? eb : total - at < eb ? (int)(total - at) : eb;
+	for (int i = 0; i < n; i++)
+		b->idx[i] = (int)((at + i) % d->count);
+	data_batch(d, &tc->data, b->idx, n, tc->seed, 0, b->x, b->labels, b->targets, m->per_step);
+	return n;
+}
+
 int train_evaluate(const TrainModel *m, const TrainConfig *tc, const float *params, int threads, EvalResult *r)
 {
 	DataSplit data;
-	char err[1024];
-	if (data_load(&tc->data, &data, err, sizeof err)) {
-		fprintf(stderr, "spikec: error: %s\n", err);
+	if (load_data(tc, &data))
 		return -1;
-	}
 	const Dataset *d = &data.test;
 	int eb = tc->eval_batch;
 	Batch b;
@@ -118,13 +139,8 @@ int train_evaluate(const TrainModel *m, const TrainConfig *tc, const float *para
 	Shards *sh = shards_new(m, eb, 0, threads);
 	double loss = 0, warm = 0;
 	long correct = 0, count = 0, nwarm = 0, samples = 0;
-	/* A split smaller than a batch (the toy signal) is evaluated on a batch
-	 * of independent spike draws of it. */
 	for (int at = 0; at < d->count; at += eb) {
-		int n = d->count < eb ? eb : d->count - at < eb ? d->count - at : eb;
-		for (int i = 0; i < n; i++)
-			b.idx[i] = (at + i) % d->count;
-		data_batch(d, &tc->data, b.idx, n, tc->seed, 0, b.x, b.labels, b.targets, m->per_step);
+		int n = test_batch(m, tc, d, at, d->count, &b);
 		shards_forward(sh, params, b.x, n, b.out);
 		score(m, &b, n, &loss, &correct, &count);
 		samples += n;
@@ -145,6 +161,48 @@ int train_evaluate(const TrainModel *m, const TrainConfig *tc, const float *para
 	r->accuracy = m->classes && count ? (double)correct / count : 0;
 	r->rmse = !m->classes && count ? sqrt(loss / count) : 0;
 	shards_free(sh);
+	batch_free(&b);
+	data_free(&data);
+	return 0;
+}
+
+/* ---- spike tallies (spikec report) -------------------------------------- */
+
+void train_tally_batch(const TrainModel *m, const float *params, const float *x, const void *labels, int n,
+		       float *ws, SpikeTally *t)
+{
+	int nspikes = 0;
+	while (m->spikes && m->spikes[nspikes].name)
+		nspikes++;
+	float *counts = xcalloc((size_t)nspikes + 1, sizeof(float));
+	gemm_single_threaded();
+	for (size_t i = 0; i < (size_t)m->steps * n * m->inputs; i++)
+		t->input_ones += x[i] != 0;
+	m->forward_train(params, x, labels, n, NULL, ws);
+	m->spike_counts(ws, n, counts);
+	for (int s = 0; s < nspikes; s++)
+		t->counts[s] += counts[s];
+	t->samples += n;
+	free(counts);
+}
+
+int train_tally_test(const TrainModel *m, const TrainConfig *tc, const float *params, long max_samples,
+		     SpikeTally *t)
+{
+	DataSplit data;
+	if (load_data(tc, &data))
+		return -1;
+	const Dataset *d = &data.test;
+	long total = max_samples > 0 && max_samples < d->count ? max_samples : d->count;
+	int eb = tc->eval_batch;
+	Batch b;
+	batch_alloc(&b, m, eb);
+	float *ws = xcalloc(m->train_workspace_floats(eb) + 1, sizeof(float));
+	for (long at = 0; at < total; at += eb) {
+		int n = test_batch(m, tc, d, at, total, &b);
+		train_tally_batch(m, params, b.x, m->classes ? (const void *)b.labels : b.targets, n, ws, t);
+	}
+	free(ws);
 	batch_free(&b);
 	data_free(&data);
 	return 0;
@@ -313,10 +371,8 @@ int train_run(const TrainModel *m, const TrainConfig *tc, const TrainOptions *op
 	long t = 0;
 	DataSplit data;
 	double t_load = now();
-	if (data_load(&tc->data, &data, err, sizeof err)) {
-		fprintf(stderr, "spikec: error: %s\n", err);
+	if (load_data(tc, &data))
 		return -1;
-	}
 	t_load = now() - t_load;
 	float *params = xcalloc(1, sizeof(float) * (size_t)m->nparams);
 	float *grads = xcalloc(1, sizeof(float) * (size_t)m->nparams);

@@ -73,6 +73,29 @@ int train_run(const TrainModel *m, const TrainConfig *tc, const TrainOptions *op
  * after an error. */
 int train_evaluate(const TrainModel *m, const TrainConfig *tc, const float *params, int threads, EvalResult *r);
 
+/* Spikes counted over training forward passes (`spikec report`): the
+ * samples, their nonzero input values and the spikes of each counted spike
+ * value (m->spikes; counts is the caller's, zeroed, one per value), summed. */
+typedef struct {
+	long samples;
+	double input_ones;
+	double *counts;
+} SpikeTally;
+
+/* Adds forward_train of the n rows of x (T, n, I) to t; labels as
+ * forward_train takes them (only the loss reads them), ws of
+ * train_workspace_floats(n) floats or more (a carried state continues).
+ * Runs on the calling thread alone (OpenBLAS too), so the counts do not
+ * depend on any thread count. */
+void train_tally_batch(const TrainModel *m, const float *params, const float *x, const void *labels, int n,
+		       float *ws, SpikeTally *t);
+
+/* Tallies the first max_samples (0: all) of the test split, encoded and
+ * batched (eval_batch) as train_evaluate does. Returns 0, or
+ * -1 after an error. */
+int train_tally_test(const TrainModel *m, const TrainConfig *tc, const float *params, long max_samples,
+		     SpikeTally *t);
+
 /* Checkpoints: parameters, optimizer state and progress, written atomically.
  * train_load_checkpoint fills what is non-NULL; returns -1 with err set. */
 int train_save_checkpoint(const TrainModel *m, const char *path, const float *params, const float *opt_state,
