@@ -92,24 +92,25 @@ firmware() {
 	fi
 }
 
-for example in $MODELS; do
-	dir=$OUT/$example
-	if ! "$SPIKEC" init "examples/$example.snn" -o "$OUT/$example.ck" --seed 1 >"$OUT/$example.init.log" 2>&1 ||
-		! "$SPIKEC" emit "examples/$example.snn" -o "$dir" --target cortex-m4 --checkpoint "$OUT/$example.ck" \
-			>"$OUT/$example.emit.log" 2>&1; then
-		bad "$example: spikec init or emit --target cortex-m4 failed"
-		show "$OUT/$example.emit.log"
-		continue
+# example EXAMPLE: emits it, then builds and runs its firmwares.
+example() {
+	dir=$OUT/$1
+	if ! "$SPIKEC" init "examples/$1.snn" -o "$OUT/$1.ck" --seed 1 >"$OUT/$1.init.log" 2>&1 ||
+		! "$SPIKEC" emit "examples/$1.snn" -o "$dir" --target cortex-m4 --checkpoint "$OUT/$1.ck" \
+			>"$OUT/$1.emit.log" 2>&1; then
+		bad "$1: spikec init or emit --target cortex-m4 failed"
+		show "$OUT/$1.emit.log"
+		return
 	fi
 	# The model's name (the files' names), from "wrote DIR/NAME.c and DIR/NAME.h".
-	name=$(sed -n 's|^wrote [^ ]*/\([a-z0-9_]*\)\.c and .*|\1|p' "$OUT/$example.emit.log")
+	name=$(sed -n 's|^wrote [^ ]*/\([a-z0-9_]*\)\.c and .*|\1|p' "$OUT/$1.emit.log")
 	upper=$(printf '%s' "$name" | tr '[:lower:]' '[:upper:]')
 	ram=$(sed -n "s/^#define ${upper}_RAM_TRAIN_BYTES \([0-9]*\).*/\1/p" "$dir/$name.h")
 	if [ -n "$ram" ]; then
 		ok "$name.h states the RAM the caller provides (training, batch 1: $ram bytes)"
 	else
 		bad "$name.h states no RAM_TRAIN_BYTES"
-		continue
+		return
 	fi
 	class=0
 	grep -q 'const int32_t \*labels_' "$dir/$name.h" && class=1
@@ -122,6 +123,21 @@ for example in $MODELS; do
 	else
 		echo "     $name train: not built, its $ram bytes of training RAM do not fit mps2-an386's 4 MB"
 	fi
+}
+
+# Two examples at a time, each into its own log; then the logs in order,
+# their PASS and FAIL lines counted here.
+running=0
+for e in $MODELS; do
+	example "$e" >"$OUT/$e.result" 2>&1 &
+	running=$((running + 1))
+	[ "$running" -ge 2 ] && wait && running=0
+done
+wait
+for e in $MODELS; do
+	cat "$OUT/$e.result"
+	pass=$((pass + $(grep -c '^PASS' "$OUT/$e.result")))
+	fail=$((fail + $(grep -c '^FAIL' "$OUT/$e.result")))
 done
 
 summary
