@@ -15,7 +15,7 @@
  * is tokens (built with -DTOKENS). One input per model. The
  * board (board_qemu.c or board_host.c) gives board_write and the exit
  * status: 0, or 1 when streaming disagrees with the batch forward pass by
- * more than 1e-5. */
+ * more than 1e-5 or the header's workspace sizes are not the functions'. */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -66,6 +66,11 @@ static void print_bits(const float *v, size_t n)
 	}
 }
 
+static void say(const char *s)
+{
+	board_write(s, strlen(s));
+}
+
 static void forward0(const float *params)
 {
 	if (K(CARRY_STATE))
@@ -104,8 +109,23 @@ static void train(void)
 }
 #endif
 
+/* Whether the header's constants, which size the static arrays, are what
+ * the functions ask for. */
+static int sizes_agree(void)
+{
+	int same = FN(workspace_floats)(BATCH) == sizeof ws / sizeof *ws;
+#ifdef LABEL_IS_CLASS
+	same = same && FN(train_workspace_floats)(BATCH) == sizeof train_ws / sizeof *train_ws;
+#endif
+	if (!same)
+		say("the header's workspace sizes disagree with workspace_floats()\n");
+	return same;
+}
+
 int main(void)
 {
+	if (!sizes_agree())
+		return 1;
 #ifdef TOKENS
 	for (size_t r = 0; r < (size_t)T * BATCH; r++)
 		x[r * I + (size_t)(uniform() * I)] = 1.0f;
@@ -129,7 +149,7 @@ int main(void)
 		}
 	}
 	if (!same)
-		board_write("stream_step() disagrees with forward()\n", 39);
+		say("stream_step() disagrees with forward()\n");
 #ifdef LABEL_IS_CLASS
 	train();
 #endif
