@@ -33,7 +33,8 @@ void cemit_ram(const Kir *k, const BackendOptions *opt, StrBuf *o)
 			     " *     reads (TRAIN_WORKSPACE_FLOATS_PER_SAMPLE * B floats), inputs,\n"
 			     " *     outputs and %ld labels * B (4 bytes each).\n",
 			  class_floats(k, KB_LABELS));
-	sb_printf(o, " * Totals for B = 1, in bytes, stack not included: */\n");
+	sb_printf(o, " * Totals for B = 1, in bytes; the stack comes on top (about 9 KB: a\n"
+		     " * spike-event product keeps an 8 KB index table there). */\n");
 	sb_printf(o, "#define %s_WORKSPACE_FLOATS_PER_SAMPLE %ld\n", M, ws);
 	sb_printf(o, "#define %s_RAM_FORWARD_BYTES %ld   /* workspace, inputs, outputs; params baked */\n", M,
 		  4 * (ws + x + y));
