@@ -27,6 +27,8 @@ typedef struct {
 	const float *weights;      /* C backend: parameters (NUM_PARAMS floats) to bake
 				    * into <model>_weights.c; NULL: none */
 	const char *weights_source; /* where they came from, for the banner */
+	int mcu;                   /* C backend: for a Cortex-M4 (implies portable): the
+				    * header states the RAM the caller provides */
 } BackendOptions;
 
 /* Whether a GEMM adds weight rows per spike event (runtime/events.h): its

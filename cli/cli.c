@@ -105,7 +105,10 @@ static int emit(const CliArgs *a)
 	compile_or_exit(&c, a->model, &po);
 	const char *base = strrchr(a->model, '/');
 	BackendOptions opt = pipeline_backend_options(&c, base ? base + 1 : a->model);
-	opt.portable = a->portable;
+	if (a->target && strcmp(a->target, "cortex-m4"))
+		diag_fatal("--target %s: the one target is cortex-m4 (leave --target out for this machine)", a->target);
+	opt.mcu = a->target != NULL;
+	opt.portable = a->portable || opt.mcu;
 	opt.smooth_spikes = a->smooth_spikes;
 	char err[1024];
 	float *weights = a->checkpoint ? cli_load_checkpoint(&c, a->checkpoint, a->strict) : NULL;
@@ -128,6 +131,9 @@ static const CliOpt emit_opts[] = {
 	{"portable", 0, NULL, 0, CLI_FIELD(portable), "C that needs only libm (no BLAS)"},
 	{"checkpoint", 0, "CK", 0, CLI_FIELD(checkpoint),
 	 "bake CK's weights into DIR/<model>_weights.c and .h"},
+	{"target", 0, "cortex-m4", 0, CLI_FIELD(target),
+	 "C for a Cortex-M4 microcontroller: --portable, and the header states the RAM the caller provides "
+	 "(docs/targets.md#cortex-m4)"},
 	CLI_OPT_STRICT,
 	{"smooth-spikes", 0, NULL, 0, CLI_FIELD(smooth_spikes),
 	 "test mode: spikes stay floats, a smooth primitive of the surrogate"},

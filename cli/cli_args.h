@@ -15,7 +15,7 @@ typedef Vec(const char *) CliList;
 typedef struct {
 	const char *model;       /* the positional model file */
 	const char *out, *after, *checkpoint, *input, *seed, *epochs, *threads, *resume, *backend, *labels, *length,
-		*temperature, *prime, *sample, *samples;
+		*temperature, *prime, *sample, *samples, *target;
 	CliList checkpoints, metrics;  /* options that may be given several times */
 	int dot, portable, quiet, smooth_spikes, inputs, strict, raster, signal, data, json;
 } CliArgs;

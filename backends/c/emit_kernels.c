@@ -1,8 +1,19 @@
 /* emit_kernels.c: kernels as C statements (see emit.c for the file). */
+#include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "emit_private.h"
+
+const char *cemit_upper(const Kir *k)
+{
+	static char buf[128];
+	size_t i = 0;
+	for (; k->model[i] && i < sizeof buf - 1; i++)
+		buf[i] = (char)toupper((unsigned char)k->model[i]);
+	buf[i] = 0;
+	return buf;
+}
 
 const char *cemit_shape(Type t, char *buf, size_t n)
 {
