@@ -27,6 +27,11 @@ static int check(const CliArgs *a)
 {
 	Compilation c = {0};
 	compile_or_exit(&c, a->model, NULL);
+	if (a->json) {
+		cli_check_json(&c, a->model);
+		pipeline_free(&c);
+		return 0;
+	}
 	const Graph *g = c.graph;
 	char ty[64];
 	printf("model %s: %d steps%s\n", g->model, g->steps,
@@ -63,7 +68,7 @@ static int check(const CliArgs *a)
 	return 0;
 }
 
-static const CliOpt check_opts[] = {{0}};
+static const CliOpt check_opts[] = {CLI_OPT_JSON, {0}};
 const CliCommand cli_cmd_check = {
 	"check", "model.snn", 0, "parse and type-check; print inputs, layers, parameter shapes and count", NULL,
 	check_opts, check,

@@ -18,6 +18,15 @@ int cli_plot_raster(const CliArgs *a);
  * prediction of each of a->checkpoints on one fixed spike train. */
 int cli_plot_signal(const CliArgs *a);
 
+/* The --json output (cli_json.c; docs/cli-json.md): spikec check of the
+ * model file at path, and spikec eval's result r for checkpoint (the model
+ * has `classes` classes, 0 for a regression, and runs over `steps`). */
+#include "train/train.h"
+void cli_check_json(const Compilation *c, const char *path);
+void cli_eval_json(const char *checkpoint, const char *model, int steps, int classes, const EvalResult *r);
+/* Nats in a bit: a loss in nats over this is bits (per character). */
+#define CLI_LN2 0.69314718055994530942
+
 /* Shared by the commands that read inputs (cli_model.c). */
 #include "backends/c/load.h"
 #include "compiler/kir.h"

@@ -46,6 +46,8 @@ typedef struct {
 	{"backend", 0, "llvm|c", 0, CLI_FIELD(backend),                                                     \
 	 "llvm JIT-compiles through LLVM (the default); c compiles the emitted C with the system compiler. " \
 	 "Both give the same bits (docs/backends.md)"}
+#define CLI_OPT_JSON                                                                                        \
+	{"json", 0, NULL, 0, CLI_FIELD(json), "print one JSON object instead of text (docs/cli-json.md)"}
 #define CLI_OPT_STRICT                                                                                      \
 	{"strict", 0, NULL, 0, CLI_FIELD(strict),                                                           \
 	 "fail, rather than warn, when the checkpoint was not written from this model file (its metadata "  \

@@ -186,9 +186,11 @@ static int eval(const CliArgs *a)
 	EvalResult r;
 	if (train_evaluate(&L.tm, &L.c.train, params, threads_of(a), &r))
 		return 1;
-	if (r.bits_per_char)
+	if (a->json)
+		cli_eval_json(a->checkpoint, L.c.kir->model, L.tm.steps, L.tm.classes, &r);
+	else if (r.bits_per_char)
 		printf("%s: test loss %.4f, %.4f bits per character (unigram entropy %.4f), next-character accuracy "
-		       "%.2f%% on %ld windows of %d characters\n", a->checkpoint, r.loss, r.loss / 0.69314718055994530942,
+		       "%.2f%% on %ld windows of %d characters\n", a->checkpoint, r.loss, r.loss / CLI_LN2,
 		       r.unigram_bits, 100 * r.accuracy, r.samples, L.tm.steps);
 	else if (L.tm.classes)
 		printf("%s: test loss %.4f, accuracy %.2f%% on %ld samples\n", a->checkpoint, r.loss, 100 * r.accuracy,
@@ -206,6 +208,7 @@ static const CliOpt eval_opts[] = {
 	{"threads", 0, "N", 0, CLI_FIELD(threads), "threads, 1 to 256 (default: the processors online)"},
 	CLI_OPT_BACKEND,
 	CLI_OPT_STRICT,
+	CLI_OPT_JSON,
 	{0},
 };
 const CliCommand cli_cmd_eval = {

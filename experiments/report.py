@@ -6,7 +6,7 @@
 
 Reads every finished run under RUNS/TASK/{spiking,lstm}/seedN[-epochsE]
 (metrics.jsonl and checkpoints, docs/training.md), the models' shapes from
-`spikec check`, the input firing rate of each data set from the input_rate
+`spikec check --json`, the input firing rate of each data set from the input_rate
 helper, draws the figures with `spikec plot` and writes the results page.
 How each number is computed: docs/experiments.md. Standard library only.
 """
@@ -43,29 +43,19 @@ def run_cmd(args):
 
 
 def model_info(spikec, path):
-    """Steps, shapes, readout and epochs of a model, from `spikec check`."""
-    out = run_cmd([spikec, "check", path])
-    info = {"path": path, "params": {}, "layers": {}}
-    m = re.search(r"^model (\S+): (\d+) steps", out, re.M)
-    if not m:
-        die("cannot read the model line of `spikec check %s`" % path)
-    info["name"], info["steps"] = m.group(1), int(m.group(2))
-    for name, dims in re.findall(r"^  param\s+(\S+)\s+f32\[([\d,]+)\]", out, re.M):
-        info["params"][name] = [int(d) for d in dims.split(",")]
-    for name, cell in re.findall(r"^  layer\s+(\S+)\s+(\S+)\s+\d+ parameters", out, re.M):
-        info["layers"][name] = cell
-    m = re.search(r"^  output\s+f32\[([^\]]*)\]", out, re.M)
-    info["per_step"] = bool(m) and m.group(1).startswith("T,")
-    m = re.search(r"^train: (\S+) .*, (\d+) epochs?, seed (\d+)", out, re.M)
-    e = re.search(r"eval batch (\d+)", out)
-    if not m or not e:
+    """Steps, shapes, readout and epochs of a model, from `spikec check --json` (docs/cli-json.md)."""
+    check = json.loads(run_cmd([spikec, "check", "--json", path]))
+    train = check["train"]
+    if not train:
         die("%s has no train block" % path)
-    info["dataset"], info["epochs"], info["seed"] = m.group(1), int(m.group(2)), int(m.group(3))
-    info["eval_batch"] = int(e.group(1))
-    line = re.search(r"^train: .*$", out, re.M).group(0)
-    info["encoder"] = ("one-hot characters" if info["dataset"] == "text" else
-                       "bernoulli" if ", bernoulli)" in line else
-                       "threshold" if re.search(r"threshold [\d.]+\)", line) else "analog")
+    data = train["data"]
+    info = {"path": path, "name": check["model"], "steps": check["steps"],
+            "params": {p["name"]: p["shape"] for p in check["params"]},
+            "layers": {l["name"]: l["cell"] for l in check["layers"]},
+            "per_step": check["output"]["timed"],
+            "dataset": data["dataset"], "epochs": train["epochs"], "seed": train["seed"],
+            "eval_batch": train["eval_batch"],
+            "encoder": "one-hot characters" if data["dataset"] == "text" else data["encode"]}
     rec = [n[: -len(".weight_ih")] for n in info["params"] if n.endswith(".weight_ih")]
     dense = [n[: -len(".weight")] for n in info["params"] if n.endswith(".weight")]
     if len(rec) != 1 or len(dense) != 1:

@@ -2,6 +2,7 @@
 #include "fileio.h"
 #include "safetensors.h"
 #include "json.h"
+#include "json_write.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -363,32 +364,16 @@ static void puts_(Buf *b, const char *s)
 	put(b, s, strlen(s));
 }
 
-/* s as a JSON string literal; bytes >= 0x80 pass through as UTF-8. */
+/* s as a JSON string literal. */
 static void put_json_string(Buf *b, const char *s)
 {
 	char esc[8];
 
 	put(b, "\"", 1);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\') {
-			esc[0] = '\\';
-			esc[1] = (char)c;
-			put(b, esc, 2);
-		} else if (c == '\n' || c == '\t' || c == '\r') {
-			esc[0] = '\\';
-			esc[1] = c == '\n' ? 'n' : c == '\t' ? 't' : 'r';
-			put(b, esc, 2);
-		} else if (c < 0x20) {
-			snprintf(esc, sizeof esc, "\\u%04x", c);
-			puts_(b, esc);
-		} else {
-			put(b, s, 1);
-		}
-	}
+	for (; *s; s++)
+		put(b, esc, json_escape_byte((unsigned char)*s, esc));
 	put(b, "\"", 1);
 }
-
 
 /* The header JSON, padded with spaces to a multiple of 8 bytes; sizes[i]
  * receives tensor i's byte count. */
