@@ -49,7 +49,8 @@ LIB_SRC  := $(SRC_COMPILER) $(SRC_DSL) $(SRC_BACKENDS) $(SRC_RUNTIME) $(SRC_MEM)
 LIB_OBJ  := $(patsubst %.c,$(O)/obj/%.o,$(LIB_SRC)) $(patsubst $(O)/gen/%.c,$(O)/obj/gen/%.o,$(GEN_C))
 HEADERS  := $(wildcard mem/*.h compiler/*.h dsl/*.h backends/*/*.h runtime/*.h io/*.h train/*.h cli/*.h) $(O)/gen/parser.h
 
-.PHONY: all deps check demo clean golden-update example-data bench experiments reliability fuzz fuzz-build
+.PHONY: all deps check demo clean golden-update example-data bench experiments reliability fuzz fuzz-build \
+	install uninstall
 all: deps-ok $(BIN)/spikec $(BIN)/spikec-llvm.so $(O)/libspikec_llvm.a
 
 deps-ok:
@@ -196,6 +197,42 @@ fuzz: fuzz-build
 
 demo: all
 	sh scripts/demo.sh
+
+# ---- install (GNU conventions; docs/install.md) ---------------------------
+# `make install PREFIX=/usr/local DESTDIR=/tmp/stage`: spikec, its LLVM
+# plugin (which spikec looks for in ../lib/spikec/ from its own executable,
+# so libdir must stay $(exec_prefix)/lib and bindir $(exec_prefix)/bin, or
+# SPIKEC_LLVM_PLUGIN must name the plugin), the pkg-config file of what
+# emitted C links with, and spikec(1). No headers and no library: the
+# runtime headers are inlined into the emitted C, which needs only OpenBLAS
+# and libm. `make uninstall` with the same variables removes exactly these.
+PREFIX       ?= /usr/local
+prefix       ?= $(PREFIX)
+exec_prefix  ?= $(prefix)
+bindir       ?= $(exec_prefix)/bin
+libdir       ?= $(exec_prefix)/lib
+pkglibdir    ?= $(libdir)/spikec
+datarootdir  ?= $(prefix)/share
+mandir       ?= $(datarootdir)/man
+man1dir      ?= $(mandir)/man1
+pkgconfigdir ?= $(libdir)/pkgconfig
+INSTALL      ?= install
+INSTALL_PROGRAM ?= $(INSTALL) -m 755
+INSTALL_DATA    ?= $(INSTALL) -m 644
+VERSION      := $(shell sed -n 's/^\#define SPIKEC_VERSION "\(.*\)"/\1/p' compiler/version.h)
+
+install: all
+	sed -e 's|@prefix@|$(prefix)|' -e 's|@version@|$(VERSION)|' scripts/spikec-runtime.pc.in > $(O)/spikec-runtime.pc
+	$(INSTALL) -d '$(DESTDIR)$(bindir)' '$(DESTDIR)$(pkglibdir)' '$(DESTDIR)$(pkgconfigdir)' '$(DESTDIR)$(man1dir)'
+	$(INSTALL_PROGRAM) $(BIN)/spikec '$(DESTDIR)$(bindir)/spikec'
+	$(INSTALL_DATA) $(BIN)/spikec-llvm.so '$(DESTDIR)$(pkglibdir)/spikec-llvm.so'
+	$(INSTALL_DATA) $(O)/spikec-runtime.pc '$(DESTDIR)$(pkgconfigdir)/spikec-runtime.pc'
+	$(INSTALL_DATA) man/spikec.1 '$(DESTDIR)$(man1dir)/spikec.1'
+
+uninstall:
+	rm -f '$(DESTDIR)$(bindir)/spikec' '$(DESTDIR)$(pkglibdir)/spikec-llvm.so' \
+	      '$(DESTDIR)$(pkgconfigdir)/spikec-runtime.pc' '$(DESTDIR)$(man1dir)/spikec.1'
+	-rmdir '$(DESTDIR)$(pkglibdir)'
 
 clean:
 	rm -rf build bin

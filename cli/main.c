@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 #include "compiler/diag.h"
+#include "backends/llvm/llvm.h"
+#include "runtime/gemm.h"
 #include "cli.h"
 
 static const CliCommand *const cmds[] = {
@@ -17,6 +19,17 @@ static const CliCommand *command(const char *name)
 		if (!strcmp(cmds[i]->name, name))
 			return cmds[i];
 	diag_fatal("unknown command '%s' (see 'spikec --help')", name);
+}
+
+/* spikec --version: spikec's, the LLVM of the JIT plugin (loading it, 0.15
+ * s), the BLAS it links. */
+static void version(void)
+{
+	char err[4400];
+	const char *llvm = llvm_plugin_version(err, sizeof err);
+	printf("spikec %s\n", SPIKEC_VERSION);
+	printf("llvm   %s\n", llvm ? llvm : err);
+	printf("blas   %s\n", gemm_backend_config());
 }
 
 /* spikec COMMAND [options]: COMMAND's errors name it ("spikec run: error:"). */
@@ -38,7 +51,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(cmd, "--version")) {
-		printf("spikec %s\n", SPIKEC_VERSION);
+		version();
 		return 0;
 	}
 	const CliCommand *c = command(cmd);

@@ -40,3 +40,12 @@ const char *gemm_backend_name(void)
 	return "openblas";
 #endif
 }
+
+const char *gemm_backend_config(void)
+{
+#ifdef SPK_PORTABLE_GEMM
+	return "portable loops (no BLAS)";
+#else
+	return openblas_get_config();
+#endif
+}

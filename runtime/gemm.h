@@ -22,5 +22,9 @@ void gemm_single_threaded(void);
 
 /* "openblas" or "portable": for progress lines and benchmark reports. */
 const char *gemm_backend_name(void);
+/* The BLAS in full, for spikec --version: OpenBLAS's build configuration
+ * and the core it chose ("OpenBLAS 0.3.21 ... Haswell MAX_THREADS=64"), or
+ * that the products are the portable loops. */
+const char *gemm_backend_config(void);
 
 #endif

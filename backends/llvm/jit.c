@@ -447,6 +447,11 @@ int llvm_build(const Kir *k, const BackendOptions *opt, CompiledModel *m, char *
 	return 0;
 }
 
+const char *llvm_version(void)
+{
+	return LLVM_VERSION_STRING;
+}
+
 void llvm_close(CompiledModel *m)
 {
 	if (m->handle)

@@ -26,6 +26,8 @@
 int llvm_build(const Kir *k, const BackendOptions *opt, CompiledModel *m, char *err, size_t errlen);
 /* Frees the JIT and everything it compiled; m's pointers become invalid. */
 void llvm_close(CompiledModel *m);
+/* The version of the LLVM the backend was built with ("14.0.6"). */
+const char *llvm_version(void);
 
 /* The same contract, for bin/spikec: the backend is the plugin
  * bin/spikec-llvm.so (see plugin.c), loaded on the first call, so that
@@ -33,5 +35,7 @@ void llvm_close(CompiledModel *m);
  * error in err that says how to build it. */
 int llvm_plugin_build(const Kir *k, const BackendOptions *opt, CompiledModel *m, char *err, size_t errlen);
 void llvm_plugin_close(CompiledModel *m);
+/* llvm_version of the plugin (loading it), or NULL with the reason in err. */
+const char *llvm_plugin_version(char *err, size_t errlen);
 
 #endif

@@ -20,6 +20,7 @@ typedef void (*CloseFn)(CompiledModel *);
 
 static BuildFn build_fn;
 static CloseFn close_fn;
+static const char *(*version_fn)(void);
 
 /* What the plugin calls in bin/spikec: referenced here so that the linker
  * keeps them in the executable, whatever the commands use. */
@@ -34,13 +35,17 @@ void (*const llvm_plugin_imports[])(void) = {
 	(void (*)(void))xcalloc,
 };
 
-/* $SPIKEC_LLVM_PLUGIN, else spikec-llvm.so next to the running executable. */
-static void plugin_path(char *buf, size_t n)
+/* Where the plugin may be, in order: $SPIKEC_LLVM_PLUGIN; spikec-llvm.so
+ * next to the running executable (the build tree's bin/); and
+ * ../lib/spikec/spikec-llvm.so from it (an installed PREFIX/bin/spikec with
+ * PREFIX/lib/spikec/, see `make install`). Returns how many paths it wrote
+ * into path[0..]. */
+static int plugin_paths(char path[][4200])
 {
 	const char *env = getenv("SPIKEC_LLVM_PLUGIN");
 	if (env && *env) {
-		snprintf(buf, n, "%s", env);
-		return;
+		snprintf(path[0], sizeof path[0], "%s", env);
+		return 1;
 	}
 	char exe[4096];
 	ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
@@ -48,31 +53,50 @@ static void plugin_path(char *buf, size_t n)
 	char *slash = strrchr(exe, '/');
 	if (slash)
 		slash[1] = 0;
-	snprintf(buf, n, "%sspikec-llvm.so", slash ? exe : "./");
+	snprintf(path[0], sizeof path[0], "%sspikec-llvm.so", slash ? exe : "./");
+	snprintf(path[1], sizeof path[1], "%s../lib/spikec/spikec-llvm.so", slash ? exe : "./");
+	return 2;
+}
+
+/* Loads the plugin once; 0, or -1 with a message in err. */
+static int plugin_load(char *err, size_t errlen)
+{
+	if (build_fn)
+		return 0;
+	char path[2][4200];
+	int n = plugin_paths(path), i = 0;
+	/* Never closed: LLVM is not meant to be unloaded. */
+	void *h = NULL;
+	while (!h && i < n && (i == 0 || access(path[i], F_OK) == 0))
+		h = dlopen(path[i++], RTLD_NOW | RTLD_LOCAL);
+	if (!h) {
+		snprintf(err, errlen, "the LLVM backend is not available: %s; build it with 'make' "
+			 "(or set SPIKEC_LLVM_PLUGIN), or use --backend c", dlerror());
+		return -1;
+	}
+	*(void **)&build_fn = dlsym(h, "llvm_build");
+	*(void **)&close_fn = dlsym(h, "llvm_close");
+	*(void **)&version_fn = dlsym(h, "llvm_version");
+	if (!build_fn || !close_fn || !version_fn) {
+		snprintf(err, errlen, "%s is not the spikec LLVM backend (no llvm_build); rebuild it with 'make'",
+			 path[i - 1]);
+		build_fn = NULL;
+		return -1;
+	}
+	return 0;
 }
 
 int llvm_plugin_build(const Kir *k, const BackendOptions *opt, CompiledModel *m, char *err, size_t errlen)
 {
 	memset(m, 0, sizeof *m);
-	if (!build_fn) {
-		char path[4200];
-		plugin_path(path, sizeof path);
-		/* Never closed: LLVM is not meant to be unloaded. */
-		void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-		if (!h) {
-			snprintf(err, errlen, "the LLVM backend is not available: %s; build it with 'make' "
-				 "(or set SPIKEC_LLVM_PLUGIN), or use --backend c", dlerror());
-			return -1;
-		}
-		*(void **)&build_fn = dlsym(h, "llvm_build");
-		*(void **)&close_fn = dlsym(h, "llvm_close");
-		if (!build_fn || !close_fn) {
-			snprintf(err, errlen, "%s is not the spikec LLVM backend (no llvm_build); rebuild it with 'make'", path);
-			build_fn = NULL;
-			return -1;
-		}
-	}
+	if (plugin_load(err, errlen))
+		return -1;
 	return build_fn(k, opt, m, err, errlen);
+}
+
+const char *llvm_plugin_version(char *err, size_t errlen)
+{
+	return plugin_load(err, errlen) ? NULL : version_fn();
 }
 
 void llvm_plugin_close(CompiledModel *m)
