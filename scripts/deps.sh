@@ -19,10 +19,14 @@ cd "$(dirname "$0")/.."
 
 BUILD_PKGS="make gcc clang flex bison libopenblas-dev libcunit1-dev llvm-14-dev pkg-config zlib1g-dev libsndfile1-dev libfftw3-dev"
 # The tests need python3 (its json module checks the --json output) but no
-# torch, and groff-base to render the man page; tests/cross/run_cross.sh builds
+# torch (tests/torch/run_readme.sh skips without python3-torch), and
+# groff-base to render the man page; tests/cross/run_cross.sh builds
 # the emitted C for aarch64 and armhf and runs it under qemu-user;
 # tests/mcu/run_mcu.sh builds the Cortex-M4 firmware of examples/cortex-m4
 # and runs it under qemu-system-arm.
+CROSS_PKGS="gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-arm-linux-gnueabihf libc6-dev-armhf-cross qemu-user"
+MCU_PKGS="gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm"
+TEST_PKGS="$BUILD_PKGS libxml2-utils python3 groff-base $CROSS_PKGS $MCU_PKGS"
 CROSS_PKGS="gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-arm-linux-gnueabihf libc6-dev-armhf-cross qemu-user"
 MCU_PKGS="gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm"
 TEST_PKGS="$BUILD_PKGS libxml2-utils python3 groff-base $CROSS_PKGS $MCU_PKGS"

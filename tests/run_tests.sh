@@ -7,6 +7,7 @@
 #   tests/run_cli.sh          the command line's exit statuses and messages
 #   tests/json/run_json.sh    spikec check --json and eval --json: parsed, values, goldens
 #   tests/install/run_install.sh  the man page against the CLI; make install, pkg-config, make uninstall
+#   tests/torch/run_readme.sh the README's PyTorch snippet against spikec infer (skips without torch)
 #   tests/grad/run_grad.sh    gradients against PyTorch fixtures and finite differences
 #   tests/train/run_train.sh  training end to end: pinned losses, resume, TBPTT, grad, errors
 #   tests/text/run_text.sh    character-level models: carried state, bits per character, sample
@@ -32,7 +33,7 @@ set -u
 cd "$(dirname "$0")/.." || exit 2
 
 SCRIPTS="tests/run_errors.sh tests/run_golden.sh tests/ref/run_forward.sh tests/run_cli.sh tests/json/run_json.sh
-	tests/install/run_install.sh tests/grad/run_grad.sh tests/train/run_train.sh tests/text/run_text.sh
+	tests/install/run_install.sh tests/torch/run_readme.sh tests/grad/run_grad.sh tests/train/run_train.sh tests/text/run_text.sh
 	tests/npy/run_npy.sh tests/plot/run_plot.sh tests/report/run_report.sh tests/llvm/run_llvm.sh tests/cross/run_cross.sh
 	tests/mcu/run_mcu.sh tests/badinput/run_badinput.sh tests/fuzz/run_replay.sh
 	tests/reliability/run_alloc.sh tests/reliability/run_kill.sh tests/layout/run_layout.sh"
