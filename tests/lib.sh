@@ -45,6 +45,20 @@ fails_with() {
 		show "$TEST_OUT/err.txt"
 	fi
 }
+# golden LABEL GOLDEN ACTUAL: PASS if file ACTUAL equals GOLDEN (shown as a
+# diff otherwise); with SPIKEC_GOLDEN_UPDATE=1, GOLDEN is rewritten first.
+golden() {
+	if [ "${SPIKEC_GOLDEN_UPDATE:-0}" = 1 ]; then
+		cp "$3" "$2"
+	fi
+	if [ ! -f "$2" ]; then
+		bad "$1: no $2 (SPIKEC_GOLDEN_UPDATE=1 creates it)"
+	elif diff -u "$2" "$3"; then
+		ok "$1"
+	else
+		bad "$1"
+	fi
+}
 # summary: the last line, and the exit status.
 summary() {
 	echo "$pass passed, $fail failed"

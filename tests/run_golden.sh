@@ -22,7 +22,6 @@
 set -u
 cd "$(dirname "$0")/.." || exit 2
 spikec=${SPIKEC:-bin/spikec}
-update=${SPIKEC_GOLDEN_UPDATE:-0}
 OUT=build/test/golden
 WARN="-std=c99 -Wall -Wextra -pedantic -Werror"
 
@@ -51,21 +50,6 @@ else
 fi
 
 . tests/lib.sh
-
-# golden LABEL GOLDEN ACTUAL: ACTUAL must equal GOLDEN (rewritten first in
-# update mode).
-golden() {
-	if [ "$update" = 1 ]; then
-		cp "$3" "$2"
-	fi
-	if [ ! -f "$2" ]; then
-		bad "$1: no $2 (SPIKEC_GOLDEN_UPDATE=1 creates it)"
-	elif diff -u "$2" "$3"; then
-		ok "$1"
-	else
-		bad "$1"
-	fi
-}
 
 # run LABEL STDOUT CMD...: runs spikec; on failure shows its stderr.
 run() {
