@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "compiler/kir_report.h"
+#include "io/json_write.h"
 #include "mem/mem.h"
 #include "cli.h"
 #include "cli_args.h"
@@ -195,21 +196,6 @@ static void print_text(const Compilation *c, const KReport *r, const Measured *m
 		       grouped(syn, sizeof syn, synops), synops / (double)r->macs, ms->checkpoint, ms->t.samples, ms->source);
 }
 
-static void json_string(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\')
-			printf("\\%c", ch);
-		else if (ch < 0x20)
-			printf("\\u%04x", ch);
-		else
-			putchar(ch);
-	}
-	putchar('"');
-}
-
 /* A count, or null when n < 0 (not defined for this model). */
 static void json_count(const char *key, double n, int last)
 {
@@ -224,7 +210,7 @@ static void print_json(const Compilation *c, const KReport *r, const Measured *m
 	const Kir *k = c->kir;
 	int B = c->has_train ? c->train.batch : 0, tr = k->has_train;
 	printf("{\"model\": ");
-	json_string(k->model);
+	json_print_string(stdout, k->model);
 	printf(", \"steps\": %d, ", k->steps);
 	json_count("train_batch", B ? B : -1, 0);
 	json_count("parameters", (double)r->params, 0);
@@ -267,9 +253,9 @@ static void print_json(const Compilation *c, const KReport *r, const Measured *m
 		return;
 	}
 	printf("{\"checkpoint\": ");
-	json_string(ms->checkpoint);
+	json_print_string(stdout, ms->checkpoint);
 	printf(", \"data\": ");
-	json_string(ms->source);
+	json_print_string(stdout, ms->source);
 	printf(", \"samples\": %ld, \"input_ones_per_sample\": %.10g, \"spikes_per_sample\": {", ms->t.samples,
 	       ms->t.input_ones);
 	for (int i = 0; i < ms->nspikes; i++)

@@ -28,7 +28,7 @@ static void before(JsonWriter *w)
 		fprintf(w->f, "%s\n%*s", w->count[w->depth]++ ? "," : "", 2 * w->depth, "");
 }
 
-static void put_string(FILE *f, const char *s)
+void json_print_string(FILE *f, const char *s)
 {
 	char esc[8];
 	fputc('"', f);
@@ -42,7 +42,7 @@ static void put_string(FILE *f, const char *s)
 void jw_key(JsonWriter *w, const char *key)
 {
 	before(w);
-	put_string(w->f, key);
+	json_print_string(w->f, key);
 	fputs(": ", w->f);
 	w->after_key = 1;
 }
@@ -70,7 +70,7 @@ void jw_string(JsonWriter *w, const char *s)
 		return;
 	}
 	before(w);
-	put_string(w->f, s);
+	json_print_string(w->f, s);
 }
 
 void jw_number(JsonWriter *w, double x)

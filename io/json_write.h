@@ -26,6 +26,9 @@ typedef struct {
  * Returns its length. Bytes >= 0x80 pass through (UTF-8). */
 size_t json_escape_byte(unsigned char c, char out[8]);
 
+/* s as a JSON string literal on f. */
+void json_print_string(FILE *f, const char *s);
+
 /* The next member's key (inside an object). */
 void jw_key(JsonWriter *w, const char *key);
 /* '{' or '[', and the matching jw_close. */
