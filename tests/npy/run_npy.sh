@@ -3,7 +3,7 @@
 # (docs/data.md), on data sets that tests/npy/make_npy.c generates:
 #
 #   1. examples/npy_classify.snn learns its 4-class task: test accuracy well
-#      above chance (25%), and `spikec eval` gives the logged accuracy;
+#      above chance (25%), and `spikec eval` (and `eval --json`) gives the logged accuracy;
 #   2. every input dtype (f4, f8, u1, b1; spikes and intensities, through the
 #      bernoulli, threshold and analog encoders) and label dtype (i4, i8, u1)
 #      trains; split = 0.75 cuts 300 / 100 deterministically;
@@ -89,6 +89,18 @@ if [ -n "$evaled" ] && [ -n "$acc" ] && awk -v a="$evaled" -v b="$acc" 'BEGIN { 
 	ok "spikec eval gives the logged test accuracy ($evaled%)"
 else
 	bad "spikec eval gives test accuracy '$evaled'%, the run logged '$acc'"
+fi
+# eval --json of a classifier (docs/cli-json.md): the logged accuracy, no rmse.
+"$SPIKEC" eval "$OUT/npy_classify.snn" --checkpoint "$OUT/ex/epoch-5.safetensors" --json >"$OUT/eval.json" 2>/dev/null
+if python3 -c "import json, sys
+d = json.load(open(sys.argv[1]))
+assert d['metric'] == 'accuracy' and d['rmse'] is None and d['bits_per_char'] is None, d
+assert abs(d['accuracy'] - float(sys.argv[2])) < 1e-6 and d['samples'] == 400 and d['loss'] > 0, d" \
+	"$OUT/eval.json" "${acc:-nan}" 2>"$OUT/eval.err"; then
+	ok "spikec eval --json: metric accuracy, the logged $acc, 400 samples"
+else
+	bad "spikec eval --json of a classifier"
+	show "$OUT/eval.err"
 fi
 
 # ---- 2. dtypes, encoders, split ---------------------------------------------------
