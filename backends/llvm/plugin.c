@@ -65,13 +65,19 @@ static int plugin_load(char *err, size_t errlen)
 		return 0;
 	char path[2][4200];
 	int n = plugin_paths(path), i = 0;
-	/* Never closed: LLVM is not meant to be unloaded. */
-	void *h = NULL;
-	while (!h && i < n && (i == 0 || access(path[i], F_OK) == 0))
-		h = dlopen(path[i++], RTLD_NOW | RTLD_LOCAL);
+	/* The first path that exists is the plugin. Never closed: LLVM is not
+	 * meant to be unloaded. */
+	while (i < n && access(path[i], F_OK))
+		i++;
+	void *h = i < n ? dlopen(path[i], RTLD_NOW | RTLD_LOCAL) : NULL;
 	if (!h) {
+		char why[9000];
+		if (i < n)
+			snprintf(why, sizeof why, "%s", dlerror());
+		else
+			snprintf(why, sizeof why, "no %s%s%s", path[0], n > 1 ? " nor " : "", n > 1 ? path[1] : "");
 		snprintf(err, errlen, "the LLVM backend is not available: %s; build it with 'make' "
-			 "(or set SPIKEC_LLVM_PLUGIN), or use --backend c", dlerror());
+			 "(or set SPIKEC_LLVM_PLUGIN), or use --backend c", why);
 		return -1;
 	}
 	*(void **)&build_fn = dlsym(h, "llvm_build");
@@ -79,7 +85,7 @@ static int plugin_load(char *err, size_t errlen)
 	*(void **)&version_fn = dlsym(h, "llvm_version");
 	if (!build_fn || !close_fn || !version_fn) {
 		snprintf(err, errlen, "%s is not the spikec LLVM backend (no llvm_build); rebuild it with 'make'",
-			 path[i - 1]);
+			 path[i]);
 		build_fn = NULL;
 		return -1;
 	}
