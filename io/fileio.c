@@ -1,4 +1,5 @@
 /* fileio.c: see fileio.h. */
+#include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -82,6 +83,37 @@ int fileio_mkdirs(const char *dir)
 			*p = '/';
 		}
 	return mkdir(tmp, 0777) && errno != EEXIST ? -1 : 0;
+}
+
+void *fileio_plugin_open(const char *env, const char *name, int flags, char *path, size_t pathlen, char *err,
+			 size_t errlen)
+{
+	char place[2][PATH_MAX + 64], exe[PATH_MAX];
+	const char *set = getenv(env);
+	int n = 1, i = 0;
+	if (set && *set) {
+		snprintf(place[0], sizeof place[0], "%s", set);
+	} else {
+		ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+		exe[len > 0 ? len : 0] = 0;
+		char *slash = strrchr(exe, '/');
+		if (slash)
+			slash[1] = 0;
+		snprintf(place[0], sizeof place[0], "%s%s", slash ? exe : "./", name);
+		snprintf(place[1], sizeof place[1], "%s../lib/spikec/%s", slash ? exe : "./", name);
+		n = 2;
+	}
+	while (i < n && access(place[i], F_OK))
+		i++;
+	snprintf(path, pathlen, "%s", place[i < n ? i : 0]);
+	void *h = i < n ? dlopen(place[i], flags) : NULL;
+	if (h)
+		return h;
+	if (i < n)
+		fail(err, errlen, "%s", dlerror());
+	else
+		fail(err, errlen, "no %s%s%s", place[0], n > 1 ? " nor " : "", n > 1 ? place[1] : "");
+	return NULL;
 }
 
 char *fileio_read_all(const char *path, size_t *len, char *err, size_t errlen)

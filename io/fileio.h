@@ -25,4 +25,14 @@ char *fileio_read_all(const char *path, size_t *len, char *err, size_t errlen);
 /* mkdir -p: creates dir and its missing parents. 0, or -1 with errno set. */
 int fileio_mkdirs(const char *dir);
 
+/* Opens a plugin of bin/spikec (spikec-llvm.so, spikec-mpi.so) with
+ * dlopen's `flags`, from the first place that exists of: $env when set and
+ * not empty (then the only one); `name` next to the running executable
+ * (the build tree's bin/); ../lib/spikec/name from it (an installed
+ * PREFIX/bin/spikec with PREFIX/lib/spikec/, see `make install`). Sets path
+ * to the place opened, or tried. NULL with why in err: dlerror's message,
+ * or "no A nor B". */
+void *fileio_plugin_open(const char *env, const char *name, int flags, char *path, size_t pathlen, char *err,
+			 size_t errlen);
+
 #endif
