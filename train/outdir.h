@@ -1,8 +1,16 @@
-/* outdir.h: what a run finds in its output folder before it writes there. */
+/* outdir.h: a run's output folder: what the run finds there before it
+ * writes, and its metrics log. */
 #ifndef SPIKEC_TRAIN_OUTDIR_H
 #define SPIKEC_TRAIN_OUTDIR_H
 
 #include <stddef.h>
+#include <stdio.h>
+
+/* Makes the output folder dir (and its parents), removes the temporaries of
+ * killed runs there (outdir_remove_stale) and opens dir/metrics.jsonl: to
+ * append to, kept to `start` epochs' lines (outdir_keep_metrics) when
+ * resuming, else new. NULL with err set when one of them fails. */
+FILE *outdir_open(const char *dir, int resuming, int start, int quiet, char *err, size_t errlen);
 
 /* Rewrites the metrics log at path (one JSON object a line, each with an
  * integer "epoch") so that it keeps the lines before the first one past

@@ -7,46 +7,75 @@
 #include "mem/mem.h"
 #include "shards.h"
 
+/* A shard's results (its record: loss, counts, grads, out) lie in the
+ * records of all shards, one array that ranks exchange whole: rank r's
+ * shards are i = r, r + size, ..., and their records the r-th contiguous
+ * part of it. Only a shard of this rank has inputs and a workspace. */
 typedef struct {
 	int r0, rows;             /* its rows of a full batch */
-	float *x, *targets, *out, *ws, *grads, *counts;
+	int mine;                 /* run by this rank */
+	float *x, *targets, *ws;
+	float *rec, *out, *grads, *counts;  /* in Shards.recs */
 	size_t ws_floats;
 	int32_t *labels;
-	float loss;
 } Shard;
 
 struct Shards {
 	const TrainModel *m;
-	int batch, train, threads, nspikes;
+	const Comm *comm;
+	int batch, train, threads, nspikes, ranks, rank;
 	Shard shard[TRAIN_SHARDS];
+	float *recs;
+	size_t rec_floats;
 	/* the call being run */
 	const float *params;
 	int n;
 };
 
-Shards *shards_new(const TrainModel *m, int batch, int train, int threads)
+static size_t up16(size_t n)
+{
+	return (n + 15) / 16 * 16;
+}
+
+Shards *shards_new(const TrainModel *m, int batch, int train, int threads, const Comm *comm)
 {
 	Shards *s = xcalloc(1, sizeof *s);
 	s->m = m, s->batch = batch, s->train = train, s->threads = threads < 1 ? 1 : threads;
+	s->comm = comm, s->ranks = comm ? comm->size : 1, s->rank = comm ? comm->rank : 0;
 	while (m->spikes && m->spikes[s->nspikes].name)
 		s->nspikes++;
 	gemm_single_threaded();
-	size_t T = (size_t)m->steps;
+	size_t T = (size_t)m->steps, most = (size_t)(batch + TRAIN_SHARDS - 1) / TRAIN_SHARDS;
+	size_t out_floats = (m->output_timed ? T : 1) * most * (size_t)m->outputs;
+	/* loss, counts, grads, out, each from a multiple of 16 floats */
+	size_t nc = up16((size_t)s->nspikes + 1), ng = up16((size_t)m->nparams);
+	s->rec_floats = train ? 16 + nc + ng + up16(out_floats) : up16(out_floats);
+	s->recs = xcalloc(TRAIN_SHARDS * s->rec_floats, sizeof(float));
+	int per_rank = TRAIN_SHARDS / s->ranks;
 	for (int i = 0; i < TRAIN_SHARDS; i++) {
 		Shard *h = &s->shard[i];
 		h->r0 = (int)((long)batch * i / TRAIN_SHARDS);
 		h->rows = (int)((long)batch * (i + 1) / TRAIN_SHARDS) - h->r0;
+		h->rec = s->recs + (size_t)(i % s->ranks * per_rank + i / s->ranks) * s->rec_floats;
+		h->counts = train ? h->rec + 16 : NULL;
+		h->grads = train ? h->counts + nc : NULL;
+		h->out = train ? h->grads + ng : h->rec;
+		h->mine = i % s->ranks == s->rank;
+		if (!h->mine)
+			continue;
 		size_t R = (size_t)h->rows;
 		h->ws_floats = train ? m->train_workspace_floats(h->rows) : m->workspace_floats(h->rows);
 		h->x = xcalloc(1, sizeof(float) * T * R * (size_t)m->inputs);
 		h->labels = xcalloc(1, sizeof(int32_t) * T * R);
 		h->targets = xcalloc(1, sizeof(float) * T * R * (size_t)m->outputs);
-		h->out = xcalloc(1, sizeof(float) * (m->output_timed ? T : 1) * R * (size_t)m->outputs);
 		h->ws = xcalloc(1, sizeof(float) * h->ws_floats);
-		h->grads = train ? xcalloc(1, sizeof(float) * (size_t)m->nparams) : NULL;
-		h->counts = xcalloc(1, sizeof(float) * (size_t)(s->nspikes + 1));
 	}
 	return s;
+}
+
+size_t shards_exchange_bytes(const Shards *s)
+{
+	return s->ranks > 1 ? TRAIN_SHARDS * s->rec_floats * sizeof(float) : 0;
 }
 
 void shards_free(Shards *s)
@@ -55,15 +84,17 @@ void shards_free(Shards *s)
 		return;
 	for (int i = 0; i < TRAIN_SHARDS; i++) {
 		Shard *h = &s->shard[i];
-		free(h->x), free(h->labels), free(h->targets), free(h->out), free(h->ws), free(h->grads), free(h->counts);
+		free(h->x), free(h->labels), free(h->targets), free(h->ws);
 	}
+	free(s->recs);
 	free(s);
 }
 
 void shards_reset(Shards *s)
 {
 	for (int i = 0; i < TRAIN_SHARDS; i++)
-		memset(s->shard[i].ws, 0, sizeof(float) * s->shard[i].ws_floats);
+		if (s->shard[i].mine)
+			memset(s->shard[i].ws, 0, sizeof(float) * s->shard[i].ws_floats);
 }
 
 /* The rows of shard h present in a batch of n. */
@@ -97,7 +128,7 @@ static void run_shard(Shards *s, Shard *h)
 		return;
 	}
 	const void *lab = m->classes ? (const void *)h->labels : (const void *)h->targets;
-	h->loss = m->forward_train(s->params, h->x, lab, rows, h->out, h->ws);
+	h->rec[0] = m->forward_train(s->params, h->x, lab, rows, h->out, h->ws);
 	if (s->nspikes)
 		m->spike_counts(h->ws, rows, h->counts);
 	m->zero_grad(h->grads);
@@ -109,18 +140,25 @@ typedef struct {
 	int tid;
 } Worker;
 
+/* Shard j of this rank's: rank + j * ranks. */
+static Shard *my_shard(Shards *s, int j)
+{
+	return &s->shard[s->rank + j * s->ranks];
+}
+
 static void *worker(void *arg)
 {
 	Worker *w = arg;
-	for (int i = w->tid; i < TRAIN_SHARDS; i += w->s->threads)
-		run_shard(w->s, &w->s->shard[i]);
+	for (int j = w->tid; j < TRAIN_SHARDS / w->s->ranks; j += w->s->threads)
+		run_shard(w->s, my_shard(w->s, j));
 	return NULL;
 }
 
-/* Runs every shard, thread t taking shards t, t + threads, ... */
+/* Runs this rank's shards, thread t taking its shards t, t + threads, ...;
+ * then every rank has every shard's record. */
 static void run_all(Shards *s)
 {
-	int nt = s->threads < TRAIN_SHARDS ? s->threads : TRAIN_SHARDS;
+	int mine = TRAIN_SHARDS / s->ranks, nt = s->threads < mine ? s->threads : mine;
 	pthread_t th[TRAIN_SHARDS];
 	Worker w[TRAIN_SHARDS];
 	int started[TRAIN_SHARDS] = {0};
@@ -129,12 +167,13 @@ static void run_all(Shards *s)
 	for (int t = 1; t < nt; t++)
 		started[t] = pthread_create(&th[t], NULL, worker, &w[t]) == 0;
 	/* A thread that could not start leaves its shards to this one. */
-	for (int i = 0; i < TRAIN_SHARDS; i++)
-		if (i % nt == 0 || !started[i % nt])
-			run_shard(s, &s->shard[i]);
+	for (int j = 0; j < mine; j++)
+		if (j % nt == 0 || !started[j % nt])
+			run_shard(s, my_shard(s, j));
 	for (int t = 1; t < nt; t++)
 		if (started[t])
 			pthread_join(th[t], NULL);
+	comm_allgather(s->comm, s->recs, (size_t)mine * s->rec_floats * sizeof(float));
 }
 
 static void scatter(Shards *s, const float *x, const int32_t *labels, const float *targets, int n)
@@ -144,7 +183,7 @@ static void scatter(Shards *s, const float *x, const int32_t *labels, const floa
 	for (int i = 0; i < TRAIN_SHARDS; i++) {
 		Shard *h = &s->shard[i];
 		int rows = rows_in(h, n);
-		if (!rows)
+		if (!rows || !h->mine)
 			continue;
 		slice(h->x, x, T, n, h->r0, rows, sizeof(float) * (size_t)m->inputs, 0);
 		if (labels)
@@ -190,7 +229,7 @@ float shards_train(Shards *s, const float *params, const float *x, const int32_t
 		if (!rows)
 			continue;
 		float w = (float)((double)rows / n);
-		loss += (double)w * h->loss;
+		loss += (double)w * h->rec[0];
 		for (long j = 0; j < m->nparams; j++)
 			grads[j] = first ? w * h->grads[j] : grads[j] + w * h->grads[j];
 		first = 0;

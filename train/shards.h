@@ -8,10 +8,14 @@
  * their share of the rows and summed in shard order. Threads take whole
  * shards, so the results are the same bits for any thread count, and
  * OpenBLAS is kept to one thread (no oversubscription, no dependence on
- * its own threading). */
+ * its own threading). Under MPI (comm.h) rank r of N runs the shards i
+ * with i % N == r, and the ranks exchange each shard's results (loss,
+ * gradient, spike counts, outputs) before the same reduction, so every
+ * rank has the same bits as one process would (docs/mpi.md). */
 #ifndef SPIKEC_TRAIN_SHARDS_H
 #define SPIKEC_TRAIN_SHARDS_H
 
+#include "comm.h"
 #include "train.h"
 
 enum { TRAIN_SHARDS = 4 };
@@ -19,9 +23,14 @@ enum { TRAIN_SHARDS = 4 };
 typedef struct Shards Shards;
 
 /* For batches of up to `batch` rows, forward passes only (eval) or
- * training; `threads` >= 1. */
-Shards *shards_new(const TrainModel *m, int batch, int train, int threads);
+ * training; `threads` >= 1 (of this rank); comm NULL or of 1, 2 or 4
+ * ranks (TRAIN_SHARDS / size shards each). */
+Shards *shards_new(const TrainModel *m, int batch, int train, int threads, const Comm *comm);
 void shards_free(Shards *s);
+
+/* The bytes every rank has after one step's exchange (all shards'
+ * results), 0 in a single process. */
+size_t shards_exchange_bytes(const Shards *s);
 
 /* Zeroes every shard's workspace (carried states start from zero). */
 void shards_reset(Shards *s);

@@ -8,7 +8,6 @@
 #include <time.h>
 #include <unistd.h>
 #include "data.h"
-#include "io/fileio.h"
 #include "io/layout.h"
 #include "mem/mem.h"
 #include "outdir.h"
@@ -17,6 +16,7 @@
 #include "runtime/gemm.h"
 #include "train.h"
 #include "checkpoint.h"
+#include "compiler/util.h"
 #include "compiler/version.h"
 
 static const double LN2 = 0.69314718055994530942;  /* nats per bit */
@@ -104,13 +104,16 @@ static void score(const TrainModel *m, const Batch *b, int batch, double *loss, 
 	}
 }
 
-/* Both halves of the block's data set; -1 after printing why not. */
-static int load_data(const TrainConfig *tc, DataSplit *data)
+/* Both halves of the block's data set, on every rank of comm (NULL: one
+ * process); -1 on every rank after one printed why not (comm_agree). */
+static int load_data(const TrainConfig *tc, DataSplit *data, const Comm *comm)
 {
-	char err[1024];
-	if (!data_load(&tc->data, data, err, sizeof err))
+	char err[1024] = "";
+	int loaded = !data_load(&tc->data, data, err, sizeof err);
+	if (comm_agree(comm, err))
 		return 0;
-	fprintf(stderr, "spikec: error: %s\n", err);
+	if (loaded)
+		data_free(data);
 	return -1;
 }
 
@@ -127,16 +130,17 @@ static int test_batch(const TrainModel *m, const TrainConfig *tc, const Dataset 
 	return n;
 }
 
-int train_evaluate(const TrainModel *m, const TrainConfig *tc, const float *params, int threads, EvalResult *r)
+int train_evaluate(const TrainModel *m, const TrainConfig *tc, const float *params, int threads, const Comm *comm,
+		   EvalResult *r)
 {
 	DataSplit data;
-	if (load_data(tc, &data))
+	if (load_data(tc, &data, comm))
 		return -1;
 	const Dataset *d = &data.test;
 	int eb = tc->eval_batch;
 	Batch b;
 	batch_alloc(&b, m, eb);
-	Shards *sh = shards_new(m, eb, 0, threads);
+	Shards *sh = shards_new(m, eb, 0, threads, comm);
 	double loss = 0, warm = 0;
 	long correct = 0, count = 0, nwarm = 0, samples = 0;
 	for (int at = 0; at < d->count; at += eb) {
@@ -190,7 +194,7 @@ int train_tally_test(const TrainModel *m, const TrainConfig *tc, const float *pa
 		     SpikeTally *t)
 {
 	DataSplit data;
-	if (load_data(tc, &data))
+	if (load_data(tc, &data, NULL))
 		return -1;
 	const Dataset *d = &data.test;
 	long total = max_samples > 0 && max_samples < d->count ? max_samples : d->count;
@@ -366,12 +370,14 @@ static void layer_rates(const TrainModel *m, const double *sum, int nspikes, lon
 
 int train_run(const TrainModel *m, const TrainConfig *tc, const TrainOptions *opt)
 {
-	char err[1024], path[4200];
-	int epochs = opt->epochs > 0 ? opt->epochs : tc->epochs, start = 0, tty = isatty(2) && !opt->quiet;
+	char err[8400] = "", path[4200];
+	int lead = comm_lead(opt->comm), quiet = opt->quiet || !lead;
+	int epochs = opt->epochs > 0 ? opt->epochs : tc->epochs, start = 0, tty = isatty(2) && !quiet;
 	long t = 0;
 	DataSplit data;
 	double t_load = now();
-	if (load_data(tc, &data))
+	/* Every rank loads the data and the checkpoint; the first alone writes. */
+	if (load_data(tc, &data, opt->comm))
 		return -1;
 	t_load = now() - t_load;
 	float *params = xcalloc(1, sizeof(float) * (size_t)m->nparams);
@@ -379,44 +385,32 @@ int train_run(const TrainModel *m, const TrainConfig *tc, const TrainOptions *op
 	float *opt_state = xcalloc(1, sizeof(float) * (size_t)m->opt_state_floats);
 	FILE *metrics = NULL;
 	if (opt->resume) {
-		if (train_load_checkpoint(m, opt->resume, params, opt_state, &start, &t, err, sizeof err)) {
-			fprintf(stderr, "spikec: error: %s\n", err);
-			goto fail;
-		}
-		if (start >= epochs) {
-			fprintf(stderr, "spikec: error: %s is already at epoch %d of %d; ask for more with --epochs N\n",
-				opt->resume, start, epochs);
-			goto fail;
-		}
+		if (!train_load_checkpoint(m, opt->resume, params, opt_state, &start, &t, err, sizeof err) &&
+		    start >= epochs)
+			snprintf(err, sizeof err, "%s is already at epoch %d of %d; ask for more with --epochs N",
+				 opt->resume, start, epochs);
 	} else {
 		m->init(params, tc->seed);
 	}
-	if (fileio_mkdirs(opt->out_dir)) {
-		fprintf(stderr, "spikec: error: cannot create '%s': %s\n", opt->out_dir, strerror(errno));
+	if (!*err && lead)
+		metrics = outdir_open(opt->out_dir, opt->resume != NULL, start, opt->quiet, err, sizeof err);
+	if (!comm_agree(opt->comm, err))
 		goto fail;
-	}
-	outdir_remove_stale(opt->out_dir, opt->quiet);
-	snprintf(path, sizeof path, "%s/metrics.jsonl", opt->out_dir);
-	if (opt->resume && outdir_keep_metrics(path, start, err, sizeof err)) {
-		fprintf(stderr, "spikec: error: %s\n", err);
-		goto fail;
-	}
-	metrics = fopen(path, opt->resume ? "a" : "w");
-	if (!metrics) {
-		fprintf(stderr, "spikec: error: cannot write '%s': %s\n", path, strerror(errno));
-		goto fail;
-	}
 	const Dataset *tr = &data.train;
 	int B = tc->batch, nb = (tr->count + B - 1) / B;
 	Batch b;
 	batch_alloc(&b, m, B);
-	Shards *sh = shards_new(m, B, 1, opt->threads);
+	Shards *sh = shards_new(m, B, 1, opt->threads, opt->comm);
 	int *perm = xcalloc(1, sizeof(int) * (size_t)tr->count);
-	if (!opt->quiet)
+	if (!quiet)
 		fprintf(stderr, "%s: %d train / %d test samples (loaded in %.2fs), %ld parameters, batch %d, %d "
 			"epochs, backend %s%s\n", m->name, tr->count, data.test.count, t_load, m->nparams, B, epochs,
 			opt->backend ? opt->backend : "c", opt->resume ? " (resumed)" : "");
-	if (!opt->quiet && tr->bits_per_char)
+	if (!quiet && opt->comm && opt->comm->size > 1)
+		fprintf(stderr, "MPI: %d ranks of %d thread%s, %d shard%s each; %.2f MB gathered per step\n",
+			opt->comm->size, opt->threads, opt->threads > 1 ? "s" : "", TRAIN_SHARDS / opt->comm->size,
+			opt->comm->size < TRAIN_SHARDS ? "s" : "", shards_exchange_bytes(sh) / 1e6);
+	if (!quiet && tr->bits_per_char)
 		fprintf(stderr, "%s: %d characters in the vocabulary; %d streams of %ld characters; the test text's "
 			"unigram entropy is %.3f bits per character\n", tc->data.path, tr->vocab, tr->streams,
 			tr->stream_len, data.test.unigram_bits);
@@ -446,8 +440,11 @@ int train_run(const TrainModel *m, const TrainConfig *tc, const TrainOptions *op
 			data_batch(tr, &tc->data, b.idx, n, tc->seed, (uint64_t)epoch + 1, b.x, b.labels, b.targets,
 				   m->per_step);
 			float loss = shards_train(sh, params, b.x, b.labels, b.targets, n, b.out, grads, counts);
+			/* The loss, gradient and parameters are the same bits on every
+			 * rank, so every rank stops here; the first says why. */
 			if (!isfinite(loss)) {
-				fprintf(stderr, "%sspikec: error: the loss is %g at epoch %d, step %d; lower the learning "
+				if (lead)
+					fprintf(stderr, "%sspikec: error: the loss is %g at epoch %d, step %d; lower the learning "
 					"rate or clip gradients (clip = 1.0 in the train block)\n", tty ? "\n" : "",
 					(double)loss, epoch + 1, bi + 1);
 				rc = -1;
@@ -457,14 +454,16 @@ int train_run(const TrainModel *m, const TrainConfig *tc, const TrainOptions *op
 				spike_sum[k] += counts[k];
 			const char *bad = tensor_name_nonfinite(m, grads);
 			if (bad) {
-				fprintf(stderr, "%sspikec: error: the gradient of %s is not finite at epoch %d, step %d\n",
+				if (lead)
+					fprintf(stderr, "%sspikec: error: the gradient of %s is not finite at epoch %d, step %d\n",
 					tty ? "\n" : "", bad, epoch + 1, bi + 1);
 				rc = -1;
 				break;
 			}
 			m->step(params, grads, opt_state, (float)lr, ++t);
 			if ((bad = tensor_name_nonfinite(m, params))) {
-				fprintf(stderr, "%sspikec: error: parameter %s is not finite after step %ld (epoch %d)\n",
+				if (lead)
+					fprintf(stderr, "%sspikec: error: parameter %s is not finite after step %ld (epoch %d)\n",
 					tty ? "\n" : "", bad, t, epoch + 1);
 				rc = -1;
 				break;
@@ -492,14 +491,23 @@ int train_run(const TrainModel *m, const TrainConfig *tc, const TrainOptions *op
 			break;
 		double train_time = now() - t0;
 		EvalResult ev;
-		if (train_evaluate(m, tc, params, opt->threads, &ev)) {
+		if (train_evaluate(m, tc, params, opt->threads, opt->comm, &ev)) {
 			rc = -1;
 			break;
 		}
 		double tl = count ? loss_sum / count : 0;
 		if (tty)
 			fprintf(stderr, "\r%*s\r", 110, "");
-		if (!opt->quiet) {
+		int differs = comm_differs(opt->comm, util_hash(params, sizeof(float) * (size_t)m->nparams, 0));
+		if (differs >= 0) {
+			if (lead)
+				fprintf(stderr, "spikec: error: after epoch %d the parameters of MPI rank %d differ from rank "
+					"0's; the ranks must run the same build of spikec on the same kind of CPU "
+					"(docs/mpi.md)\n", epoch + 1, differs);
+			rc = -1;
+			break;
+		}
+		if (!quiet) {
 			if (tr->bits_per_char)
 				fprintf(stderr, "epoch %d/%d  train %.4f bits/char  test %.4f bits/char (unigram %.3f)  "
 					"next-char acc %.2f%%  %.0f chars/s  %.1fs\n", epoch + 1, epochs, tl / LN2,
@@ -517,47 +525,51 @@ int train_run(const TrainModel *m, const TrainConfig *tc, const TrainOptions *op
 				fprintf(stderr, "epoch %d/%d  loss %.5f  test rmse %.4f  %.0f samples/s  %.2fs\n", epoch + 1,
 					epochs, tl, ev.rmse, samples / train_time, train_time);
 		}
-		fprintf(metrics, "{\"epoch\": %d, \"step\": %ld, \"lr\": %.9g, \"train_loss\": %.9g", epoch + 1, t, lr, tl);
-		if (m->classes)
-			fprintf(metrics, ", \"train_accuracy\": %.6f, \"test_loss\": %.9g, \"test_accuracy\": %.6f",
-				(double)correct / (count ? count : 1), ev.loss, ev.accuracy);
-		else
-			fprintf(metrics, ", \"test_mse\": %.9g, \"test_rmse\": %.9g", ev.loss, ev.rmse);
-		if (data.test.warm_rmse)
-			fprintf(metrics, ", \"%s\": %.9g", data.test.warm_key, ev.rmse_warm);
-		if (tr->bits_per_char)
-			fprintf(metrics, ", \"train_bpc\": %.9g, \"test_bpc\": %.9g, \"test_unigram_bpc\": %.9g", tl / LN2,
-				ev.loss / LN2, ev.unigram_bits);
-		fprintf(metrics, ", \"spike_rates\": {");
-		for (int k = 0; k < nspikes; k++)
-			fprintf(metrics, "%s\"%s\": %.6f", k ? ", " : "", m->spikes[k].name,
-				spike_sum[k] / ((double)m->steps * samples * m->spikes[k].size));
-		fprintf(metrics, "}, \"samples_per_s\": %.1f, \"epoch_seconds\": %.3f, \"elapsed_seconds\": %.3f}\n",
-			samples / train_time, train_time, now() - t_run);
-		if (fflush(metrics) != 0 || ferror(metrics)) {
-			/* Before this epoch's checkpoint: a resumed run never lacks a line
-			 * of an epoch before its checkpoint (outdir_keep_metrics drops the
-			 * torn one). */
-			fprintf(stderr, "spikec: error: cannot write '%s/metrics.jsonl': %s (check free space)\n",
-				opt->out_dir, strerror(errno));
-			rc = -1;
-			break;
+		/* The first rank writes; an error there stops every rank. */
+		if (lead) {
+			fprintf(metrics, "{\"epoch\": %d, \"step\": %ld, \"lr\": %.9g, \"train_loss\": %.9g", epoch + 1, t,
+				lr, tl);
+			if (m->classes)
+				fprintf(metrics, ", \"train_accuracy\": %.6f, \"test_loss\": %.9g, \"test_accuracy\": %.6f",
+					(double)correct / (count ? count : 1), ev.loss, ev.accuracy);
+			else
+				fprintf(metrics, ", \"test_mse\": %.9g, \"test_rmse\": %.9g", ev.loss, ev.rmse);
+			if (data.test.warm_rmse)
+				fprintf(metrics, ", \"%s\": %.9g", data.test.warm_key, ev.rmse_warm);
+			if (tr->bits_per_char)
+				fprintf(metrics, ", \"train_bpc\": %.9g, \"test_bpc\": %.9g, \"test_unigram_bpc\": %.9g",
+					tl / LN2, ev.loss / LN2, ev.unigram_bits);
+			fprintf(metrics, ", \"spike_rates\": {");
+			for (int k = 0; k < nspikes; k++)
+				fprintf(metrics, "%s\"%s\": %.6f", k ? ", " : "", m->spikes[k].name,
+					spike_sum[k] / ((double)m->steps * samples * m->spikes[k].size));
+			fprintf(metrics, "}, \"samples_per_s\": %.1f, \"epoch_seconds\": %.3f, \"elapsed_seconds\": %.3f}\n",
+				samples / train_time, train_time, now() - t_run);
+			if (fflush(metrics) != 0 || ferror(metrics)) {
+				/* Before this epoch's checkpoint: a resumed run never lacks a line
+				 * of an epoch before its checkpoint (outdir_keep_metrics drops the
+				 * torn one). */
+				snprintf(err, sizeof err, "cannot write '%s/metrics.jsonl': %s (check free space)",
+					 opt->out_dir, strerror(errno));
+			}
+			/* last.safetensors first: whenever the run stops, it is at least as
+			 * new as every epoch-N.safetensors, and a resume from the newest of
+			 * those rewrites it. */
+			snprintf(path, sizeof path, "%s/last.safetensors", opt->out_dir);
+			for (int k = 0; k < 2 && !*err; k++) {
+				if (k)
+					snprintf(path, sizeof path, "%s/epoch-%d.safetensors", opt->out_dir, epoch + 1);
+				train_save_checkpoint(m, path, params, opt_state, epoch + 1, t, tc->seed, err, sizeof err);
+			}
 		}
-		/* last.safetensors first: whenever the run stops, it is at least as
-		 * new as every epoch-N.safetensors, and a resume from the newest of
-		 * those rewrites it. */
-		snprintf(path, sizeof path, "%s/last.safetensors", opt->out_dir);
-		if (train_save_checkpoint(m, path, params, opt_state, epoch + 1, t, tc->seed, err, sizeof err) ||
-		    (snprintf(path, sizeof path, "%s/epoch-%d.safetensors", opt->out_dir, epoch + 1),
-		     train_save_checkpoint(m, path, params, opt_state, epoch + 1, t, tc->seed, err, sizeof err))) {
-			fprintf(stderr, "spikec: error: %s\n", err);
+		if (!comm_agree(opt->comm, err))
 			rc = -1;
-		}
 	}
-	if (!rc && !opt->quiet)
+	if (!rc && !quiet)
 		fprintf(stderr, "trained %ld samples in %.1fs; checkpoints and metrics.jsonl in %s\n", seen_total,
 			now() - t_run, opt->out_dir);
-	fclose(metrics);
+	if (metrics)
+		fclose(metrics);
 	free(spike_sum), free(counts);
 	shards_free(sh);
 	batch_free(&b);
@@ -565,6 +577,8 @@ int train_run(const TrainModel *m, const TrainConfig *tc, const TrainOptions *op
 	data_free(&data);
 	return rc;
 fail:
+	if (metrics)
+		fclose(metrics);
 	free(params), free(grads), free(opt_state);
 	data_free(&data);
 	return -1;

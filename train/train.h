@@ -5,13 +5,16 @@
  * owns the data, the epochs, the learning-rate schedule, evaluation,
  * metrics, progress output and checkpoints. Everything random is a pure
  * function of the seed and a counter (runtime/rng.h), so a run resumed
- * from an epoch's checkpoint continues bit-identically. */
+ * from an epoch's checkpoint continues bit-identically. Under MPI every
+ * rank runs the driver on the whole data, its shards of every batch
+ * (shards.h), and the first rank alone writes and prints. */
 #ifndef SPIKEC_RUNTIME_TRAIN_H
 #define SPIKEC_RUNTIME_TRAIN_H
 
 #include <stddef.h>
 #include <stdint.h>
 #include "dsl/train_block.h"
+#include "comm.h"
 
 typedef struct {
 	const char *name;
@@ -54,7 +57,8 @@ typedef struct {
 	int quiet;                /* no progress output */
 	const char *backend;      /* for the log: "c" or "llvm" */
 	double compile_seconds;   /* for the log */
-	int threads;              /* >= 1; the results do not depend on it (shards.h) */
+	int threads;              /* >= 1, per rank; the results do not depend on it (shards.h) */
+	const Comm *comm;         /* the ranks of an MPI run (comm.h), or NULL: one process */
 } TrainOptions;
 
 typedef struct {
@@ -69,9 +73,10 @@ typedef struct {
  * that says what went wrong (data missing, NaN, unwritable output). */
 int train_run(const TrainModel *m, const TrainConfig *tc, const TrainOptions *opt);
 
-/* Evaluates params on the test split on `threads` threads. Returns 0, or -1
- * after an error. */
-int train_evaluate(const TrainModel *m, const TrainConfig *tc, const float *params, int threads, EvalResult *r);
+/* Evaluates params on the test split on `threads` threads (of each rank of
+ * comm, NULL for one process). Returns 0, or -1 after an error. */
+int train_evaluate(const TrainModel *m, const TrainConfig *tc, const float *params, int threads, const Comm *comm,
+		   EvalResult *r);
 
 /* Spikes counted over training forward passes (`spikec report`): the
  * samples, their nonzero input values and the spikes of each counted spike

@@ -5,9 +5,11 @@
 #     option that is not there; groff renders it without a warning; its
 #     version is spikec's.
 #   - `make install PREFIX=/opt/spikec DESTDIR=$tmp` installs spikec, the
-#     LLVM plugin, spikec-runtime.pc and spikec(1), and nothing else; the
-#     installed spikec runs check, emit, init and a JIT infer (which finds
-#     the plugin in PREFIX/lib/spikec), and --version names LLVM and the BLAS;
+#     LLVM plugin (and the MPI plugin, where mpicc is), spikec-runtime.pc
+#     and spikec(1), and nothing else; the installed spikec runs check,
+#     emit, init and a JIT infer (which finds the plugin in
+#     PREFIX/lib/spikec), and a run under mpirun -np 2 (the MPI plugin, from
+#     there too), and --version names LLVM and the BLAS;
 #     the emitted C built with only `pkg-config --cflags --libs
 #     spikec-runtime` gives the JIT's outputs bit for bit.
 #   - `make uninstall` with the same variables leaves no file behind.
@@ -63,13 +65,21 @@ vars="PREFIX=$prefix DESTDIR=$stage${SPIKEC_SANITIZED:+ SANITIZE=1}"
 # shellcheck disable=SC2086  # $vars is a list of make variables
 if make -s install $vars >"$OUT/install.log" 2>&1; then ok "make install $vars"; else bad "make install"; show "$OUT/install.log"; fi
 (cd "$stage" && find . -type f | sort) >"$OUT/files"
-cat >"$OUT/files.expected" <<EOT
-.$prefix/bin/spikec
-.$prefix/lib/pkgconfig/spikec-runtime.pc
-.$prefix/lib/spikec/spikec-llvm.so
-.$prefix/share/man/man1/spikec.1
-EOT
-if diff -u "$OUT/files.expected" "$OUT/files"; then ok "make install: exactly spikec, the plugin, the .pc, the man page"; else bad "installed files"; fi
+# The MPI plugin is built, and installed, where mpicc is.
+mpi=
+command -v mpicc >/dev/null 2>&1 && mpi=".$prefix/lib/spikec/spikec-mpi.so"
+{
+	echo ".$prefix/bin/spikec"
+	echo ".$prefix/lib/pkgconfig/spikec-runtime.pc"
+	echo ".$prefix/lib/spikec/spikec-llvm.so"
+	[ -z "$mpi" ] || echo "$mpi"
+	echo ".$prefix/share/man/man1/spikec.1"
+} >"$OUT/files.expected"
+if diff -u "$OUT/files.expected" "$OUT/files"; then
+	ok "make install: exactly spikec, the plugins, the .pc, the man page"
+else
+	bad "installed files"
+fi
 check "the installed spikec is executable, the rest is not" \
 	sh -c "[ -x '$root/bin/spikec' ] && [ ! -x '$root/lib/pkgconfig/spikec-runtime.pc' ] && [ ! -x '$root/share/man/man1/spikec.1' ]"
 
@@ -99,6 +109,17 @@ if "$ispikec" infer tiny.snn --checkpoint ck.safetensors --input x.npy --output 
 else
 	bad "installed spikec infer with the JIT"
 	show infer.err
+fi
+if [ -n "$mpi" ] && [ -z "${SPIKEC_SANITIZED:-}" ]; then
+	unset SPIKEC_MPI_PLUGIN
+	if OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 timeout 120 mpirun --oversubscribe -np 2 \
+		"$ispikec" run tiny.snn --epochs 1 --quiet --out mpirun </dev/null >mpirun.out 2>&1 &&
+		[ -f mpirun/last.safetensors ]; then
+		ok "installed spikec under mpirun -np 2: the MPI plugin, through PREFIX/lib/spikec/spikec-mpi.so"
+	else
+		bad "installed spikec under mpirun -np 2"
+		show mpirun.out
+	fi
 fi
 
 # The emitted C, built with only pkg-config's flags.
