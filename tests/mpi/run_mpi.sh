@@ -11,13 +11,16 @@
 #   2. a run resumed under MPI (2 ranks to epoch 1, then 4 ranks from its
 #      checkpoint) ends byte-identical to the unbroken run;
 #   3. `spikec eval` under mpirun -np 2 prints the plain eval's line, once;
-#   4. -np 3, and a missing plugin: a clear error, exit 1;
+#   4. -np 3, and a missing plugin: a clear error, exit 1; an error on one
+#      rank (rank 0 cannot create --out, rank 1 cannot read --resume's
+#      checkpoint), and ranks whose parameters differ: every rank exits 1,
+#      one message, naming the rank;
 #   5. a rank killed with -9 in the middle of a run: mpirun ends the run,
 #      non-zero, naming the rank; the newest checkpoint loads, and a run
 #      resumed from it under MPI ends byte-identical to an unbroken one,
 #      leaving no temporary.
 #
-#   sh tests/mpi/run_mpi.sh              (after `make`; about 30 s on 2 cores)
+#   sh tests/mpi/run_mpi.sh              (after `make`; about 35 s on 2 cores)
 #   MPI_FULL=1 sh tests/mpi/run_mpi.sh   also the issue's case: 2 epochs of
 #       examples/mnist_rows.snn (real MNIST) and examples/alice_chars.snn,
 #       plain and -np 1, 2, 4, byte-identical, with the times (several
@@ -54,11 +57,13 @@ fi
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 SPIKEC_MNIST_DIR=tests/fixtures/data/mnist
 export SPIKEC_MNIST_DIR
+# mpirun_t ARGS: mpirun, ended after 300 s (a rank left waiting fails the check).
 if command -v timeout >/dev/null 2>&1; then
-	mpi() { timeout 300 mpirun --oversubscribe -np "$@"; }
+	mpirun_t() { timeout 300 mpirun --oversubscribe "$@"; }
 else
-	mpi() { mpirun --oversubscribe -np "$@"; }
+	mpirun_t() { mpirun --oversubscribe "$@"; }
 fi
+mpi() { mpirun_t -np "$@"; }
 elapsed() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
 # fixed METRICS: each line without its timings.
 fixed() { sed 's/, "samples_per_s".*//' "$1"; }
@@ -122,6 +127,22 @@ check "  and the error is printed once" [ "$(grep -c "a run takes 1, 2 or 4" "$T
 check "  and the run writes nothing" [ ! -e "$OUT/np3" ]
 SPIKEC_MPI_PLUGIN=$OUT/none.so fails_with "a missing MPI plugin is an error saying how to build it" \
 	"but the MPI plugin is not available" mpi 2 "$SPIKEC" run tests/mpi/digits.snn --out "$OUT/noplugin"
+# Errors that one rank sees end every rank with one message: rank 0's own,
+# or another rank's naming it. Ranks that diverge (here MPMD runs of other
+# seeds) stop after the epoch, before its checkpoint.
+: >"$OUT/file"
+fails_with "rank 0 cannot create --out: exit 1, no rank left waiting" "cannot create '$OUT/file/run'" \
+	mpi 2 "$SPIKEC" run tests/mpi/digits.snn --out "$OUT/file/run"
+check "  and the error is printed once" [ "$(grep -c "cannot create" "$TEST_OUT/err.txt")" -eq 1 ]
+fails_with "a checkpoint only rank 1 cannot read: exit 1, the message names rank 1" \
+	"spikec (rank 1 of 2): error: cannot open '$OUT/none.safetensors'" \
+	mpirun_t -np 1 "$SPIKEC" run tests/mpi/digits.snn --out "$OUT/one-bad" : \
+	-np 1 "$SPIKEC" run tests/mpi/digits.snn --out "$OUT/one-bad" --resume "$OUT/none.safetensors"
+fails_with "ranks whose parameters differ stop after the epoch, naming the rank" \
+	"after epoch 1 the parameters of MPI rank 1 differ from rank 0's" \
+	mpirun_t -np 1 "$SPIKEC" run tests/mpi/digits.snn --out "$OUT/differ" --seed 1 : \
+	-np 1 "$SPIKEC" run tests/mpi/digits.snn --out "$OUT/differ" --seed 2
+check "  and write no checkpoint" [ ! -e "$OUT/differ/epoch-1.safetensors" ]
 
 # ---- 5. a rank killed ------------------------------------------------------------
 # wide.snn: 3 MB checkpoints, an epoch is one 16-row batch (a few per second).
