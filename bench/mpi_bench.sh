@@ -78,7 +78,7 @@ one=$(median <"$OUT/np1.rates")
 		np2) what="mpirun -np 2, 1 thread per rank" ;;
 		t2) what="one process, --threads 2" ;;
 		esac
-		echo "| $what | $m | $(tr '\n' ' ' <"$OUT/$c.rates") | $(awk -v a="$m" -v b="$one" 'BEGIN { printf "%.2fx", a / b }') |"
+		echo "| $what | $m | $(paste -sd ' ' "$OUT/$c.rates") | $(awk -v a="$m" -v b="$one" 'BEGIN { printf "%.2fx", a / b }') |"
 	done
 } >"$OUT/section.md"
 cat "$OUT/section.md" >>"$RESULTS"
