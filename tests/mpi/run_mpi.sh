@@ -57,11 +57,12 @@ fi
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 SPIKEC_MNIST_DIR=tests/fixtures/data/mnist
 export SPIKEC_MNIST_DIR
-# mpirun_t ARGS: mpirun, ended after 300 s (a rank left waiting fails the check).
+# mpirun_t ARGS: mpirun on no input, ended after 300 s (a rank left waiting fails
+# the check).
 if command -v timeout >/dev/null 2>&1; then
-	mpirun_t() { timeout 300 mpirun --oversubscribe "$@"; }
+	mpirun_t() { timeout 300 mpirun --oversubscribe "$@" </dev/null; }
 else
-	mpirun_t() { mpirun --oversubscribe "$@"; }
+	mpirun_t() { mpirun --oversubscribe "$@" </dev/null; }
 fi
 mpi() { mpirun_t -np "$@"; }
 elapsed() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
