@@ -10,7 +10,8 @@
 #      digits.snn on the C backend at -np 2 too;
 #   2. a run resumed under MPI (2 ranks to epoch 1, then 4 ranks from its
 #      checkpoint) ends byte-identical to the unbroken run;
-#   3. `spikec eval` under mpirun -np 2 prints the plain eval's line, once;
+#   3. `spikec eval` under mpirun -np 2 prints the plain eval's line (and
+#      --json object), once;
 #   4. -np 3, and a missing plugin: a clear error, exit 1; an error on one
 #      rank (rank 0 cannot create --out, rank 1 cannot read --resume's
 #      checkpoint), and ranks whose parameters differ: every rank exits 1,
@@ -120,6 +121,10 @@ check "the resumed run says so" grep -q "(resumed)" "$OUT/resume2.log"
 mpi 2 "$SPIKEC" eval tests/mpi/lm.snn --checkpoint "$OUT/lm-plain/last.safetensors" >"$OUT/eval-np2.txt" \
 	2>"$OUT/eval-np2.log"
 check "spikec eval under mpirun -np 2 prints the plain eval's line, once" cmp -s "$OUT/eval-plain.txt" "$OUT/eval-np2.txt"
+"$SPIKEC" eval tests/mpi/lm.snn --checkpoint "$OUT/lm-plain/last.safetensors" --json >"$OUT/eval-plain.json" 2>&1
+mpi 2 "$SPIKEC" eval tests/mpi/lm.snn --checkpoint "$OUT/lm-plain/last.safetensors" --json >"$OUT/eval-np2.json" \
+	2>"$OUT/eval-np2.log"
+check "  and its --json object, once" cmp -s "$OUT/eval-plain.json" "$OUT/eval-np2.json"
 
 # ---- 4. errors -------------------------------------------------------------------
 fails_with "-np 3 is an error naming the limit" "a run takes 1, 2 or 4 MPI ranks" \
