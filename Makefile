@@ -20,7 +20,7 @@ BIN       := bin
 endif
 SPIKEC_CFLAGS := -std=c11 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -I$(O)/gen -I. $(SAN_FLAGS)
 ALL_CFLAGS = $(SPIKEC_CFLAGS) $(CPPFLAGS) $(CFLAGS)
-LDLIBS  += -lopenblas -lsndfile -lfftw3 -lz -lm -ldl -lpthread
+LDLIBS  += -lopenblas -lsndfile -lfftw3 -lz -ljansson -lm -ldl -lpthread
 BISON   ?= bison
 # The LLVM JIT backend is a plugin, bin/spikec-llvm.so, that bin/spikec loads
 # the first time it JITs (backends/llvm/plugin.c): loading libLLVM costs

@@ -67,53 +67,45 @@ static double *run_rate(Run *r, const char *name)
 	return r->rate[r->nrates++] = a;
 }
 
-/* "a string", "an array", ... */
-static const char *a_type(const JsonValue *v)
+static double number_or_die(const Run *r, int line, const json_t *v, const char *what)
 {
-	static char buf[32];
-	const char *t = json_type_name(v->type);
-	snprintf(buf, sizeof buf, "%s %s", strchr("aeiou", t[0]) ? "an" : "a", t);
-	return buf;
-}
-
-static double number_or_die(const Run *r, int line, const JsonValue *v, const char *what)
-{
-	if (v->type != JSON_NUMBER)
-		diag_fatal("%s:%d: '%s' is %s, expected a number", r->path, line, what, a_type(v));
-	return v->number;
+	if (!json_is_number(v))
+		diag_fatal("%s:%d: '%s' is %s, expected a number", r->path, line, what, json_a_type(v));
+	return json_number_value(v);
 }
 
 /* Adds the epoch of one JSON line. */
 static void run_line(Run *r, int line, const char *text, size_t len)
 {
-	JsonValue o;
-	char err[512];
-	int rc = json_parse(text, len, &o, err, sizeof err);
+	json_t *o;
+	json_error_t err;
+	int rc = json_parse(text, len, &o, &err);
 	if (rc == JSON_OUT_OF_MEMORY)
 		mem_out_of_memory();
 	if (rc)
-		diag_fatal("%s:%d: not a JSON object (%s); is this a metrics.jsonl that 'spikec run' wrote?", r->path,
-			   line, err);
-	if (o.type != JSON_OBJECT)
-		diag_fatal("%s:%d: %s, expected one JSON object per line", r->path, line, a_type(&o));
-	const JsonValue *e = json_get(&o, "epoch");
+		diag_fatal("%s:%d:%d: not a JSON object (%s); is this a metrics.jsonl that 'spikec run' wrote?", r->path,
+			   line, err.column, err.text);
+	if (!json_is_object(o))
+		diag_fatal("%s:%d: %s, expected one JSON object per line", r->path, line, json_a_type(o));
+	const json_t *e = json_object_get(o, "epoch");
 	if (!e)
 		diag_fatal("%s:%d: no \"epoch\"; is this a metrics.jsonl that 'spikec run' wrote?", r->path, line);
 	run_grow(r);
 	int i = r->n++;
 	r->epoch[i] = number_or_die(r, line, e, "epoch");
 	for (int f = 0; f < M_COUNT; f++) {
-		const JsonValue *v = json_get(&o, field_names[f]);
+		const json_t *v = json_object_get(o, field_names[f]);
 		r->v[f][i] = v ? number_or_die(r, line, v, field_names[f]) : NAN;
 	}
 	for (int k = 0; k < r->nrates; k++)
 		r->rate[k][i] = NAN;
-	const JsonValue *rates = json_get(&o, "spike_rates");
-	if (rates && rates->type != JSON_OBJECT)
-		diag_fatal("%s:%d: \"spike_rates\" is %s, expected an object", r->path, line, a_type(rates));
-	for (int k = 0; rates && k < rates->n; k++)
-		run_rate(r, rates->keys[k])[i] = number_or_die(r, line, &rates->items[k], rates->keys[k]);
-	json_free(&o);
+	const json_t *rates = json_object_get(o, "spike_rates"), *rate;
+	const char *name;
+	if (rates && !json_is_object(rates))
+		diag_fatal("%s:%d: \"spike_rates\" is %s, expected an object", r->path, line, json_a_type(rates));
+	json_object_foreach((json_t *)rates, name, rate)
+		run_rate(r, name)[i] = number_or_die(r, line, rate, name);
+	json_decref(o);
 }
 
 static const Run *sort_run;

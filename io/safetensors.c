@@ -75,48 +75,49 @@ static int shape_bytes(int ndim, const long *shape, size_t size, size_t *bytes)
 
 /* ---- reading -------------------------------------------------------------- */
 
-/* A non-negative JSON integer that fits size_t. */
-static int json_size(const JsonValue *v, size_t *out)
+/* A non-negative JSON integer (jansson keeps it exactly, up to 2^63 - 1). */
+static int json_size(const json_t *v, size_t *out)
 {
-	if (v->type != JSON_NUMBER || !v->is_integer || v->integer < 0)
+	if (!json_is_integer(v) || json_integer_value(v) < 0)
 		return -1;
-	*out = (size_t)v->integer;
+	*out = (size_t)json_integer_value(v);
 	return 0;
 }
 
 /* Fills t from the header entry {"dtype", "shape", "data_offsets"} named name. */
-static int parse_tensor(const char *path, const char *name, const JsonValue *v,
+static int parse_tensor(const char *path, const char *name, const json_t *v,
 	size_t data_len, StTensor *t, char *err, size_t errlen)
 {
-	if (v->type != JSON_OBJECT)
-		return fail(err, errlen, "%s: tensor '%s': header entry is %s %s, not an object",
-			path, name, v->type == JSON_ARRAY || v->type == JSON_OBJECT ? "an" : "a", json_type_name(v->type));
-	const JsonValue *dt = json_get(v, "dtype"), *sh = json_get(v, "shape");
-	const JsonValue *off = json_get(v, "data_offsets");
-	if (!dt || dt->type != JSON_STRING)
+	if (!json_is_object(v))
+		return fail(err, errlen, "%s: tensor '%s': header entry is %s, not an object",
+			path, name, json_a_type(v));
+	const json_t *dt = json_object_get(v, "dtype"), *sh = json_object_get(v, "shape");
+	const json_t *off = json_object_get(v, "data_offsets");
+	if (!json_is_string(dt))
 		return fail(err, errlen, "%s: tensor '%s': missing string \"dtype\"", path, name);
-	if (!sh || sh->type != JSON_ARRAY)
+	if (!json_is_array(sh))
 		return fail(err, errlen, "%s: tensor '%s': missing array \"shape\"", path, name);
-	if (!off || off->type != JSON_ARRAY || off->n != 2)
+	if (!json_is_array(off) || json_array_size(off) != 2)
 		return fail(err, errlen, "%s: tensor '%s': missing \"data_offsets\" [begin, end]", path, name);
 
-	size_t dsize = st_dtype_size(dt->string);
+	const char *dtype = json_string_value(dt);
+	size_t dsize = st_dtype_size(dtype);
 	if (dsize == 0)
 		return fail(err, errlen, "%s: tensor '%s': unknown dtype '%s' (supported: " SUPPORTED ")",
-			path, name, dt->string);
-	strcpy(t->dtype, dt->string);
-	if (sh->n > ST_MAX_DIMS)
-		return fail(err, errlen, "%s: tensor '%s': %d dimensions (at most %d are supported)",
-			path, name, sh->n, ST_MAX_DIMS);
-	t->ndim = sh->n;
-	for (int i = 0; i < sh->n; i++) {
+			path, name, dtype);
+	strcpy(t->dtype, dtype);
+	if (json_array_size(sh) > ST_MAX_DIMS)
+		return fail(err, errlen, "%s: tensor '%s': %zu dimensions (at most %d are supported)",
+			path, name, json_array_size(sh), ST_MAX_DIMS);
+	t->ndim = (int)json_array_size(sh);
+	for (int i = 0; i < t->ndim; i++) {
 		size_t d;
-		if (json_size(&sh->items[i], &d) < 0 || d > LONG_MAX)
+		if (json_size(json_array_get(sh, (size_t)i), &d) < 0 || d > LONG_MAX)
 			return fail(err, errlen, "%s: tensor '%s': shape must be a list of non-negative integers",
 				path, name);
 		t->shape[i] = (long)d;
 	}
-	if (json_size(&off->items[0], &t->begin) < 0 || json_size(&off->items[1], &t->end) < 0
+	if (json_size(json_array_get(off, 0), &t->begin) < 0 || json_size(json_array_get(off, 1), &t->end) < 0
 	    || t->begin > t->end)
 		return fail(err, errlen, "%s: tensor '%s': data_offsets must be two non-negative integers [begin, end] with begin <= end",
 			path, name);
@@ -135,30 +136,28 @@ static int parse_tensor(const char *path, const char *name, const JsonValue *v,
 	return 0;
 }
 
-static int parse_metadata(const char *path, const JsonValue *v, StFile *out, char *err, size_t errlen)
+static int parse_metadata(const char *path, const json_t *v, StFile *out, char *err, size_t errlen)
 {
-	if (v->type != JSON_OBJECT)
+	if (!json_is_object(v))
 		return fail(err, errlen, "%s: __metadata__ must be an object of strings", path);
-	out->meta_keys = mem_calloc((size_t)v->n + 1, sizeof *out->meta_keys);
-	out->meta_values = mem_calloc((size_t)v->n + 1, sizeof *out->meta_values);
+	size_t n = json_object_size(v);
+	out->meta_keys = mem_calloc(n + 1, sizeof *out->meta_keys);
+	out->meta_values = mem_calloc(n + 1, sizeof *out->meta_values);
 	if (!out->meta_keys || !out->meta_values)
 		return fail(err, errlen, "%s: out of memory", path);
-	for (int i = 0; i < v->n; i++) {
-		if (v->items[i].type != JSON_STRING)
-			return fail(err, errlen, "%s: __metadata__ value for '%s' is a %s, not a string",
-				path, v->keys[i], json_type_name(v->items[i].type));
-		out->meta_keys[i] = mem_strdup(v->keys[i]);
-		out->meta_values[i] = mem_strdup(v->items[i].string);
-		out->nmeta = i + 1;
+	const char *key;
+	const json_t *value;
+	json_object_foreach((json_t *)v, key, value) {
+		if (!json_is_string(value))
+			return fail(err, errlen, "%s: __metadata__ value for '%s' is %s, not a string",
+				path, key, json_a_type(value));
+		int i = out->nmeta++;
+		out->meta_keys[i] = mem_strdup(key);
+		out->meta_values[i] = mem_strdup(json_string_value(value));
 		if (!out->meta_keys[i] || !out->meta_values[i])
 			return fail(err, errlen, "%s: out of memory", path);
 	}
 	return 0;
-}
-
-static int by_name(const void *a, const void *b)
-{
-	return strcmp((*(const StTensor *const *)a)->name, (*(const StTensor *const *)b)->name);
 }
 
 static int by_offset(const void *a, const void *b)
@@ -169,7 +168,8 @@ static int by_offset(const void *a, const void *b)
 	return x->end < y->end ? -1 : x->end > y->end;
 }
 
-/* No two tensors share a name or a byte. */
+/* No two tensors share a byte (names are unique: json_parse rejects
+ * duplicate keys). */
 static int check_disjoint(const char *path, StFile *out, char *err, size_t errlen)
 {
 	int n = out->ntensors, rc = 0;
@@ -179,10 +179,6 @@ static int check_disjoint(const char *path, StFile *out, char *err, size_t errle
 		return fail(err, errlen, "%s: out of memory", path);
 	for (int i = 0; i < n; i++)
 		s[i] = &out->tensors[i];
-	qsort(s, (size_t)n, sizeof *s, by_name);
-	for (int i = 1; i < n && rc == 0; i++)
-		if (strcmp(s[i - 1]->name, s[i]->name) == 0)
-			rc = fail(err, errlen, "%s: duplicate tensor name '%s'", path, s[i]->name);
 	/* In begin order, each non-empty tensor must start at or after the
 	 * furthest end seen so far. */
 	qsort(s, (size_t)n, sizeof *s, by_offset);
@@ -204,42 +200,42 @@ static int check_disjoint(const char *path, StFile *out, char *err, size_t errle
 static int parse_header(const char *path, const char *text, size_t len, size_t data_len,
 	StFile *out, char *err, size_t errlen)
 {
-	JsonValue root;
-	char jerr[256];
+	json_t *root;
+	json_error_t jerr;
 	int rc = 0;
 
-	int jrc = json_parse(text, len, &root, jerr, sizeof jerr);
+	int jrc = json_parse(text, len, &root, &jerr);
 	if (jrc == JSON_OUT_OF_MEMORY)
 		return fail(err, errlen, "%s: out of memory reading the header", path);
 	if (jrc < 0)
-		return fail(err, errlen, "%s: header is not valid JSON: %s (offset within the header)",
-			path, jerr);
-	if (root.type != JSON_OBJECT) {
-		JsonType t = root.type;  /* json_free empties root */
-		json_free(&root);
-		return fail(err, errlen, "%s: header must be a JSON object, not %s %s", path,
-			t == JSON_ARRAY ? "an" : "a", json_type_name(t));
+		return fail(err, errlen, "%s: bad JSON header at line %d, column %d: %s",
+			path, jerr.line, jerr.column, jerr.text);
+	if (!json_is_object(root)) {
+		rc = fail(err, errlen, "%s: header must be a JSON object, not %s", path, json_a_type(root));
+		json_decref(root);
+		return rc;
 	}
-	out->tensors = mem_calloc((size_t)root.n + 1, sizeof *out->tensors);
+	out->tensors = mem_calloc(json_object_size(root) + 1, sizeof *out->tensors);
 	if (!out->tensors)
 		rc = fail(err, errlen, "%s: out of memory", path);
-	for (int i = 0; i < root.n && rc == 0; i++) {
-		if (strcmp(root.keys[i], "__metadata__") == 0) {
-			if (out->meta_keys)
-				rc = fail(err, errlen, "%s: duplicate __metadata__", path);
-			else
-				rc = parse_metadata(path, &root.items[i], out, err, errlen);
+	const char *key;
+	const json_t *value;
+	json_object_foreach(root, key, value) {
+		if (rc)
+			break;
+		if (strcmp(key, "__metadata__") == 0) {
+			rc = parse_metadata(path, value, out, err, errlen);
 			continue;
 		}
 		StTensor *t = &out->tensors[out->ntensors];
-		if (!(t->name = mem_strdup(root.keys[i]))) {
+		if (!(t->name = mem_strdup(key))) {
 			rc = fail(err, errlen, "%s: out of memory", path);
 			break;
 		}
 		out->ntensors++;
-		rc = parse_tensor(path, t->name, &root.items[i], data_len, t, err, errlen);
+		rc = parse_tensor(path, t->name, value, data_len, t, err, errlen);
 	}
-	json_free(&root);
+	json_decref(root);
 	return rc == 0 ? check_disjoint(path, out, err, errlen) : rc;
 }
 

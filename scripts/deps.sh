@@ -17,7 +17,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 
-BUILD_PKGS="make gcc clang flex bison libopenblas-dev libcunit1-dev llvm-14-dev pkg-config zlib1g-dev libsndfile1-dev libfftw3-dev"
+BUILD_PKGS="make gcc clang flex bison libopenblas-dev libcunit1-dev llvm-14-dev pkg-config zlib1g-dev libsndfile1-dev libfftw3-dev libjansson-dev"
 # The tests need python3 (its json module checks the --json output) but no
 # torch (tests/torch/run_readme.sh skips without python3-torch), and
 # groff-base to render the man page; tests/cross/run_cross.sh builds

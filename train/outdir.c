@@ -12,27 +12,30 @@
 #include "mem/mem.h"
 #include "outdir.h"
 
-/* The epoch of one metrics line, or 0 with a message in err. */
-static int line_epoch(const char *line, size_t len, char *err, size_t errlen)
+/* The epoch of one metrics line, or 0 with a message in err and, for a line
+ * that is not JSON, the column in *column (else 0). */
+static int line_epoch(const char *line, size_t len, int *column, char *err, size_t errlen)
 {
-	JsonValue v;
-	char why[256];
+	json_t *v;
+	json_error_t jerr;
 	int epoch = 0;
-	int rc = json_parse(line, len, &v, why, sizeof why);
+	*column = 0;
+	int rc = json_parse(line, len, &v, &jerr);
 	if (rc == JSON_OUT_OF_MEMORY)
 		mem_out_of_memory();
-	if (rc == 0) {
-		const JsonValue *e = json_get(&v, "epoch");
-		if (v.type != JSON_OBJECT)
-			snprintf(why, sizeof why, "a %s, not an object", json_type_name(v.type));
-		else if (!e || e->type != JSON_NUMBER || !e->is_integer || e->integer < 1 || e->integer > 1 << 30)
-			snprintf(why, sizeof why, "no positive integer \"epoch\"");
-		else
-			epoch = (int)e->integer;
+	if (rc) {
+		*column = jerr.column;
+		snprintf(err, errlen, "%s", jerr.text);
+		return 0;
 	}
-	json_free(&v);
-	if (!epoch)
-		snprintf(err, errlen, "%s", why);
+	const json_t *e = json_object_get(v, "epoch");
+	if (!json_is_object(v))
+		snprintf(err, errlen, "%s, not an object", json_a_type(v));
+	else if (!json_is_integer(e) || json_integer_value(e) < 1 || json_integer_value(e) > 1 << 30)
+		snprintf(err, errlen, "no positive integer \"epoch\"");
+	else
+		epoch = (int)json_integer_value(e);
+	json_decref(v);
 	return epoch;
 }
 
@@ -51,11 +54,14 @@ int outdir_keep_metrics(const char *path, int epoch, char *err, size_t errlen)
 		if (!nl)
 			break;  /* torn: a run stopped while writing it */
 		size_t end = (size_t)(nl - text) + 1;
-		int e = line_epoch(text + at, end - at, why, sizeof why);
+		int column, e = line_epoch(text + at, end - at, &column, why, sizeof why);
 		if (!e) {
-			snprintf(err, errlen, "%s:%zu: %s (a resumed run keeps the lines of the epochs before its "
+			char col[16] = "";
+			if (column)
+				snprintf(col, sizeof col, "%d:", column);
+			snprintf(err, errlen, "%s:%zu:%s %s (a resumed run keeps the lines of the epochs before its "
 				 "checkpoint, so each must be what spikec run wrote; mend or move the file)",
-				 path, lineno, why);
+				 path, lineno, col, why);
 			rc = -1;
 		}
 		past |= e > epoch;

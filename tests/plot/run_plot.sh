@@ -178,7 +178,7 @@ expect 1 "cannot open '$OUT/missing.jsonl'" "a missing metrics file" -- \
 expect 1 "cannot open '$OUT/emptydir/metrics.jsonl'" "a run directory without metrics.jsonl" -- \
 	plot --metrics "$OUT/emptydir" --output "$OUT/e.svg"
 expect 1 "no epochs" "an empty metrics file" -- plot --metrics "$OUT/empty.jsonl" --output "$OUT/e.svg"
-expect 1 "badjson.jsonl:2: not a JSON object" "a truncated JSON line (names line 2)" -- \
+expect 1 "badjson.jsonl:2:30: not a JSON object \('}' expected near end of file\)" "a truncated JSON line (names line 2 and the column)" -- \
 	plot --metrics "$OUT/badjson.jsonl" --output "$OUT/e.svg"
 expect 1 "array.jsonl:1: an array, expected one JSON object" "a line that is not an object" -- \
 	plot --metrics "$OUT/array.jsonl" --output "$OUT/e.svg"

@@ -54,20 +54,22 @@ static int npy(const char *out, long T, long B, long I, float v)
 	return rc ? fail(out, err) : 0;
 }
 
-static int print_path(const JsonValue *v, const char *path)
+static int print_path(const json_t *v, const char *path)
 {
 	char buf[256];
 	snprintf(buf, sizeof buf, "%s", path);
 	for (char *key = strtok(buf, "/"); key && v; key = strtok(NULL, "/"))
-		v = v->type == JSON_ARRAY ? (atoi(key) < v->n ? &v->items[atoi(key)] : NULL) : json_get(v, key);
+		v = json_is_array(v) ? json_array_get(v, (size_t)atoi(key)) : json_object_get(v, key);
 	if (!v)
 		return fail(path, "not in the JSON");
-	switch (v->type) {
+	switch (json_typeof(v)) {
 	case JSON_NULL: printf("null\n"); break;
-	case JSON_BOOL: printf("%s\n", v->boolean ? "true" : "false"); break;
-	case JSON_NUMBER: printf("%.10g\n", v->number); break;
-	case JSON_STRING: printf("%s\n", v->string); break;
-	default: printf("%s\n", json_type_name(v->type));
+	case JSON_TRUE: printf("true\n"); break;
+	case JSON_FALSE: printf("false\n"); break;
+	case JSON_INTEGER: case JSON_REAL: printf("%.10g\n", json_number_value(v)); break;
+	case JSON_STRING: printf("%s\n", json_string_value(v)); break;
+	case JSON_OBJECT: printf("object\n"); break;
+	case JSON_ARRAY: printf("array\n"); break;
 	}
 	return 0;
 }
@@ -80,14 +82,14 @@ static int json(const char *file, char **paths, int n)
 	static char text[1 << 20];
 	size_t len = fread(text, 1, sizeof text, f);
 	fclose(f);
-	JsonValue v;
-	char err[1024];
-	if (json_parse(text, len, &v, err, sizeof err))
-		return fail(file, err);
+	json_t *v;
+	json_error_t err;
+	if (json_parse(text, len, &v, &err))
+		return fail(file, err.text);
 	int rc = 0;
 	for (int i = 0; i < n && !rc; i++)
-		rc = print_path(&v, paths[i]);
-	json_free(&v);
+		rc = print_path(v, paths[i]);
+	json_decref(v);
 	return rc;
 }
 

@@ -16,7 +16,7 @@
 #      the same counts on both backends and any OpenBLAS thread count;
 #      --data on tiny's test split;
 #   6. the text output against goldens (tests/report/*.txt; rewritten with
-#      SPIKEC_GOLDEN_UPDATE=1); --json parsed by io/json.c (report_helper.c);
+#      SPIKEC_GOLDEN_UPDATE=1); --json parsed by io/json.c, jansson (report_helper.c);
 #   7. the errors: measuring without a checkpoint, a checkpoint of another
 #      model, inputs of the wrong shape, a model without a loss or without a
 #      train block, conflicting options: a clear message and exit 1.
@@ -41,7 +41,7 @@ test_begin "$OUT" "$SPIKEC" "$LIB"
 
 H=$OUT/report_helper
 if ! $CC -std=c99 -O2 -Wall -Wextra -pedantic -Werror -D_POSIX_C_SOURCE=200809L -I. -o "$H" \
-	tests/report/report_helper.c "$LIB" -lm >"$OUT/helper.log" 2>&1; then
+	tests/report/report_helper.c "$LIB" -ljansson -lm >"$OUT/helper.log" 2>&1; then
 	bad "report_helper.c compiles"
 	show "$OUT/helper.log"
 	summary

@@ -109,7 +109,7 @@ expect() {
 }
 
 # ---- the helper program ----------------------------------------------------
-if $CC $WARN -I. -o "$TOOL" tests/train/train_tool.c "$LIB" -lopenblas -lz -lm >"$OUT/tool.log" 2>&1; then
+if $CC $WARN -I. -o "$TOOL" tests/train/train_tool.c "$LIB" -lopenblas -lz -ljansson -lm >"$OUT/tool.log" 2>&1; then
 	ok "build tests/train/train_tool.c"
 else
 	bad "build tests/train/train_tool.c (log $OUT/tool.log)"
@@ -226,7 +226,10 @@ expect 0 "resumed" "spikec run --epochs 8 --resume epoch-5.safetensors of a 12-e
 got=$(sed -n 's/^{"epoch": \([0-9]*\),.*/\1/p' "$R/metrics.jsonl" | tr '\n' ' ')
 check "... metrics.jsonl logs epochs 1..8 in order (got: $got)" [ "$got" = "1 2 3 4 5 6 7 8 " ]
 sed '3s/.*/{"epoch": 3, oops/' "$R/metrics.jsonl" >"$OUT/r.jsonl" && mv "$OUT/r.jsonl" "$R/metrics.jsonl"
-expect 1 "metrics.jsonl:3: at byte 13" "--resume with a metrics line that is not JSON names the file and line" -- \
+expect 1 "metrics.jsonl:3:17: string or '}' expected near 'oops'" "--resume with a metrics line that is not JSON names the file, line and column" -- \
+	run "$MODEL" --out "$R" --epochs 8 --resume "$R/epoch-5.safetensors"
+sed '3s/.*/[3]/' "$R/metrics.jsonl" >"$OUT/r.jsonl" && mv "$OUT/r.jsonl" "$R/metrics.jsonl"
+expect 1 "metrics.jsonl:3: an array, not an object" "--resume with a metrics line that is JSON but not an object" -- \
 	run "$MODEL" --out "$R" --epochs 8 --resume "$R/epoch-5.safetensors"
 cp "$R/epoch-5.safetensors" "$OUT/nan-resume.safetensors"
 size=$(wc -c <"$OUT/nan-resume.safetensors")

@@ -23,65 +23,80 @@ static void expect_error(int rc, const char *err, const char *needle)
 static void test_json_values(void)
 {
 	const char *text = " {\"a\": [1, -2.5e3, true, false, null, \"x\\\"y\\\\\\/\\n\\u00e9\\ud83d\\ude00\"],"
-		" \"b\": {\"c\": 9007199254740993}, \"a\": 0, \"d\": []} ";
-	char err[256];
-	JsonValue v;
+		" \"b\": {\"c\": 9007199254740993, \"max\": 9223372036854775807}, \"d\": []} ";
+	json_error_t err;
+	json_t *v;
 
-	CU_ASSERT_EQUAL_FATAL(json_parse(text, strlen(text), &v, err, sizeof err), 0);
-	CU_ASSERT_EQUAL(v.type, JSON_OBJECT);
-	CU_ASSERT_EQUAL(v.n, 4);
-	const JsonValue *a = json_get(&v, "a");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
-	CU_ASSERT_EQUAL_FATAL(a->type, JSON_ARRAY);
-	CU_ASSERT_EQUAL_FATAL(a->n, 6);
-	CU_ASSERT(a->items[0].is_integer && a->items[0].integer == 1);
-	CU_ASSERT(!a->items[1].is_integer && a->items[1].number == -2500.0);
-	CU_ASSERT(a->items[2].type == JSON_BOOL && a->items[2].boolean == 1);
-	CU_ASSERT(a->items[3].type == JSON_BOOL && a->items[3].boolean == 0);
-	CU_ASSERT(a->items[4].type == JSON_NULL);
-	CU_ASSERT_STRING_EQUAL(a->items[5].string, "x\"y\\/\n\xc3\xa9\xf0\x9f\x98\x80");
-	CU_ASSERT_EQUAL(a->items[5].len, 12);
-	CU_ASSERT_EQUAL(json_get(json_get(&v, "b"), "c")->integer, 9007199254740993LL);
-	CU_ASSERT_EQUAL(json_get(&v, "d")->n, 0);
-	CU_ASSERT_PTR_NULL(json_get(&v, "zz"));
-	CU_ASSERT_PTR_NULL(json_get(a, "a"));
-	json_free(&v);
+	CU_ASSERT_EQUAL_FATAL(json_parse(text, strlen(text), &v, &err), 0);
+	CU_ASSERT(json_is_object(v) && json_object_size(v) == 3);
+	/* Members in text order. */
+	CU_ASSERT_STRING_EQUAL(json_object_iter_key(json_object_iter(v)), "a");
+	const json_t *a = json_object_get(v, "a"), *b = json_object_get(v, "b");
+	CU_ASSERT_FATAL(json_is_array(a) && json_array_size(a) == 6);
+	CU_ASSERT(json_is_integer(json_array_get(a, 0)) && json_integer_value(json_array_get(a, 0)) == 1);
+	CU_ASSERT(json_is_real(json_array_get(a, 1)) && json_real_value(json_array_get(a, 1)) == -2500.0);
+	CU_ASSERT(json_is_true(json_array_get(a, 2)) && json_is_false(json_array_get(a, 3)));
+	CU_ASSERT(json_is_null(json_array_get(a, 4)));
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_array_get(a, 5)), "x\"y\\/\n\xc3\xa9\xf0\x9f\x98\x80");
+	CU_ASSERT_EQUAL(json_string_length(json_array_get(a, 5)), 12);
+	/* Integers past 2^53 stay exact (safetensors offsets). */
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(b, "c")), 9007199254740993LL);
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(b, "max")), 9223372036854775807LL);
+	CU_ASSERT_EQUAL(json_array_size(json_object_get(v, "d")), 0);
+	CU_ASSERT_PTR_NULL(json_object_get(v, "zz"));
+	CU_ASSERT_STRING_EQUAL(json_a_type(a), "an array");
+	CU_ASSERT_STRING_EQUAL(json_a_type(v), "an object");
+	CU_ASSERT_STRING_EQUAL(json_a_type(json_array_get(a, 1)), "a number");
+	CU_ASSERT_STRING_EQUAL(json_a_type(json_array_get(a, 4)), "null");
+	json_decref(v);
 
-	CU_ASSERT_EQUAL(json_parse("\"only\"", 6, &v, err, sizeof err), 0);
-	CU_ASSERT_STRING_EQUAL(v.string, "only");
-	json_free(&v);
+	CU_ASSERT_EQUAL(json_parse("\"only\"", 6, &v, &err), 0);
+	CU_ASSERT_STRING_EQUAL(json_string_value(v), "only");
+	CU_ASSERT_STRING_EQUAL(json_a_type(v), "a string");
+	json_decref(v);
 }
 
+/* What every reader relies on: the error's line and column, and the
+ * flags json_parse sets (duplicates, \u0000, exact integers, no trailing
+ * text). */
 static void test_json_errors(void)
 {
 	static const struct {
-		const char *text, *needle;
+		const char *text;
+		int line, column;
+		const char *needle;
 	} cases[] = {
-		{"{\"a\" 1}", "at byte 5: expected ':'"},
-		{"[1, 2", "expected ',' or ']'"},
-		{"{\"a\": 1,}", "expected a string key"},
-		{"[01]", "expected ',' or ']'"},
-		{"[1.]", "expected a digit after '.'"},
-		{"\"abc", "unterminated string"},
-		{"\"a\\qb\"", "invalid escape"},
-		{"\"\\ud800x\"", "unpaired surrogate"},
-		{"\"\\u12G4\"", "hex digits"},
-		{"\"a\tb\"", "control character"},
-		{"[tru]", "invalid literal"},
-		{"{} x", "unexpected text after the JSON value"},
-		{"", "expected a value"},
-		{"\"\\u0000\"", "not supported"},
+		{"{\"a\" 1}", 1, 6, "':' expected near '1'"},
+		{"[1,\n 2", 2, 2, "']' expected near end of file"},
+		{"{\"a\": 1,}", 1, 9, "string or '}' expected near '}'"},
+		{"{\"a\": 1, \"a\": 2}", 1, 12, "duplicate object key near '\"a\"'"},
+		{"\"a\\u0000b\"", 1, 10, "\\u0000 is not allowed"},
+		{"[9223372036854775808]", 1, 20, "too big integer"},
+		{"[tru]", 1, 4, "invalid token near 'tru'"},
+		{"{} x", 1, 4, "end of file expected near 'x'"},
+		{"\"a\nb\"", 1, 2, "unexpected newline"},
+		{"", 1, 0, "near end of file"},
 	};
-	char err[256], deep[200];
-	JsonValue v;
+	json_error_t err;
+	json_t *v;
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		int rc = json_parse(cases[i].text, strlen(cases[i].text), &v, err, sizeof err);
-		expect_error(rc, err, cases[i].needle);
-		CU_ASSERT_EQUAL(v.type, JSON_NULL);
+		int rc = json_parse(cases[i].text, strlen(cases[i].text), &v, &err);
+		CU_ASSERT_EQUAL(rc, -1);
+		CU_ASSERT_PTR_NULL(v);
+		CU_ASSERT(err.line == cases[i].line && err.column == cases[i].column);
+		CU_ASSERT_PTR_NOT_NULL(strstr(err.text, cases[i].needle));
+		if (err.line != cases[i].line || err.column != cases[i].column || !strstr(err.text, cases[i].needle))
+			fprintf(stderr, "\n    %s: expected %d:%d \"%s\", got %d:%d \"%s\"\n", cases[i].text,
+				cases[i].line, cases[i].column, cases[i].needle, err.line, err.column, err.text);
 	}
-	memset(deep, '[', sizeof deep);
-	expect_error(json_parse(deep, sizeof deep, &v, err, sizeof err), err, "nesting deeper than 64");
+	/* A NUL byte is named where it is, not taken for the end. */
+	CU_ASSERT_EQUAL(json_parse("{\n \"\xc3\xa9\"\0: 1}", 10, &v, &err), -1);
+	CU_ASSERT(err.line == 2 && err.column == 5 && err.position == 7);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.text, "a NUL byte"));
+	/* The length bounds the text: no NUL is needed, none is read past. */
+	CU_ASSERT_EQUAL(json_parse("[1]]", 3, &v, &err), 0);
+	json_decref(v);
 }
 
 /* ---- safetensors -------------------------------------------------------------- */
@@ -206,12 +221,12 @@ static void test_st_rejects(void)
 		{"st_truncated.safetensors", "tensor 'counts': data_offsets [59, 71] run past the end of the data section (65 bytes)"},
 		{"st_header_past_eof.safetensors", "header length 1000 runs past the end of the file (15 bytes)"},
 		{"st_huge_header.safetensors", "exceeds the 100 MB limit"},
-		{"st_bad_json.safetensors", "header is not valid JSON: at byte 36"},
+		{"st_bad_json.safetensors", "bad JSON header at line 1, column "},
 		{"st_out_of_range.safetensors", "tensor 'x': data_offsets [8, 24] run past the end of the data section (16 bytes)"},
 		{"st_mismatch.safetensors", "tensor 'h.bias': data_offsets [0, 12] do not match shape [4] of F32 (16 bytes)"},
 		{"st_unknown_dtype.safetensors", "tensor 'x': unknown dtype 'C64'"},
 		{"st_overlap.safetensors", "tensors 'a' [0, 16] and 'b' [8, 24] overlap"},
-		{"st_duplicate.safetensors", "duplicate tensor name 'a'"},
+		{"st_duplicate.safetensors", "duplicate object key near '\"a\"'"},
 		{"st_meta_number.safetensors", "__metadata__ value for 'epoch' is a number, not a string"},
 		{"no_such.safetensors", "cannot open"},
 	};
