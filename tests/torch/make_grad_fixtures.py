@@ -19,7 +19,8 @@ with bias_hh = 0, written out with the same layout (and checked against
 nn.LSTM); dense y = x W^T + b; last(h) = h_T; mean(h) = sum_t h_t / T;
 lif, lif_learn and alif written out from docs/language.md's equations with
 the same Spike function (reset by subtraction through the spike, not
-detached); cross_entropy = F.cross_entropy (mean over B rows, or T * B rows per step);
+detached); snntorch_slstm = that lstm (layer L.lstm_cell) thresholded by
+Spike, as snnTorch's SLSTM with reset_mechanism "none"; cross_entropy = F.cross_entropy (mean over B rows, or T * B rows per step);
 mse = F.mse_loss (mean over every element).
 
 Parameters and inputs are drawn in float32; the reference loss and gradients
@@ -202,6 +203,14 @@ def lif(run, p, name, x, H, opts):
     return out
 
 
+def snntorch_slstm(run, p, name, x, H, opts):
+    """snnTorch's SLSTM, reset "none": S(h_t - threshold) of an lstm named name.lstm_cell."""
+    h = lstm(run, p, name + ".lstm_cell", x, H)
+    s = run.spike(h - f32(opts.get("theta", 1.0)), opts.get("surrogate", atan()))
+    run.rates.append((f"{name}.s", s.detach().mean().item()))
+    return s
+
+
 def forward(m, p, x, labels, targets, run):
     """The model m on parameters p (dict name -> tensor); returns (loss, y)."""
     v = x
@@ -211,6 +220,8 @@ def forward(m, p, x, labels, targets, run):
                       opts.get("gate", GATE_DEFAULT), opts.get("cell", CELL_DEFAULT))
         elif kind == "lstm":
             v = lstm(run, p, name, v, H)
+        elif kind == "snntorch_slstm":
+            v = snntorch_slstm(run, p, name, v, H, opts)
         else:
             v = lif(run, p, name, v, H, opts)
     if m["readout"] == "last":
@@ -229,7 +240,9 @@ def param_shapes(m):
     shapes = {}
     width = m["I"]
     for kind, name, H, _ in m["layers"]:
-        gates = 4 if kind in ("slstm", "lstm") else 1
+        gates = 4 if kind in ("slstm", "lstm", "snntorch_slstm") else 1
+        if kind == "snntorch_slstm":
+            name += ".lstm_cell"
         shapes[name + ".weight_ih"] = (gates * H, width)
         shapes[name + ".weight_hh"] = (gates * H, H)
         shapes[name + ".bias"] = (gates * H,)
@@ -276,7 +289,9 @@ def reference(m, p32, x, labels, targets, dtype):
 def check_lstm_twin(m, p32, x):
     """The hand-written lstm against torch.nn.LSTM (bias_hh = 0), float64."""
     for kind, name, H, _ in m["layers"]:
-        if kind != "lstm":
+        if kind == "snntorch_slstm":
+            name += ".lstm_cell"
+        elif kind != "lstm":
             continue
         ref = torch.nn.LSTM(m["I"], H).double()
         with torch.no_grad():
@@ -370,6 +385,8 @@ MODELS = [
     dict(name="g_alif", T=24, B=4, I=5, O=4, input="analog", readout="last",
          loss="cross_entropy",
          layers=[("alif", "h", 8, {"adaptive": True, "rho": 0.9, "adapt": 0.3})], seed=11),
+    dict(name="g_snntorch_slstm", T=20, B=4, I=5, O=4, input="analog", readout="last",
+         loss="cross_entropy", layers=[("snntorch_slstm", "h", 8, {"theta": 0.1})], seed=12),
 ]
 
 
