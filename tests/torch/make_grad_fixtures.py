@@ -17,14 +17,18 @@ Each model is a twin written directly from DESIGN section 2 and dsl/prelude.snn
 whose backward is the surrogate psi(v) of DESIGN's table; lstm = torch.nn.LSTM
 with bias_hh = 0, written out with the same layout (and checked against
 nn.LSTM); dense y = x W^T + b; last(h) = h_T; mean(h) = sum_t h_t / T;
-cross_entropy = F.cross_entropy (mean over B rows, or T * B rows per step);
+lif, lif_learn and alif written out from docs/language.md's equations with
+the same Spike function (reset by subtraction through the spike, not
+detached); snntorch_slstm = that lstm (layer L.lstm_cell) thresholded by
+Spike, as snnTorch's SLSTM with reset_mechanism "none"; cross_entropy = F.cross_entropy (mean over B rows, or T * B rows per step);
 mse = F.mse_loss (mean over every element).
 
 Parameters and inputs are drawn in float32; the reference loss and gradients
 are computed in float64 from those same float32 values (the "true" gradient of
 the float32 model; theta is the float32 value the emitted C compares with).
 Draws are redrawn until every slstm gate fires 20-80% of the time (and its
-output h at least 10% of the time), and no spike
+output h at least 10% of the time), every lif/lif_learn/alif layer's spikes
+fire 10-90% of the time, and no spike
 pre-activation (nor a rect surrogate's edge) lies within MARGIN of its
 threshold, so float32 summation order cannot flip a spike.
 
@@ -164,6 +168,49 @@ def lstm(run, p, name, x, H):
     return torch.stack(hs)
 
 
+def f32(v):
+    """A DSL number as the float32 constant the emitted C uses."""
+    return float(np.float32(v))
+
+
+def lif(run, p, name, x, H, opts):
+    """lif, lif_learn and alif (dsl/prelude.snn; docs/language.md's equations)."""
+    w_ih, w_hh, b = p[name + ".weight_ih"], p[name + ".weight_hh"], p[name + ".bias"]
+    T, B, _ = x.shape
+    theta = f32(opts.get("theta", 1.0))
+    surrogate = opts.get("surrogate", atan())
+    if name + ".beta_raw" in p:
+        beta = torch.sigmoid(p[name + ".beta_raw"] + f32(opts.get("beta_logit", 2.1972245773362196)))
+    else:
+        beta = f32(opts.get("beta", 0.9))
+    adaptive = opts.get("adaptive", False)
+    rho, adapt = f32(opts.get("rho", 0.95)), f32(opts.get("adapt", 0.1))
+    u = torch.zeros(B, H, dtype=x.dtype)
+    s = torch.zeros(B, H, dtype=x.dtype)
+    a = torch.zeros(B, H, dtype=x.dtype)
+    ss = []
+    for t in range(T):
+        if adaptive:
+            reset = s * (theta + adapt * a)
+            a = rho * a + s
+        else:
+            reset = theta * s
+        u = beta * u + x[t] @ w_ih.T + s @ w_hh.T + b - reset
+        s = run.spike(u - theta - adapt * a if adaptive else u - theta, surrogate)
+        ss.append(s)
+    out = torch.stack(ss)
+    run.rates.append((f"{name}.s", out.detach().mean().item()))
+    return out
+
+
+def snntorch_slstm(run, p, name, x, H, opts):
+    """snnTorch's SLSTM, reset "none": S(h_t - threshold) of an lstm named name.lstm_cell."""
+    h = lstm(run, p, name + ".lstm_cell", x, H)
+    s = run.spike(h - f32(opts.get("theta", 1.0)), opts.get("surrogate", atan()))
+    run.rates.append((f"{name}.s", s.detach().mean().item()))
+    return s
+
+
 def forward(m, p, x, labels, targets, run):
     """The model m on parameters p (dict name -> tensor); returns (loss, y)."""
     v = x
@@ -171,8 +218,12 @@ def forward(m, p, x, labels, targets, run):
         if kind == "slstm":
             v = slstm(run, p, name, v, H, opts.get("theta", THETA),
                       opts.get("gate", GATE_DEFAULT), opts.get("cell", CELL_DEFAULT))
-        else:
+        elif kind == "lstm":
             v = lstm(run, p, name, v, H)
+        elif kind == "snntorch_slstm":
+            v = snntorch_slstm(run, p, name, v, H, opts)
+        else:
+            v = lif(run, p, name, v, H, opts)
     if m["readout"] == "last":
         v = v[-1]
     elif m["readout"] == "mean":
@@ -189,9 +240,14 @@ def param_shapes(m):
     shapes = {}
     width = m["I"]
     for kind, name, H, _ in m["layers"]:
-        shapes[name + ".weight_ih"] = (4 * H, width)
-        shapes[name + ".weight_hh"] = (4 * H, H)
-        shapes[name + ".bias"] = (4 * H,)
+        gates = 4 if kind in ("slstm", "lstm", "snntorch_slstm") else 1
+        if kind == "snntorch_slstm":
+            name += ".lstm_cell"
+        shapes[name + ".weight_ih"] = (gates * H, width)
+        shapes[name + ".weight_hh"] = (gates * H, H)
+        shapes[name + ".bias"] = (gates * H,)
+        if kind == "lif_learn":
+            shapes[name + ".beta_raw"] = (H,)
         width = H
     shapes["y.weight"] = (m["O"], width)
     shapes["y.bias"] = (m["O"],)
@@ -233,7 +289,9 @@ def reference(m, p32, x, labels, targets, dtype):
 def check_lstm_twin(m, p32, x):
     """The hand-written lstm against torch.nn.LSTM (bias_hh = 0), float64."""
     for kind, name, H, _ in m["layers"]:
-        if kind != "lstm":
+        if kind == "snntorch_slstm":
+            name += ".lstm_cell"
+        elif kind != "lstm":
             continue
         ref = torch.nn.LSTM(m["I"], H).double()
         with torch.no_grad():
@@ -254,15 +312,17 @@ def make(m):
         loss, grads, run = reference(m, p32, x, labels, targets, torch.float64)
         gate_rates = [r for label, r in run.rates if label[-1] in "ifgo"]
         out_rates = [r for label, r in run.rates if label[-1] == "h"]
+        lif_rates = [r for label, r in run.rates if label[-1] == "s"]
         if run.margin < MARGIN or any(not 0.2 <= r <= 0.8 for r in gate_rates) \
-                or any(r < 0.1 for r in out_rates):
+                or any(r < 0.1 for r in out_rates) \
+                or any(not 0.1 <= r <= 0.9 for r in lif_rates):
             continue
         if any(g.abs().max().item() == 0 for g in grads.values()):
             continue
         break
     else:
-        raise SystemExit(f"{name}: no draw with gate rates in 20-80%, h rates >= 10% "
-                         "and no near-threshold spike")
+        raise SystemExit(f"{name}: no draw with gate rates in 20-80%, h rates >= 10%, "
+                         "lif spike rates in 10-90% and no near-threshold spike")
     check_lstm_twin(m, p32, x)
     loss32, grads32, _ = reference(m, p32, x, labels, targets, torch.float32)
 
@@ -316,6 +376,17 @@ MODELS = [
          loss="cross_entropy",
          layers=[("slstm", "h", 8, {"gate": rect(width=1), "cell": straight_through()})],
          seed=8),
+    dict(name="g_lif", T=20, B=4, I=5, O=4, input="analog", readout="last",
+         loss="cross_entropy", layers=[("lif", "h", 8, {})], seed=9),
+    dict(name="g_lif_learn", T=20, B=3, I=4, O=3, input="spikes", readout="mean",
+         loss="cross_entropy", layers=[("lif_learn", "h", 8, {"beta_logit": 1.5,
+                                                              "surrogate": gaussian(var=0.3)})],
+         seed=10),
+    dict(name="g_alif", T=24, B=4, I=5, O=4, input="analog", readout="last",
+         loss="cross_entropy",
+         layers=[("alif", "h", 8, {"adaptive": True, "rho": 0.9, "adapt": 0.3})], seed=11),
+    dict(name="g_snntorch_slstm", T=20, B=4, I=5, O=4, input="analog", readout="last",
+         loss="cross_entropy", layers=[("snntorch_slstm", "h", 8, {"theta": 0.1})], seed=12),
 ]
 
 
