@@ -18,6 +18,9 @@ static int nopts(const CliCommand *cmd)
 	return n;
 }
 
+/* A space that wrap prints but never breaks at: "[--seed S]" stays whole. */
+#define GLUE '\x1f'
+
 /* Writes text from column col (where the cursor is), breaking lines at
  * spaces before WIDTH and starting continuation lines at column indent. */
 static void wrap(FILE *f, const char *text, int col, int indent)
@@ -28,7 +31,9 @@ static void wrap(FILE *f, const char *text, int col, int indent)
 			col = fprintf(f, "\n%*s", indent, "") - 1;
 		else if (!first)
 			col += fprintf(f, " ");
-		col += fprintf(f, "%.*s", len, text);
+		for (int i = 0; i < len; i++)
+			fputc(text[i] == GLUE ? ' ' : text[i], f);
+		col += len;
 		text += len;
 		text += strspn(text, " ");
 	}
@@ -43,8 +48,9 @@ static void synopsis(const CliCommand *cmd, StrBuf *sb)
 		if (!o->help)
 			continue;
 		int req = o->flags & CLI_REQUIRED;
-		sb_printf(sb, " %s--%s%s%s%s%s", req ? "" : "[", o->name, o->value ? " " : "", o->value ? o->value : "",
-			  o->flags & CLI_REPEAT ? " ..." : "", req ? "" : "]");
+		sb_printf(sb, " %s--%s%s%s%s%s", req ? "" : "[", o->name, o->value ? (char[]){GLUE, 0} : "",
+			  o->value ? o->value : "", o->flags & CLI_REPEAT ? (char[]){GLUE, '.', '.', '.', 0} : "",
+			  req ? "" : "]");
 	}
 }
 

@@ -130,6 +130,12 @@ expect 0 stdout "      --after STAGE" -- ir --help
 expect 0 stdout "  -o, --output DIR" -- emit --help
 expect 0 stdout "spikec plot --metrics RUN" -- plot --help
 expect 0 stdout "    --data " -- report --help
+# The usage line wraps between options, never inside one ("[--seed" / "S]").
+split=
+for c in $cmds; do
+	"$spikec" "$c" --help | sed -n '/^usage:/,/^$/p' | grep -qE -- '--[a-z-]+$|^ +[^[ -]' && split="$split $c"
+done
+check "every usage line wraps between options, not inside one${split:+ (split:$split)}" [ -z "$split" ]
 
 # ---- checkpoints of another model -------------------------------------------
 # Same shapes, other model name: a warning, an error with --strict. The same
