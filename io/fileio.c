@@ -85,22 +85,34 @@ int fileio_mkdirs(const char *dir)
 	return mkdir(tmp, 0777) && errno != EEXIST ? -1 : 0;
 }
 
+int fileio_exe_dir(char *buf, size_t n)
+{
+	char exe[PATH_MAX];
+	ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (len <= 0)
+		return 0;
+	exe[len] = 0;
+	char *slash = strrchr(exe, '/');
+	if (!slash || (size_t)(slash - exe) + 2 > n)
+		return 0;
+	slash[1] = 0;
+	snprintf(buf, n, "%s", exe);
+	return 1;
+}
+
 void *fileio_plugin_open(const char *env, const char *name, int flags, char *path, size_t pathlen, char *err,
 			 size_t errlen)
 {
-	char place[2][PATH_MAX + 64], exe[PATH_MAX];
+	char place[2][PATH_MAX + 64], dir[PATH_MAX];
 	const char *set = getenv(env);
 	int n = 1, i = 0;
 	if (set && *set) {
 		snprintf(place[0], sizeof place[0], "%s", set);
 	} else {
-		ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
-		exe[len > 0 ? len : 0] = 0;
-		char *slash = strrchr(exe, '/');
-		if (slash)
-			slash[1] = 0;
-		snprintf(place[0], sizeof place[0], "%s%s", slash ? exe : "./", name);
-		snprintf(place[1], sizeof place[1], "%s../lib/spikec/%s", slash ? exe : "./", name);
+		if (!fileio_exe_dir(dir, sizeof dir))
+			snprintf(dir, sizeof dir, "./");
+		snprintf(place[0], sizeof place[0], "%s%s", dir, name);
+		snprintf(place[1], sizeof place[1], "%s../lib/spikec/%s", dir, name);
 		n = 2;
 	}
 	while (i < n && access(place[i], F_OK))

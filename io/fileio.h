@@ -25,6 +25,10 @@ char *fileio_read_all(const char *path, size_t *len, char *err, size_t errlen);
 /* mkdir -p: creates dir and its missing parents. 0, or -1 with errno set. */
 int fileio_mkdirs(const char *dir);
 
+/* The folder of the running executable, with a trailing '/' (the build
+ * tree's bin/, or PREFIX/bin/); 0 when it cannot be told or does not fit. */
+int fileio_exe_dir(char *buf, size_t n);
+
 /* Opens a plugin of bin/spikec (spikec-llvm.so, spikec-mpi.so) with
  * dlopen's `flags`, from the first place that exists of: $env when set and
  * not empty (then the only one); `name` next to the running executable

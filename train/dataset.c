@@ -6,27 +6,23 @@
 #include <string.h>
 #include <unistd.h>
 #include "data.h"
+#include "io/fileio.h"
 #include "mem/mem.h"
 
 int data_repo_root(char *buf, size_t n)
 {
-	char exe[PATH_MAX], probe[PATH_MAX + 32];
-	ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	char *slash;
-
-	if (len <= 0)
+	char dir[PATH_MAX], probe[PATH_MAX + 32];
+	if (!fileio_exe_dir(dir, sizeof dir))
 		return 0;
-	exe[len] = 0;
-	for (int up = 0; up < 2; up++) {        /* strip the file name, then bin/ */
-		slash = strrchr(exe, '/');
-		if (!slash)
-			return 0;
-		*slash = 0;
-	}
-	snprintf(probe, sizeof probe, "%s/scripts/deps.sh", exe[0] ? exe : "/");
-	if (access(probe, R_OK) != 0 || strlen(exe) + 1 > n)
+	dir[strlen(dir) - 1] = 0;               /* the executable's folder, bin/, stripped */
+	char *slash = strrchr(dir, '/');
+	if (!slash)
 		return 0;
-	snprintf(buf, n, "%s", exe);
+	*slash = 0;
+	snprintf(probe, sizeof probe, "%s/scripts/deps.sh", dir[0] ? dir : "/");
+	if (access(probe, R_OK) != 0 || strlen(dir) + 1 > n)
+		return 0;
+	snprintf(buf, n, "%s", dir);
 	return 1;
 }
 
