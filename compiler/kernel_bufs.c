@@ -11,7 +11,7 @@ int kl_add_buf(KL *L, KBufClass cls, const char *name, const char *what, Type t)
 	const char *id = kl_ident(k->arena, name, &k->names[program < 0 ? PROG_INFER : program], NULL);
 	while (program < 0 && strmap_get(&k->names[PROG_TRAIN], id))
 		id = kl_ident(k->arena, arena_printf(k->arena, "%s_", id), &k->names[PROG_TRAIN], NULL);
-	KBuf b = {id, what, cls, program, t, 0, -1, 0};
+	KBuf b = {id, what, cls, program, t, 0, -1, 0, KE_F32};
 	vec_push(&k->bufs, b);
 	kir_count_name(k, k->bufs.len - 1, 1);
 	return k->bufs.len - 1;

@@ -131,7 +131,7 @@ static KVal compute(MapBuild *mb, int node, int off, const char *hint)
 		if (m->lets.items[i].node == node && m->lets.items[i].off == off)
 			return (KVal){KV_LET, i, 0, 0, 0};
 	const Node *n = kl_node(mb->L, node);
-	KLet let = {(Op)n->op, {0}, {0}, n->a.sur, NULL, node, off, (hint || n->name) != 0};
+	KLet let = {(Op)n->op, {0}, {0}, n->a.sur, NULL, node, off, (hint || n->name) != 0, 0};
 	let.a = kval(mb, n->args[0], off, NULL);
 	if (n->nargs > 1)
 		let.b = kval(mb, n->args[1], off, NULL);
@@ -181,7 +181,7 @@ static int place(KL *L, KList *list, int c, int node, int dst, int off, int accu
 	int copy_of = n->op == OP_SLICE || (L->buf[node] >= 0 && L->buf[node] != dst);
 	KVal v = copy_of ? kval(&mb, node, 0, NULL) : compute(&mb, node, 0, NULL);
 	if (!mb.failed && v.kind == KV_LOAD) {  /* a copy of (part of) a buffer */
-		KLet copy = {OP_ADD, v, {KV_CONST, 0, 0, 0, 0}, {0}, let_source_name(n, NULL), node, 0, 1};
+		KLet copy = {OP_ADD, v, {KV_CONST, 0, 0, 0, 0}, {0}, let_source_name(n, NULL), node, 0, 1, 0};
 		vec_push(&m->lets, copy);
 		v = (KVal){KV_LET, m->lets.len - 1, 0, 0, 0};
 	}

@@ -258,6 +258,12 @@ static void free_list(KList *list)
 	vec_free(list);
 }
 
+void kir_drop_program(Kir *k, int program)
+{
+	free_list(&k->prog[program].kernels);
+	k->prog[program].loss_at = 0;
+}
+
 void kir_free(Kir *k)
 {
 	for (int p = 0; p < PROG_COUNT; p++)
@@ -273,7 +279,8 @@ long kir_row_floats(const KBuf *kb)
 	Type t = kb->type;
 	if (kb->bits)
 		return (t.dim[0] + 31) / 32;
-	return t.rank == 2 ? (long)t.dim[0] * t.dim[1] : t.rank == 1 ? t.dim[0] : 1;
+	long n = t.rank == 2 ? (long)t.dim[0] * t.dim[1] : t.rank == 1 ? t.dim[0] : 1;
+	return kb->elem == KE_I8 ? (n + 3) / 4 : n;
 }
 
 long kir_buf_floats(const Kir *k, int b, int batch)

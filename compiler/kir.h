@@ -49,6 +49,10 @@ typedef enum {
 
 enum { PROG_INFER, PROG_TRAIN, PROG_COUNT };
 
+/* Element storage. An int32 takes a float's 4 bytes; int8 buffers (only
+ * parameters) are packed, 4 to a float's place, rounded up to whole words. */
+typedef enum { KE_F32, KE_I32, KE_I8 } KElem;
+
 typedef struct {
 	const char *name;   /* C identifier, unique among the buffers one program sees */
 	const char *what;   /* what it holds, for comments */
@@ -58,6 +62,8 @@ typedef struct {
 	long offset;        /* PARAM, GRAD: float offset in their array */
 	int index;          /* PARAM, GRAD: parameter index; INPUT, LABELS: input index */
 	int bits;           /* ACT spikes, one bit per value (kernel_pack.c) */
+	KElem elem;         /* what each element is stored as (the quantized forward
+			     * pass, kir_quant.h, has int32 and int8 buffers) */
 } KBuf;
 
 typedef enum { KV_LET, KV_LOAD, KV_CONST } KValKind;
@@ -77,6 +83,8 @@ typedef struct {
 	int node;           /* the graph node computed (at feature offset `off`) */
 	int off;
 	int named;          /* the node has a source-level name */
+	int integer;        /* an int32 value (the quantized forward pass): its
+			     * operands are int32 too, constants integral */
 } KLet;
 
 typedef struct {
@@ -103,6 +111,8 @@ struct Kernel {
 	Op loss;            /* LOSS, LOSS_GRAD: OP_CROSS_ENTROPY or OP_MSE */
 	int accumulate;     /* GEMM, SUM_ROWS: out += */
 	int spikes;         /* GEMM XWT, OUTER: the x operand is a spike value */
+	int q8;             /* GEMM XWT with spikes: int8 weights summed into an
+			     * int32 out (the quantized forward pass) */
 	int n;              /* MAP: features per row */
 	int batched;        /* MAP: 0: a single row; 1: a row per sample (B rows); 2: a row
 			     * per sample and step (T*B rows, outside loops) */
@@ -140,6 +150,7 @@ typedef struct {
 	long nparams;       /* floats */
 	Vec(KSpike) spikes; /* counted into `spike_counts` by the train program */
 	int spike_counts;   /* that buffer, -1 if none */
+	struct KQuant *quant; /* the quantized forward pass (kir_quant.h), or NULL */
 	/* Per program, how many of the buffers it sees (its own and the
 	 * shared ones) have each name: kir_count_name keeps it in step. */
 	StrMap names[PROG_COUNT];
@@ -150,6 +161,8 @@ typedef struct {
  * that they are no longer 0/1: BackendOptions.smooth_spikes). */
 Kir *kir_lower(Arena *arena, const Graph *g, int spike_bits);
 void kir_free(Kir *k);
+/* Frees the kernels of a program, leaving it empty. */
+void kir_drop_program(Kir *k, int program);
 void kir_print(const Kir *k, FILE *out);
 /* Floats of the buffers of `program` that live in its workspace (states and
  * scratch) for a batch. */

@@ -32,7 +32,7 @@ static void list(const Kir *k, const KList *l, int depth, FILE *out)
 		case K_GEMM:
 			fprintf(out, "%*sgemm %s %s ", ind, "", o, eq);
 			fprintf(out, gemm_spelling[kn->gemm], bn(k, kn->a), bn(k, kn->b));
-			fprintf(out, "%s\n", kn->spikes ? "  (spike events)" : "");
+			fprintf(out, "%s\n", kn->q8 ? "  (spike events, int8 into int32)" : kn->spikes ? "  (spike events)" : "");
 			break;
 		case K_SUM_ROWS: fprintf(out, "%*ssum_rows %s %s %s\n", ind, "", o, eq, bn(k, kn->a)); break;
 		case K_LOSS:
@@ -45,7 +45,7 @@ static void list(const Kir *k, const KList *l, int depth, FILE *out)
 				kn->n);
 			for (int j = 0; j < kn->lets.len; j++) {
 				const KLet *lt = &kn->lets.items[j];
-				fprintf(out, "%*s%s = %s ", ind + 4, "", lt->name, ir_ops[lt->op].name);
+				fprintf(out, "%*s%s = %s%s ", ind + 4, "", lt->name, ir_ops[lt->op].name, lt->integer ? ".i32" : "");
 				val(k, kn, lt->a, out);
 				if (ir_ops[lt->op].arity == 2) {
 					fprintf(out, ", ");
@@ -85,6 +85,8 @@ void kir_print(const Kir *k, FILE *out)
 			kb->program >= 0 ? prog_name[kb->program] : "", ir_type_str(kb->type, ty, sizeof ty));
 		if (kb->bits)
 			fprintf(out, " bits");
+		if (kb->elem != KE_F32)
+			fprintf(out, " as %s", kb->elem == KE_I32 ? "i32" : "i8");
 		if (kb->cls == KB_PARAM || kb->cls == KB_GRAD)
 			fprintf(out, " offset %ld", kb->offset);
 		fprintf(out, "\n");

@@ -80,13 +80,6 @@ void kir_report(const Kir *k, KReport *r)
 {
 	memset(r, 0, sizeof *r);
 	r->params = k->nparams;
-	for (int b = 0; b < k->bufs.len; b++) {
-		const KBuf *kb = &k->bufs.items[b];
-		if (kb->cls == KB_PARAM && kb->type.rank == 2) {
-			r->weights += (long)kb->type.dim[0] * kb->type.dim[1];
-			r->rows += kb->type.dim[0];
-		}
-	}
 	r->infer_floats = kir_workspace_floats(k, PROG_INFER, 1);
 	if (k->has_train) {
 		r->train_floats = kir_workspace_floats(k, PROG_TRAIN, 1);

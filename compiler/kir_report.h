@@ -29,7 +29,6 @@ typedef struct {
 
 typedef struct {
 	long params;             /* floats */
-	long weights, rows;      /* of the rank-2 parameters: values and rows (output units) */
 	long infer_floats;       /* the forward workspace per sample (workspace_floats(1)) */
 	long train_floats;       /* the training workspace per sample; 0 without a loss */
 	long tape_floats;        /* of it, the tape: per sample */

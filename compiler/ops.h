@@ -44,3 +44,5 @@ OP(SUM_ROWS,        "sum_rows",       1,     0,                 grad_none)  /* d
 OP(CONCAT,          "concat",         -1,    0,                 grad_none)  /* parts laid side by side */
 OP(CE_GRAD,         "ce_grad",        2,     0,                 grad_none)  /* d cross_entropy / d logits */
 OP(MSE_GRAD,        "mse_grad",       2,     0,                 grad_none)  /* d mse / d prediction */
+/* Only the quantized kernel IR (kir_quant.c) has this one. */
+OP(DEQUANT,         "dequant",        2,     F_ELEM,            grad_none)  /* int32 a times float scale b */
