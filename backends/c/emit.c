@@ -15,6 +15,7 @@ extern const char runtime_rng_h_text[];
 extern const char runtime_vmath_h_text[];
 extern const char runtime_gemm_portable_h_text[];
 extern const char runtime_events_h_text[];
+extern const char runtime_events_q8_h_text[];
 
 static const KBuf *buf_of(const Kir *k, KBufClass cls, int which)
 {
@@ -30,6 +31,13 @@ static int nparams(const Kir *k)
 	while (buf_of(k, KB_PARAM, n))
 		n++;
 	return n;
+}
+
+/* The parameter array's type: a quantized one is 32-bit words of int8,
+ * int32 and float32 tensors (compiler/kir_quant.h). */
+static const char *params_type(const Kir *k)
+{
+	return k->quant ? "const void" : "const float";
 }
 
 static const char *label_type(const Kir *k)
@@ -88,9 +96,14 @@ void cemit_header(const Kir *k, const BackendOptions *opt, StrBuf *o)
 		     " * the parameter array. The table ends with a NULL name. */\n");
 	sb_printf(o, "typedef struct {\n\tconst char *name;\n\tint rank;\n\tint shape[2];\n\tlong offset;\n} %s_tensor;\n\n", m);
 	sb_printf(o, "extern const %s_tensor %s_tensors[];\n\n", m, m);
-	sb_printf(o, "/* Fills params (NUM_PARAMS floats) as spikec init does: He-normal weights,\n"
-		     " * zero biases, from a counter-based RNG seeded with `seed`. */\n");
-	sb_printf(o, "void %s_init(float *params, uint64_t seed);\n\n", m);
+	if (k->quant)
+		sb_printf(o, "/* Quantized (spikec quantize, docs/quantize.md): params is NUM_PARAMS 32-bit\n"
+			     " * words holding the tensors above as int8 (packed), int32 and float32. */\n\n");
+	else {
+		sb_printf(o, "/* Fills params (NUM_PARAMS floats) as spikec init does: He-normal weights,\n"
+			     " * zero biases, from a counter-based RNG seeded with `seed`. */\n");
+		sb_printf(o, "void %s_init(float *params, uint64_t seed);\n\n", m);
+	}
 	sb_printf(o, "/* The forward pass over a batch of sequences, in a workspace of\n"
 		     " * workspace_floats(batch) floats. Inputs are (T, B, INPUTS); out is %s.\n"
 		     " * The arrays passed to a function of this file must not overlap.%s */\n",
@@ -100,14 +113,14 @@ void cemit_header(const Kir *k, const BackendOptions *opt, StrBuf *o)
 				      " * read consecutive pieces of B long sequences. Zero the workspace to\n"
 				      " * start from zero states (this also holds for forward_train)." : "");
 	sb_printf(o, "size_t %s_workspace_floats(int batch);\n", m);
-	sb_printf(o, "void %s_forward(const float *params", m);
+	sb_printf(o, "void %s_forward(%s *params", m, params_type(k));
 	input_params(k, o, "");
 	sb_printf(o, ", int batch, float *out, float *workspace);\n\n");
 	sb_printf(o, "/* Streaming, one sample: stream_reset() clears the state (STATE_FLOATS\n"
 		     " * floats), each stream_step() consumes one time step and writes the output\n"
 		     " * as it stands (after step T, exactly forward()'s output for that sample). */\n");
 	sb_printf(o, "void %s_stream_reset(float *state);\n", m);
-	sb_printf(o, "void %s_stream_step(const float *params, float *state", m);
+	sb_printf(o, "void %s_stream_step(%s *params, float *state", m, params_type(k));
 	input_params(k, o, "_t");
 	sb_printf(o, ", float *out);\n");
 	if (k->has_train) {
@@ -171,7 +184,7 @@ static const char *ptr_type(const KBuf *kb, const Kir *k)
 		return "const float";
 	if (kb->cls == KB_LABELS)
 		return label_type(k)[0] == 'i' ? "const int32_t" : "const float";
-	return "float";
+	return cemit_elem(kb);
 }
 
 static void emit_buffers(const Kir *k, int program, const char *type, StrBuf *o)
@@ -201,8 +214,8 @@ static void emit_buffers(const Kir *k, int program, const char *type, StrBuf *o)
 		if (!dinput && (kb->program != program || (kb->cls != KB_STATE && kb->cls != KB_ACT)))
 			continue;
 		any = 1;
-		sb_printf(o, "\ta->%s = ws;\n\tws += (size_t)batch * %ld;\n", kb->name,
-			  kir_row_floats(kb) * (kb->type.timed ? k->steps : 1));
+		sb_printf(o, "\ta->%s = %sws;\n\tws += (size_t)batch * %ld;\n", kb->name,
+			  kb->elem == KE_I32 ? "(int32_t *)" : "", kir_row_floats(kb) * (kb->type.timed ? k->steps : 1));
 	}
 	if (!any)
 		sb_puts(o, "\t(void)a;\n\t(void)ws;\n\t(void)batch;\n");
@@ -367,7 +380,7 @@ static void emit_infer(CEmit *e)
 
 	sb_printf(o, "size_t %s_workspace_floats(int batch)\n{\n\treturn (size_t)batch * %ld;\n}\n\n", m,
 		  kir_workspace_floats(k, PROG_INFER, 1));
-	sb_printf(o, "void %s_forward(const float *params", m);
+	sb_printf(o, "void %s_forward(%s *params", m, params_type(k));
 	input_params(k, o, "");
 	sb_puts(o, ", int batch, float *out, float *workspace)\n{\n\tParams p;\n\tBuffers a;\n");
 	sb_puts(o, "\tcarve_params(&p, params);\n\tcarve_buffers(&a, workspace, batch);\n");
@@ -378,7 +391,7 @@ static void emit_infer(CEmit *e)
 	sb_puts(o, "\treadout(&p, &a, batch);\n}\n\n");
 	sb_printf(o, "void %s_stream_reset(float *state)\n{\n\tmemset(state, 0, sizeof(float) * %s_STATE_FLOATS);\n}\n\n", m,
 		  M);
-	sb_printf(o, "void %s_stream_step(const float *params, float *state", m);
+	sb_printf(o, "void %s_stream_step(%s *params, float *state", m, params_type(k));
 	input_params(k, o, "_t");
 	sb_puts(o, ", float *out)\n{\n\tParams p;\n\tBuffers a;\n\tcarve_params(&p, params);\n\tcarve_buffers(&a, state, 1);\n");
 	set_inputs(k, o, "_t");
@@ -534,8 +547,12 @@ void cemit_source(const Kir *k, const BackendOptions *opt, StrBuf *o)
 		sb_puts(o, runtime_gemm_portable_h_text);
 		sb_puts(o, "\n");
 	}
-	if (gemms_used(k, opt) >> GEMM_KINDS || backend_has_bits(k)) {
+	if (gemms_used(k, opt) >> GEMM_KINDS || backend_has_bits(k) || k->quant) {
 		sb_puts(o, runtime_events_h_text);
+		sb_puts(o, "\n");
+	}
+	if (k->quant) {
+		sb_puts(o, runtime_events_q8_h_text);
 		sb_puts(o, "\n");
 	}
 	sb_printf(o, "enum { T = %d };  /* time steps */\n\n", k->steps);
@@ -550,21 +567,29 @@ void cemit_source(const Kir *k, const BackendOptions *opt, StrBuf *o)
 	}
 	sb_puts(o, "\t{NULL, 0, {0, 0}, 0},\n};\n\n");
 
-	sb_puts(o, "/* Parameters, carved from the one parameter array. */\ntypedef struct {\n");
+	sb_printf(o, "/* Parameters, carved from the one parameter array%s. */\ntypedef struct {\n",
+		  k->quant ? " (32-bit words: int8 tensors packed, docs/quantize.md)" : "");
 	for (int b = 0; b < k->bufs.len; b++)
 		if (k->bufs.items[b].cls == KB_PARAM)
-			sb_printf(o, "\tconst float *%s;  /* %s %s */\n", k->bufs.items[b].name,
+			sb_printf(o, "\tconst %s *%s;  /* %s %s */\n", cemit_elem(&k->bufs.items[b]), k->bufs.items[b].name,
 				  cemit_shape(k->bufs.items[b].type, sh, sizeof sh), k->bufs.items[b].what);
 	if (!nparams(k))
 		sb_puts(o, "\tint none;\n");
-	sb_puts(o, "} Params;\n\nstatic void carve_params(Params *p, const float *params)\n{\n");
-	for (int b = 0; b < k->bufs.len; b++)
-		if (k->bufs.items[b].cls == KB_PARAM)
-			sb_printf(o, "\tp->%s = params + %ld;\n", k->bufs.items[b].name, k->bufs.items[b].offset);
+	sb_printf(o, "} Params;\n\nstatic void carve_params(Params *p, %s *params)\n{\n", params_type(k));
+	if (k->quant)
+		sb_puts(o, "\tconst uint32_t *w = params;\n");
+	for (int b = 0; b < k->bufs.len; b++) {
+		const KBuf *kb = &k->bufs.items[b];
+		if (kb->cls == KB_PARAM && k->quant)
+			sb_printf(o, "\tp->%s = (const %s *)(w + %ld);\n", kb->name, cemit_elem(kb), kb->offset);
+		else if (kb->cls == KB_PARAM)
+			sb_printf(o, "\tp->%s = params + %ld;\n", kb->name, kb->offset);
+	}
 	if (!nparams(k))
 		sb_puts(o, "\tp->none = 0;\n\t(void)params;\n");
 	sb_puts(o, "}\n\n");
-	emit_init(k, o);
+	if (!k->quant)
+		emit_init(k, o);
 	emit_infer(&e);
 	if (k->has_train) {
 		sb_puts(o, "\n");

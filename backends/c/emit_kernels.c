@@ -32,12 +32,18 @@ const char *cemit_shape(Type t, char *buf, size_t n)
 	return buf;
 }
 
+const char *cemit_elem(const KBuf *kb)
+{
+	static const char *const types[] = {"float", "int32_t", "int8_t"};
+	return types[kb->elem];
+}
+
 int cemit_gemms_used(const KList *list, const BackendOptions *opt)
 {
 	int used = 0;
 	for (int i = 0; i < list->len; i++) {
 		const Kernel *kn = &list->items[i];
-		if (kn->kind == K_GEMM)
+		if (kn->kind == K_GEMM && !kn->q8)
 			used |= backend_gemm_events(kn, opt) ? 1 << (GEMM_KINDS + kn->gemm) : 1 << kn->gemm;
 		if (kn->kind == K_LOOP)
 			used |= cemit_gemms_used(kn->body, opt);
@@ -96,9 +102,18 @@ static void load(CEmit *e, const Kernel *m, KVal v)
 
 static void expr(CEmit *e, const Kernel *m, int let);
 
-static void operand(CEmit *e, const Kernel *m, KVal v)
+/* Whether an operand of a MAP is an int32 (kir_quant.h). */
+static int is_int(CEmit *e, const Kernel *m, KVal v)
 {
-	if (v.kind == KV_CONST)
+	return v.kind == KV_LET ? m->lets.items[v.let].integer : v.kind == KV_LOAD && B(e, v.buf)->elem != KE_F32;
+}
+
+/* An operand; a constant of an int32 let is an integer. */
+static void operand_of(CEmit *e, const Kernel *m, KVal v, int integer)
+{
+	if (v.kind == KV_CONST && integer)
+		sb_printf(e->o, "%ld", (long)v.c);
+	else if (v.kind == KV_CONST)
 		flt(e->o, v.c);
 	else if (v.kind == KV_LOAD)
 		load(e, m, v);
@@ -108,6 +123,11 @@ static void operand(CEmit *e, const Kernel *m, KVal v)
 		sb_puts(e->o, ")");
 	} else
 		sb_puts(e->o, m->lets.items[v.let].name);
+}
+
+static void operand(CEmit *e, const Kernel *m, KVal v)
+{
+	operand_of(e, m, v, 0);
 }
 
 /* psi(v) of DESIGN section 2, as C. */
@@ -196,19 +216,22 @@ static void expr(CEmit *e, const Kernel *m, int let)
 	static const char *infix[OP_COUNT] = {[OP_ADD] = " + ", [OP_SUB] = " - ", [OP_MUL] = " * ", [OP_DIV] = " / "};
 	switch (l->op) {
 	case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV:
-		operand(e, m, l->a);
+		operand_of(e, m, l->a, l->integer);
 		if (l->op == OP_ADD && l->b.kind == KV_CONST && l->b.c == 0)  /* a copy */
 			return;
 		sb_puts(o, infix[l->op]);
-		operand(e, m, l->b);
+		operand_of(e, m, l->b, l->integer);
 		return;
 	case OP_NEG: sb_puts(o, "-"); operand(e, m, l->a); return;
 	case OP_SPIKE:
 		if (e->opt->smooth_spikes)
 			primitive(e, m, l);
+		else if (l->integer)
+			operand(e, m, l->a), sb_puts(o, is_int(e, m, l->a) ? " > 0 ? 1 : 0" : " > 0.0f ? 1 : 0");
 		else
 			operand(e, m, l->a), sb_puts(o, " > 0.0f ? 1.0f : 0.0f");
 		return;
+	case OP_DEQUANT: sb_puts(o, "(float)"); operand(e, m, l->a); sb_puts(o, " * "); operand(e, m, l->b); return;
 	case OP_SIGMOID: sb_puts(o, "spk_sigmoidf("); operand(e, m, l->a); sb_puts(o, ")"); return;
 	case OP_TANH: sb_puts(o, "spk_tanhf("); operand(e, m, l->a); sb_puts(o, ")"); return;
 	case OP_SURROGATE: surrogate(e, m, l); return;
@@ -235,9 +258,11 @@ static void emit_map(CEmit *e, const Kernel *m)
 		if (inlined[i] || !live[i])
 			continue;
 		const KLet *l = &m->lets.items[i];
-		sb_printf(o, "%sfloat %s = ", ind, l->name);
+		sb_printf(o, "%s%s %s = ", ind, l->integer ? "int32_t" : "float", l->name);
 		expr(e, m, i);
-		if (l->op == OP_SPIKE || l->op == OP_SURROGATE)
+		if (l->op == OP_SPIKE && l->integer)
+			sb_puts(o, ";  /* spike: an integer compare (quantized) */\n");
+		else if (l->op == OP_SPIKE || l->op == OP_SURROGATE)
 			sb_printf(o, ";  /* %s %s */\n", l->op == OP_SPIKE ? "spike, surrogate" : "surrogate derivative",
 				  ir_surrogates[l->sur.kind].name);
 		else
@@ -282,6 +307,17 @@ static void emit_gemm(CEmit *e, const Kernel *kn)
 	static const char *const fn[] = {"matmul_xwt", "matmul_dw", "matmul_outer"};
 	if (kn->comment)
 		sb_printf(o, "\t/* %s */\n", kn->comment);
+	if (kn->q8) {  /* x is the caller's float spikes or int32 ones */
+		int fx = B(e, kn->a)->elem == KE_F32;
+		sb_printf(o, "\tspk_events_xwt_q8(%s, %d, %d, %s", rows(e, kn->a), w->type.dim[0], w->type.dim[1], fx ? "" : "NULL, ");
+		ref(e, kn->a);
+		sb_puts(o, fx ? ", NULL, " : ", ");
+		ref(e, kn->b);
+		sb_puts(o, ", ");
+		ref(e, kn->out);
+		sb_printf(o, ", %d);\n", kn->accumulate);
+		return;
+	}
 	sb_printf(o, "\t%s%s(%s, %d, %d, ", fn[kn->gemm], backend_gemm_events(kn, e->opt) ? "_spikes" : "",
 		  rows(e, kn->a), w->type.dim[0], w->type.dim[1]);
 	ref(e, kn->a);
@@ -403,8 +439,8 @@ void cemit_loop_body(CEmit *e, const Kernel *loop, const char *name, const char 
 	sb_printf(o, "static void %s(const Params *p, %s *a, int batch, int t)\n{\n", name, buftype);
 	for (int b = 0; b < e->k->bufs.len; b++)
 		if (B(e, b)->type.timed && use.use[b])
-			sb_printf(o, "\t%s *%s_t = a->%s + (size_t)t * batch * %ld;\n",
-				  B(e, b)->cls == KB_INPUT || B(e, b)->cls == KB_LABELS ? "const float" : "float",
+			sb_printf(o, "\t%s%s *%s_t = a->%s + (size_t)t * batch * %ld;\n",
+				  B(e, b)->cls == KB_INPUT || B(e, b)->cls == KB_LABELS ? "const " : "", cemit_elem(B(e, b)),
 				  B(e, b)->name, B(e, b)->name, kir_row_floats(B(e, b)));
 	kir_uses_free(&use);
 	in_loop = 1;

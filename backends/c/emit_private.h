@@ -19,6 +19,8 @@ void cemit_kernels(CEmit *e, const KList *list, int from, int to, const char *co
 void cemit_loop_body(CEmit *e, const Kernel *loop, const char *name, const char *buftype);
 /* The model's name in upper case, for macros (a static buffer). */
 const char *cemit_upper(const Kir *k);
+/* The C type of a buffer's elements: "float", "int32_t", "int8_t". */
+const char *cemit_elem(const KBuf *kb);
 /* "(B, 8)", "(T, B, 8)", "(32, 5)" */
 const char *cemit_shape(Type t, char *buf, size_t n);
 /* Which of matmul_xwt, matmul_dw, matmul_outer the kernels use (bit per GemmKind). */

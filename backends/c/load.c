@@ -108,13 +108,14 @@ int cload_build(const Kir *k, const BackendOptions *opt, CompiledModel *m, char 
 		snprintf(err, errlen, "cannot load '%s': %s", so, dlerror());
 		goto out;
 	}
-	*(void **)&m->init = sym(m, k, "init", err, errlen);
+	if (!k->quant)  /* a quantized model has no init */
+		*(void **)&m->init = sym(m, k, "init", err, errlen);
 	*(void **)&m->workspace_floats = sym(m, k, "workspace_floats", err, errlen);
 	*(void **)&m->forward = sym(m, k, "forward", err, errlen);
 	*(void **)&m->stream_reset = sym(m, k, "stream_reset", err, errlen);
 	*(void **)&m->stream_step = sym(m, k, "stream_step", err, errlen);
 	m->tensors = sym(m, k, "tensors", err, errlen);
-	rc = m->init && m->workspace_floats && m->forward && m->stream_reset && m->stream_step && m->tensors ? 0 : -1;
+	rc = (m->init || k->quant) && m->workspace_floats && m->forward && m->stream_reset && m->stream_step && m->tensors ? 0 : -1;
 	if (!rc && k->has_train) {
 		*(void **)&m->train_workspace_floats = sym(m, k, "train_workspace_floats", err, errlen);
 		*(void **)&m->forward_train = sym(m, k, "forward_train", err, errlen);

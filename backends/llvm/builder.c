@@ -198,7 +198,7 @@ void llvm_loop_close(Gen *g, LLoop *l)
 static const char *const rt_names[RT_COUNT] = {
 	"erff", "atanf", "fabsf", "sqrtf", "fmaxf", "fminf", "exp", "log", "sqrt", "pow",
 	"cblas_sgemm", "llvm_rt_sgemm_portable", "llvm_rt_rng_normal", "llvm_rt_events_xwt",
-	"llvm_rt_events_outer", "llvm_rt_bits_pack", "llvm_rt_bits_unpack"};
+	"llvm_rt_events_outer", "llvm_rt_bits_pack", "llvm_rt_bits_unpack", "llvm_rt_events_xwt_q8"};
 
 static LLVMTypeRef rt_sig(Gen *g, RtFunc f)
 {
@@ -231,6 +231,10 @@ static LLVMTypeRef rt_sig(Gen *g, RtFunc f)
 		p[3] = p[4] = p[5] = g->pf32;
 		p[6] = g->f32;
 		return LLVMFunctionType(f == RT_EVENTS_XWT ? g->vd : g->i32, p, 7, 0);
+	case RT_EVENTS_XWT_Q8:  /* rows, m, k, xf, xi, wt, out, accumulate */
+		p[0] = p[1] = p[2] = g->i32;
+		p[3] = g->pf32, p[4] = g->pi32, p[5] = g->pi8, p[6] = g->pi32, p[7] = g->i32;
+		return LLVMFunctionType(g->vd, p, 8, 0);
 	case RT_BITS_PACK: case RT_BITS_UNPACK:  /* rows, n, from, to */
 		p[0] = p[1] = g->i32;
 		p[2] = p[3] = g->pf32;

@@ -53,13 +53,20 @@ static int ninputs(const Kir *k)
 	return n;
 }
 
+/* Word `at` of the float array p as a pointer to kb's elements. */
+static LLVMValueRef typed(Gen *g, LLVMValueRef p, LLVMValueRef at, const KBuf *kb)
+{
+	LLVMValueRef e = llvm_elem(g, p, at);
+	return kb->elem == KE_F32 ? e : LLVMBuildBitCast(g->b, e, kb->elem == KE_I32 ? g->pi32 : g->pi8, "");
+}
+
 /* Parameters at their offsets; inputs from args [first, first + ninputs). */
 static void see_params_inputs(Gen *g, LLVMValueRef params, unsigned first)
 {
 	for (int b = 0; b < g->k->bufs.len; b++) {
 		const KBuf *kb = &g->k->bufs.items[b];
 		if (kb->cls == KB_PARAM)
-			g->base[b] = llvm_elem(g, params, llvm_i64(g, kb->offset));
+			g->base[b] = typed(g, params, llvm_i64(g, kb->offset), kb);
 		else if (kb->cls == KB_INPUT)
 			g->base[b] = arg(g, first++);
 	}
@@ -76,7 +83,7 @@ static void carve(Gen *g, int program, LLVMValueRef ws)
 		int dinput = kb->cls == KB_DINPUT && program == PROG_TRAIN;
 		if (!dinput && (kb->program != program || (kb->cls != KB_STATE && kb->cls != KB_ACT)))
 			continue;
-		g->base[b] = llvm_elem(g, ws, LLVMBuildMul(g->b, g->batch, llvm_i64(g, at), ""));
+		g->base[b] = typed(g, ws, LLVMBuildMul(g->b, g->batch, llvm_i64(g, at), ""), kb);
 		at += kir_row_floats(kb) * (kb->type.timed ? k->steps : 1);
 	}
 }
@@ -438,7 +445,8 @@ int llvm_gen_module(Gen *g)
 		return -1;
 	}
 	gen_tables(g);
-	gen_init(g);
+	if (!g->k->quant)
+		gen_init(g);
 	gen_infer(g);
 	if (g->k->has_train && !g->err[0]) {
 		gen_train(g);

@@ -385,7 +385,7 @@ static void *lookup(Jit *j, const Kir *k, const char *name, char *err, size_t er
 static int fill(CompiledModel *m, Jit *j, const Kir *k, char *err, size_t errlen)
 {
 #define GET(field, name) (*(void **)&m->field = lookup(j, k, name, err, errlen))
-	int ok = GET(init, "init") && GET(workspace_floats, "workspace_floats") && GET(forward, "forward") &&
+	int ok = (k->quant || GET(init, "init")) && GET(workspace_floats, "workspace_floats") && GET(forward, "forward") &&
 		 GET(stream_reset, "stream_reset") && GET(stream_step, "stream_step");
 	ok = ok && (m->tensors = lookup(j, k, "tensors", err, errlen));
 	if (ok && k->has_train) {

@@ -80,10 +80,11 @@ static LLVMValueRef at(Gen *g, MapCtx *c, int buf, int off)
 
 static LLVMValueRef expr(Gen *g, MapCtx *c, int let);
 
-static LLVMValueRef operand(Gen *g, MapCtx *c, KVal v)
+/* An operand; a constant is an int32 in an int32 let (kir_quant.h). */
+static LLVMValueRef operand_of(Gen *g, MapCtx *c, KVal v, int integer)
 {
 	if (v.kind == KV_CONST)
-		return F(v.c);
+		return integer ? llvm_i32(g, (long)v.c) : F(v.c);
 	if (v.kind == KV_LOAD)
 		return llvm_in_buffer(g, llvm_load(g, ref(g, v.buf), at(g, c, v.buf, v.off)), v.buf);
 	if (c->inlined[v.let])
@@ -93,6 +94,22 @@ static LLVMValueRef operand(Gen *g, MapCtx *c, KVal v)
 		return F(0);
 	}
 	return c->val[v.let];
+}
+
+static int is_i32(Gen *g, LLVMValueRef v)
+{
+	return LLVMTypeOf(v) == g->i32;
+}
+
+/* As a float: an int32 converted, as C's usual arithmetic conversions do. */
+static LLVMValueRef as_f32(Gen *g, LLVMValueRef v)
+{
+	return is_i32(g, v) ? LLVMBuildSIToFP(g->b, v, g->f32, "") : v;
+}
+
+static LLVMValueRef operand(Gen *g, MapCtx *c, KVal v)
+{
+	return as_f32(g, operand_of(g, c, v, 0));
 }
 
 static LLVMValueRef spike(Gen *g, LLVMValueRef v)
@@ -168,9 +185,34 @@ static LLVMValueRef primitive(Gen *g, const KLet *l, LLVMValueRef x)
 	return F(0);
 }
 
+/* An int32 let: integer arithmetic, a spike an integer compare (or, of a
+ * float, a float one) giving 0 or 1. */
+static LLVMValueRef int_expr(Gen *g, MapCtx *c, const KLet *l)
+{
+	LLVMValueRef a = operand_of(g, c, l->a, 1);
+	switch (l->op) {
+	case OP_ADD:
+		if (l->b.kind == KV_CONST && l->b.c == 0)
+			return a;
+		return LLVMBuildAdd(g->b, a, operand_of(g, c, l->b, 1), "");
+	case OP_SUB: return LLVMBuildSub(g->b, a, operand_of(g, c, l->b, 1), "");
+	case OP_MUL: return LLVMBuildMul(g->b, a, operand_of(g, c, l->b, 1), "");
+	case OP_SPIKE: {
+		LLVMValueRef on = is_i32(g, a) ? LLVMBuildICmp(g->b, LLVMIntSGT, a, llvm_i32(g, 0), "")
+					       : LLVMBuildFCmp(g->b, LLVMRealOGT, a, F(0), "");
+		return LLVMBuildZExt(g->b, on, g->i32, "");
+	}
+	default:
+		llvm_gen_error(g, "no integer LLVM translation for op %s", ir_ops[l->op].name);
+		return llvm_i32(g, 0);
+	}
+}
+
 static LLVMValueRef expr(Gen *g, MapCtx *c, int let)
 {
 	const KLet *l = &c->m->lets.items[let];
+	if (l->integer)
+		return int_expr(g, c, l);
 	LLVMValueRef a = operand(g, c, l->a);
 	switch (l->op) {
 	case OP_ADD:
@@ -185,6 +227,7 @@ static LLVMValueRef expr(Gen *g, MapCtx *c, int let)
 	case OP_SIGMOID: return llvm_vmath_call(g, VM_SIGMOIDF, a);
 	case OP_TANH: return llvm_vmath_call(g, VM_TANHF, a);
 	case OP_SURROGATE: return surrogate(g, l, a);
+	case OP_DEQUANT: return FMUL(a, operand(g, c, l->b));  /* (float)acc * scale */
 	default:
 		llvm_gen_error(g, "no LLVM translation for op %s", ir_ops[l->op].name);
 		return F(0);
@@ -224,8 +267,13 @@ static void build_map(Gen *g, const Kernel *m)
 			continue;
 		}
 		LLVMValueRef p = ref(g, s->buf), idx = s->reduce ? I64(s->off) : at(g, &c, s->buf, s->off);
-		if (s->accumulate)
-			v = FADD(llvm_in_buffer(g, llvm_load(g, p, idx), s->buf), v);
+		int into_int = B(g, s->buf)->elem == KE_I32;
+		if (!into_int)
+			v = as_f32(g, v);
+		if (s->accumulate) {
+			LLVMValueRef old = llvm_in_buffer(g, llvm_load(g, p, idx), s->buf);
+			v = into_int ? LLVMBuildAdd(g->b, old, v, "") : FADD(old, v);
+		}
 		llvm_in_buffer(g, llvm_store(g, v, p, idx), s->buf);
 	}
 	llvm_loop_close(g, &lj);
@@ -261,6 +309,13 @@ static void build_gemm(Gen *g, const Kernel *kn)
 	LLVMValueRef x = ref(g, kn->a), y = ref(g, kn->b), out = ref(g, kn->out);
 	LLVMValueRef beta = F(kn->accumulate ? 1.0f : 0.0f), one = F(1);
 	LLVMBasicBlockRef done = NULL;
+	if (kn->q8) {  /* x is the caller's float spikes or int32 ones */
+		int fx = B(g, kn->a)->elem == KE_F32;
+		LLVMValueRef q[8] = {r, m, k, fx ? x : LLVMConstNull(g->pf32), fx ? LLVMConstNull(g->pi32) : x, y, out,
+				     llvm_i32(g, kn->accumulate)};
+		llvm_rt_call(g, RT_EVENTS_XWT_Q8, q, 8);
+		return;
+	}
 	if (backend_gemm_events(kn, g->opt)) {
 		LLVMValueRef ev[7] = {r, m, k, x, y, out, beta};
 		if (kn->gemm == GEMM_XWT) {

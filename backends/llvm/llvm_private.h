@@ -24,6 +24,7 @@ typedef enum {
 	RT_EVENTS_OUTER,    /* llvm_rt_events_outer: spk_events_outer */
 	RT_BITS_PACK,       /* llvm_rt_bits_pack: spk_bits_pack */
 	RT_BITS_UNPACK,     /* llvm_rt_bits_unpack: spk_bits_unpack */
+	RT_EVENTS_XWT_Q8,   /* llvm_rt_events_xwt_q8: spk_events_xwt_q8 */
 	RT_COUNT
 } RtFunc;
 

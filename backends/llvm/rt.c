@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <string.h>
 #include "runtime/events.h"
+#include "runtime/events_q8.h"
 #include "runtime/gemm_portable.h"
 #include "runtime/rng.h"
 #include "llvm_private.h"
@@ -34,6 +35,12 @@ void llvm_rt_events_xwt(int rows, int m, int k, const float *x, const float *wt,
 int llvm_rt_events_outer(int rows, int m, int k, const float *d, const float *x, float *gt, float beta)
 {
 	return spk_events_outer(rows, m, k, d, x, gt, beta);
+}
+
+void llvm_rt_events_xwt_q8(int rows, int m, int k, const float *xf, const int32_t *xi, const int8_t *wt, int32_t *out,
+			   int accumulate)
+{
+	spk_events_xwt_q8(rows, m, k, xf, xi, wt, out, accumulate);
 }
 
 /* The bits are uint32 words; the module passes every buffer as a float *. */
@@ -69,6 +76,7 @@ const LlvmRtSymbol llvm_rt_symbols[] = {
 	SYM("llvm_rt_events_outer", llvm_rt_events_outer),
 	SYM("llvm_rt_bits_pack", llvm_rt_bits_pack),
 	SYM("llvm_rt_bits_unpack", llvm_rt_bits_unpack),
+	SYM("llvm_rt_events_xwt_q8", llvm_rt_events_xwt_q8),
 	SYM("memset", memset),
 	SYM("memcpy", memcpy),
 	SYM("memmove", memmove),
