@@ -76,7 +76,7 @@ const CliCommand cli_cmd_check = {
 
 static int ir(const CliArgs *a)
 {
-	PipelineOptions opt = {a->after ? a->after : "simplify", a->dot, stdout, 0, 0};
+	PipelineOptions opt = {a->after ? a->after : "simplify", a->dot, stdout, 0, 0, a->quantized};
 	int known = 0;
 	for (int i = 0; pipeline_stages[i]; i++)
 		known |= !strcmp(pipeline_stages[i], opt.dump_after);
@@ -95,6 +95,7 @@ static const CliOpt ir_opts[] = {
 	{"after", 0, "STAGE", 0, CLI_FIELD(after),
 	 "print the IR after this stage: lower, fold, cse, dce, autodiff, simplify (the default) or kernels"},
 	{"dot", 0, NULL, 0, CLI_FIELD(dot), "the graph IR as Graphviz dot"},
+	CLI_OPT_QUANTIZED,
 	{0},
 };
 const CliCommand cli_cmd_ir = {
@@ -107,6 +108,7 @@ static int emit(const CliArgs *a)
 	PipelineOptions po = {0};
 	po.input_grads = a->inputs;
 	po.smooth_spikes = a->smooth_spikes;
+	po.quantized = a->quantized;
 	compile_or_exit(&c, a->model, &po);
 	const char *base = strrchr(a->model, '/');
 	BackendOptions opt = pipeline_backend_options(&c, base ? base + 1 : a->model);
@@ -136,6 +138,7 @@ static const CliOpt emit_opts[] = {
 	{"portable", 0, NULL, 0, CLI_FIELD(portable), "C that needs only libm (no BLAS)"},
 	{"checkpoint", 0, "CK", 0, CLI_FIELD(checkpoint),
 	 "bake CK's weights into DIR/<model>_weights.c and .h"},
+	CLI_OPT_QUANTIZED,
 	{"target", 0, "cortex-m4", 0, CLI_FIELD(target),
 	 "C for a Cortex-M4 microcontroller: --portable, and the header states the RAM the caller provides "
 	 "(docs/targets.md#cortex-m4)"},

@@ -8,7 +8,7 @@
 #include "pipeline.h"
 
 extern const CliCommand cli_cmd_check, cli_cmd_ir, cli_cmd_emit, cli_cmd_init, cli_cmd_infer, cli_cmd_run,
-	cli_cmd_eval, cli_cmd_grad, cli_cmd_sample, cli_cmd_plot, cli_cmd_report;
+	cli_cmd_eval, cli_cmd_grad, cli_cmd_sample, cli_cmd_plot, cli_cmd_report, cli_cmd_quantize;
 
 /* spikec plot --raster (cli_raster.c) of a->model with a->checkpoints.items[0]
  * (a->sample and a->seed NULL when not given). */
@@ -35,7 +35,8 @@ const KBuf *cli_only_input(const Kir *k);
  * is a user error that exits. cli_module_close releases it. */
 void cli_module_open(const Kir *k, const BackendOptions *eo, int llvm, CompiledModel *m);
 void cli_module_close(int llvm, CompiledModel *m);
-/* The parameters of c's model from the checkpoint at path; an unreadable
+/* The parameters of c's model from the checkpoint at path (of a quantized
+ * model, its 32-bit words, compiler/kir_quant.h); an unreadable
  * file or a tensor of the wrong shape is a user error that exits. A
  * checkpoint whose metadata names another model or model hash is a warning,
  * an error with strict (as is one that names no model). */

@@ -94,10 +94,12 @@ void cli_help(const CliCommand *cmd)
 
 void cli_help_commands(const CliCommand *const *cmds, int n, FILE *f)
 {
+	int w = 0;  /* the longest name, and two spaces */
+	for (int i = 0; i < n; i++)
+		w = (int)strlen(cmds[i]->name) > w ? (int)strlen(cmds[i]->name) : w;
 	fprintf(f, "usage: spikec COMMAND [options]\n\ncommands:\n");
-	for (int i = 0; i < n; i++) {
-		wrap(f, cmds[i]->summary, fprintf(f, "  %-8s", cmds[i]->name), 10);
-	}
+	for (int i = 0; i < n; i++)
+		wrap(f, cmds[i]->summary, fprintf(f, "  %-*s", w + 2, cmds[i]->name), w + 4);
 	fprintf(f, "\n'spikec COMMAND --help' or 'spikec help COMMAND' shows the options of a command.\n"
 		   "spikec --version prints the version.\n");
 }

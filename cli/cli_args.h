@@ -17,7 +17,7 @@ typedef struct {
 	const char *out, *after, *checkpoint, *input, *seed, *epochs, *threads, *resume, *backend, *labels, *length,
 		*temperature, *prime, *sample, *samples, *target;
 	CliList checkpoints, metrics;  /* options that may be given several times */
-	int dot, portable, quiet, smooth_spikes, inputs, strict, raster, signal, data, json;
+	int dot, portable, quiet, smooth_spikes, inputs, strict, raster, signal, data, json, quantized;
 } CliArgs;
 
 enum {
@@ -48,6 +48,9 @@ typedef struct {
 	 "Both give the same bits (docs/backends.md)"}
 #define CLI_OPT_JSON                                                                                        \
 	{"json", 0, NULL, 0, CLI_FIELD(json), "print one JSON object instead of text (docs/cli-json.md)"}
+#define CLI_OPT_QUANTIZED                                                                                   \
+	{"quantized", 0, NULL, 0, CLI_FIELD(quantized),                                                     \
+	 "the integer forward pass, with a checkpoint from 'spikec quantize' (docs/quantize.md)"}
 #define CLI_OPT_STRICT                                                                                      \
 	{"strict", 0, NULL, 0, CLI_FIELD(strict),                                                           \
 	 "fail, rather than warn, when the checkpoint was not written from this model file (its metadata "  \

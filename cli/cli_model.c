@@ -22,9 +22,9 @@ static uint64_t parse_seed(const char *s)
 	return v;
 }
 
-static void compile(Compilation *c, const char *model)
+static void compile(Compilation *c, const char *model, const PipelineOptions *po)
 {
-	if (pipeline_compile(c, model, NULL))
+	if (pipeline_compile(c, model, po))
 		diag_exit();
 }
 
@@ -32,7 +32,7 @@ static int init(const CliArgs *a)
 {
 	uint64_t seed = a->seed ? parse_seed(a->seed) : 0;
 	Compilation c = {0};
-	compile(&c, a->model);
+	compile(&c, a->model, NULL);
 	float *p = ckpt_init(c.kir, seed);
 	char err[1024];
 	if (ckpt_save(c.kir, c.hash, p, a->out, err, sizeof err))
@@ -125,7 +125,9 @@ static int infer(const CliArgs *a)
 {
 	int llvm = cli_backend_is_llvm(a);
 	Compilation c = {0};
-	compile(&c, a->model);
+	PipelineOptions po = {0};
+	po.quantized = a->quantized;
+	compile(&c, a->model, &po);
 	const Kir *k = c.kir;
 	char err[1024];
 	float *params = cli_load_checkpoint(&c, a->checkpoint, a->strict);
@@ -160,6 +162,7 @@ static const CliOpt infer_opts[] = {
 	{"output", 'o', "y.npy", CLI_REQUIRED, CLI_FIELD(out), "where the outputs go: (T, B, O) or (B, O)"},
 	{"out", 0, "y.npy", 0, CLI_FIELD(out), NULL},
 	CLI_OPT_BACKEND,
+	CLI_OPT_QUANTIZED,
 	CLI_OPT_STRICT,
 	{0},
 };

@@ -5,16 +5,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "compiler/kir_quant.h"
 #include "compiler/kir_report.h"
+#include "train/checkpoint.h"
 #include "io/json_write.h"
 #include "mem/mem.h"
 #include "cli.h"
 #include "cli_args.h"
 #include "pipeline.h"
 
-#define INT8_FORMAT                                                                                        \
-	"planned, not built yet: int8 weights with one float32 scale per output row of each weight matrix, " \
-	"float32 biases (every rank-1 parameter)"
+/* The size of the quantized parameters (spikec quantize), or why there are none. */
+typedef struct {
+	long bytes;          /* -1: the model cannot be quantized */
+	char why[1024];
+} Quantized;
 
 /* What the spikes did on the data: the tally, per sample (input_ones and
  * counts divided by samples), and where it came from. */
@@ -26,11 +30,15 @@ typedef struct {
 	int nspikes;
 } Measured;
 
-/* Bytes of the int8 format: a byte per weight, a float32 scale per row, the
- * rank-1 parameters as float32. */
-static long int8_bytes(const KReport *r)
+/* The model compiled again and quantized (compiler/kir_quant.h). */
+static Quantized quantized(const char *model)
 {
-	return r->weights + 4 * r->rows + 4 * (r->params - r->weights);
+	Quantized q = {-1, ""};
+	Compilation c = {0};
+	if (!pipeline_compile(&c, model, NULL) && !kir_quantize(c.kir, q.why, sizeof q.why))
+		q.bytes = 4 * c.kir->nparams;
+	pipeline_free(&c);
+	return q;
 }
 
 static long parse_samples(const char *s)
@@ -148,14 +156,17 @@ static void line_bytes(const char *what, double bytes)
 	printf("  %-34s %12s  (%s bytes)\n", what, b, grouped(g, sizeof g, bytes));
 }
 
-static void print_text(const Compilation *c, const KReport *r, const Measured *ms)
+static void print_text(const Compilation *c, const KReport *r, const Quantized *q, const Measured *ms)
 {
 	const Kir *k = c->kir;
 	int B = c->has_train ? c->train.batch : 0;
 	char g[64], what[64], act[64], syn[64];
 	printf("model %s: %d steps, %s parameters\n", k->model, k->steps, grouped(g, sizeof g, (double)r->params));
 	line_bytes("parameters as float32", 4.0 * r->params);
-	line_bytes("parameters as int8 (planned)", (double)int8_bytes(r));
+	if (q->bytes >= 0)
+		line_bytes("parameters as int8", (double)q->bytes);
+	else
+		printf("  %-34s %12s  (cannot be quantized: %s)\n", "parameters as int8", "-", q->why);
 	line_bytes("workspace, forward, batch 1", 4.0 * r->infer_floats);
 	if (B) {
 		snprintf(what, sizeof what, "workspace, forward, batch %d", B);
@@ -169,7 +180,8 @@ static void print_text(const Compilation *c, const KReport *r, const Measured *m
 		}
 		line_bytes("BPTT tape per sample", 4.0 * r->tape_floats);
 	}
-	printf("int8: " INT8_FORMAT "\n");
+	if (q->bytes >= 0)
+		printf("int8: " CKPT_QUANTIZED ", float32 biases (docs/quantize.md)\n");
 	printf("\nforward products, per sample%s:\n", ms ? "" : " (SynOps: give --checkpoint and --data or --input)");
 	printf("  %-28s %-6s %5s %15s", "product", "kernel", "apps", "dense MACs");
 	printf(ms ? " %15s %15s\n" : "\n", "active inputs", "SynOps");
@@ -205,7 +217,7 @@ static void json_count(const char *key, double n, int last)
 		printf("\"%s\": %.0f%s", key, n, last ? "" : ", ");
 }
 
-static void print_json(const Compilation *c, const KReport *r, const Measured *ms)
+static void print_json(const Compilation *c, const KReport *r, const Quantized *q, const Measured *ms)
 {
 	const Kir *k = c->kir;
 	int B = c->has_train ? c->train.batch : 0, tr = k->has_train;
@@ -215,8 +227,15 @@ static void print_json(const Compilation *c, const KReport *r, const Measured *m
 	json_count("train_batch", B ? B : -1, 0);
 	json_count("parameters", (double)r->params, 0);
 	json_count("param_bytes_f32", 4.0 * r->params, 0);
-	json_count("param_bytes_int8", (double)int8_bytes(r), 0);
-	printf("\"int8_format\": \"%s\", \"workspace_bytes\": {", INT8_FORMAT);
+	json_count("param_bytes_int8", (double)q->bytes, 0);
+	printf("\"int8_format\": ");
+	json_print_string(stdout, q->bytes >= 0 ? CKPT_QUANTIZED ", float32 biases" : "none");
+	printf(", \"int8_refused\": ");
+	if (q->bytes >= 0)
+		printf("null");
+	else
+		json_print_string(stdout, q->why);
+	printf(", \"workspace_bytes\": {");
 	json_count("forward_batch_1", 4.0 * r->infer_floats, 0);
 	json_count("forward_train_batch", B ? 4.0 * r->infer_floats * B : -1, 0);
 	json_count("training_batch_1", tr ? 4.0 * r->train_floats : -1, 0);
@@ -279,7 +298,8 @@ static int report(const CliArgs *a)
 		diag_fatal("--%s is for measuring SynOps: give --data (the test split) or --input x.npy too",
 			   a->checkpoint ? "checkpoint" : "samples");
 	}
-	(a->json ? print_json : print_text)(&c, &r, measuring ? &ms : NULL);
+	Quantized q = quantized(a->model);
+	(a->json ? print_json : print_text)(&c, &r, &q, measuring ? &ms : NULL);
 	free(ms.t.counts);
 	kir_report_free(&r);
 	pipeline_free(&c);

@@ -21,10 +21,11 @@ void cli_load_trainable(CliTrainable *L, const CliArgs *a, int need_train_block)
 	L->llvm = cli_backend_is_llvm(a);
 	PipelineOptions po = {0};
 	po.input_grads = a->inputs;
+	po.quantized = a->quantized;
 	if (pipeline_compile(&L->c, a->model, &po))
 		diag_exit();
 	const Kir *k = L->c.kir;
-	if (!k->has_train)
+	if (!k->has_train && !k->quant)
 		diag_fatal("model '%s' has no loss, so it cannot be trained; add e.g. 'loss = cross_entropy(y)'", k->model);
 	if (need_train_block && !L->c.has_train)
 		diag_fatal("%s has no 'train' block; add one (see docs/train.md), e.g.\n"
@@ -240,6 +241,7 @@ static const CliOpt eval_opts[] = {
 	{"threads", 0, "N", 0, CLI_FIELD(threads),
 	 "threads, 1 to 256 (default: the processors online; under mpirun 1 per rank)"},
 	CLI_OPT_BACKEND,
+	CLI_OPT_QUANTIZED,
 	CLI_OPT_STRICT,
 	CLI_OPT_JSON,
 	{0},

@@ -6,6 +6,7 @@
 #include <string.h>
 #include "dsl/lower.h"
 #include "compiler/autodiff.h"
+#include "compiler/kir_quant.h"
 #include "compiler/passes.h"
 #include "pipeline.h"
 
@@ -91,6 +92,11 @@ int pipeline_compile(Compilation *c, const char *path, const PipelineOptions *op
 	if (dump(c, opt, "simplify"))
 		return 2;
 	c->kir = kir_lower(&c->arena, c->graph, !(opt && opt->smooth_spikes));
+	char err[1024];
+	if (opt && opt->quantized && kir_quantize(c->kir, err, sizeof err)) {
+		diag_error(NOLOC, "%s: model '%s' cannot be quantized: %s", path, c->kir->model, err);
+		return 1;
+	}
 	if (opt && opt->dump_after && strcmp(opt->dump_after, "kernels") == 0) {
 		kir_print(c->kir, opt->dump);
 		return 2;

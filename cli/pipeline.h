@@ -14,6 +14,7 @@ typedef struct {
 	FILE *dump;
 	int input_grads;        /* also differentiate the loss with respect to the inputs */
 	int smooth_spikes;      /* for BackendOptions.smooth_spikes: spikes stay floats on the tape */
+	int quantized;          /* the kernel IR of the integer forward pass (compiler/kir_quant.h) */
 } PipelineOptions;
 
 typedef struct {

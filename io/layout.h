@@ -12,10 +12,17 @@
 #ifndef SPIKEC_IO_LAYOUT_H
 #define SPIKEC_IO_LAYOUT_H
 
-/* dst (PyTorch order) from stored: the tensor of `rank` and `shape`. */
-void layout_to_torch(float *dst, const float *stored, int rank, const int shape[2]);
+#include <stddef.h>
 
+/* dst (PyTorch order) from stored: the tensor of `rank` and `shape`, of
+ * elements of `size` bytes (float32; int8 and int32 for the quantized
+ * parameters, compiler/kir_quant.h). */
+void layout_to_torch_elems(void *dst, const void *stored, int rank, const int shape[2], size_t size);
 /* stored from src (PyTorch order; src need not be aligned). */
+void layout_from_torch_elems(void *stored, const void *src, int rank, const int shape[2], size_t size);
+
+/* The same for float32. */
+void layout_to_torch(float *dst, const float *stored, int rank, const int shape[2]);
 void layout_from_torch(float *stored, const void *src, int rank, const int shape[2]);
 
 #endif

@@ -20,10 +20,10 @@ static const struct {
 	size_t size;
 } dtypes[] = {
 	{"F32", 4}, {"F64", 8}, {"I32", 4}, {"I64", 8},
-	{"U8", 1}, {"BOOL", 1}, {"F16", 2}, {"BF16", 2},
+	{"I8", 1}, {"U8", 1}, {"BOOL", 1}, {"F16", 2}, {"BF16", 2},
 };
 #define NDTYPES (int)(sizeof dtypes / sizeof dtypes[0])
-#define SUPPORTED "F32 F64 I32 I64 U8 BOOL F16 BF16"
+#define SUPPORTED "F32 F64 I32 I64 I8 U8 BOOL F16 BF16"
 
 __attribute__((format(printf, 3, 4)))
 static int fail(char *err, size_t errlen, const char *fmt, ...)

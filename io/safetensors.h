@@ -23,7 +23,7 @@
 #define ST_MAX_DIMS 8
 #define ST_MAX_HEADER (100u << 20)  /* bytes of JSON a reader accepts */
 
-/* dtype: "F32", "F64", "I32", "I64", "U8", "BOOL", "F16" or "BF16". The
+/* dtype: "F32", "F64", "I32", "I64", "I8", "U8", "BOOL", "F16" or "BF16". The
  * tensor's bytes are data[begin, end) of its StFile. */
 typedef struct {
 	char *name;

@@ -29,7 +29,7 @@ MCU_PKGS="gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm"
 # Open MPI (mpicc, mpirun) for the MPI plugin and tests/mpi/run_mpi.sh;
 # spikec builds and runs without it (docs/mpi.md).
 MPI_PKGS="openmpi-bin libopenmpi-dev"
-TEST_PKGS="$BUILD_PKGS libxml2-utils python3 groff-base valgrind $CROSS_PKGS $MCU_PKGS $MPI_PKGS"
+TEST_PKGS="$BUILD_PKGS libxml2-utils python3 python3-numpy groff-base valgrind $CROSS_PKGS $MCU_PKGS $MPI_PKGS"
 DEMO_PKGS="dataset-fashion-mnist"      # Fashion-MNIST under /usr/share/datasets
 BENCH_PKGS="$BUILD_PKGS python3-torch python3-numpy linux-perf $MPI_PKGS"   # PyTorch is the peer
 FUZZ_PKGS="$BUILD_PKGS clang-14 libclang-rt-14-dev"   # libclang_rt.fuzzer, ASan, UBSan

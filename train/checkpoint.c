@@ -55,7 +55,16 @@ void ckpt_surrogates(const Graph *g, StrBuf *sb)
 	}
 }
 
-int ckpt_save(const Kir *k, uint64_t model_hash, const float *params, const char *path, char *err,
+/* A parameter's safetensors dtype and element size. */
+static const char *st_dtype(const KBuf *kb, size_t *size)
+{
+	static const char *const names[] = {"F32", "I32", "I8"};
+	static const size_t sizes[] = {4, 4, 1};
+	*size = sizes[kb->elem];
+	return names[kb->elem];
+}
+
+int ckpt_save(const Kir *k, uint64_t model_hash, const void *params, const char *path, char *err,
 	      size_t errlen)
 {
 	StWriteTensor *t = xcalloc((size_t)k->bufs.len + 1, sizeof *t);
@@ -66,19 +75,22 @@ int ckpt_save(const Kir *k, uint64_t model_hash, const float *params, const char
 		const KBuf *kb = &k->bufs.items[b];
 		if (kb->cls != KB_PARAM)
 			continue;
+		size_t size;
+		const char *dtype = st_dtype(kb, &size);
 		shapes[2 * n] = kb->type.dim[0];
 		shapes[2 * n + 1] = kb->type.dim[1];
-		layout_to_torch(torch + kb->offset, params + kb->offset, kb->type.rank, kb->type.dim);
-		t[n] = (StWriteTensor){kb->what, "F32", kb->type.rank, &shapes[2 * n], torch + kb->offset};
+		layout_to_torch_elems(torch + kb->offset, (const float *)params + kb->offset, kb->type.rank, kb->type.dim,
+				      size);
+		t[n] = (StWriteTensor){kb->what, dtype, kb->type.rank, &shapes[2 * n], torch + kb->offset};
 		n++;
 	}
 	char hash[32];
 	snprintf(hash, sizeof hash, "%016llx", (unsigned long long)model_hash);
 	StrBuf sur = {0};
 	ckpt_surrogates(k->g, &sur);
-	const char *keys[] = {"format", "model", "model_hash", "spikec_version", "surrogates"};
-	const char *vals[] = {"spikec", k->model, hash, SPIKEC_VERSION, sur.buf ? sur.buf : ""};
-	int rc = st_write(path, t, n, keys, vals, 5, err, errlen);
+	const char *keys[] = {"format", "model", "model_hash", "spikec_version", "surrogates", "quantized"};
+	const char *vals[] = {"spikec", k->model, hash, SPIKEC_VERSION, sur.buf ? sur.buf : "", CKPT_QUANTIZED};
+	int rc = st_write(path, t, n, keys, vals, k->quant ? 6 : 5, err, errlen);
 	sb_free(&sur);
 	free(t);
 	free(shapes);
@@ -101,11 +113,18 @@ int ckpt_check_finite(const StFile *f, const StTensor *t, const char *path, char
 	return 0;
 }
 
-float *ckpt_load(const Kir *k, const char *path, CkptOrigin *origin, char *err, size_t errlen)
+void *ckpt_load(const Kir *k, const char *path, CkptOrigin *origin, char *err, size_t errlen)
 {
 	StFile f;
 	if (st_read(path, &f, err, errlen))
 		return NULL;
+	const char *quantized = st_meta(&f, "quantized");
+	if (!quantized != !k->quant) {
+		snprintf(err, errlen, k->quant ? "%s is a float checkpoint; the quantized model reads what 'spikec quantize' "
+			 "writes from it" : "%s is a quantized checkpoint ('spikec quantize'); add --quantized", path);
+		st_free(&f);
+		return NULL;
+	}
 	if (origin) {
 		const char *m = st_meta(&f, "model"), *h = st_meta(&f, "model_hash");
 		snprintf(origin->model, sizeof origin->model, "%s", m ? m : "");
@@ -117,6 +136,8 @@ float *ckpt_load(const Kir *k, const char *path, CkptOrigin *origin, char *err, 
 		if (kb->cls != KB_PARAM)
 			continue;
 		const StTensor *t = st_find(&f, kb->what);
+		size_t size;
+		const char *dtype = st_dtype(kb, &size);
 		char want[64];
 		ir_type_str(kb->type, want, sizeof want);
 		if (!t) {
@@ -124,7 +145,7 @@ float *ckpt_load(const Kir *k, const char *path, CkptOrigin *origin, char *err, 
 				 "('spikec init' writes a fresh one)", path, kb->what, want + 3, k->model);
 			goto fail;
 		}
-		int ok = !strcmp(t->dtype, "F32") && t->ndim == kb->type.rank;
+		int ok = !strcmp(t->dtype, dtype) && t->ndim == kb->type.rank;
 		for (int d = 0; ok && d < t->ndim; d++)
 			ok = t->shape[d] == kb->type.dim[d];
 		if (!ok) {
@@ -132,13 +153,14 @@ float *ckpt_load(const Kir *k, const char *path, CkptOrigin *origin, char *err, 
 			size_t len = 0;
 			for (int d = 0; d < t->ndim && len < sizeof got - 24; d++)
 				len += (size_t)snprintf(got + len, sizeof got - len, "%s%ld", d ? "," : "", t->shape[d]);
-			snprintf(err, errlen, "%s: tensor '%s' is %s[%s], but model '%s' needs f32%s", path, kb->what,
-				 t->dtype, got, k->model, want + 3);
+			static const char *const elem[] = {"f32", "i32", "i8"};
+			snprintf(err, errlen, "%s: tensor '%s' is %s[%s], but model '%s' needs %s%s", path, kb->what,
+				 t->dtype, got, k->model, elem[kb->elem], want + 3);
 			goto fail;
 		}
-		if (ckpt_check_finite(&f, t, path, err, errlen))
+		if (kb->elem == KE_F32 && ckpt_check_finite(&f, t, path, err, errlen))
 			goto fail;
-		layout_from_torch(p + kb->offset, f.data + t->begin, kb->type.rank, kb->type.dim);
+		layout_from_torch_elems(p + kb->offset, f.data + t->begin, kb->type.rank, kb->type.dim, size);
 	}
 	st_free(&f);
 	return p;

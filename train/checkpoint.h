@@ -18,8 +18,12 @@ float *ckpt_init(const Kir *k, uint64_t seed);
 void ckpt_surrogates(const Graph *g, StrBuf *sb);
 
 /* Writes params atomically with metadata (format, model, model hash, spikec
- * version, surrogates). Returns -1 with a message in err on failure. */
-int ckpt_save(const Kir *k, uint64_t model_hash, const float *params, const char *path,
+ * version, surrogates; for a quantized model, "quantized": CKPT_QUANTIZED).
+ * params: k->nparams floats, or for a quantized model (compiler/kir_quant.h)
+ * 32-bit words, its tensors as I8, I32 and F32. Returns -1 with a message in
+ * err on failure. */
+#define CKPT_QUANTIZED "int8 weights, float32 scale per row, int32 thresholds"
+int ckpt_save(const Kir *k, uint64_t model_hash, const void *params, const char *path,
 	      char *err, size_t errlen);
 
 /* The model a checkpoint says it was written from: its metadata's "model"
@@ -30,10 +34,12 @@ typedef struct {
 } CkptOrigin;
 
 /* Reads the parameters of the model from path: every parameter must be
- * present as F32 with its shape and finite values; other tensors are ignored. Fills origin
- * unless it is NULL. Returns NULL with a message saying what is wrong and
- * what to do. */
-float *ckpt_load(const Kir *k, const char *path, CkptOrigin *origin, char *err, size_t errlen);
+ * present with its dtype (F32, or for a quantized model as ckpt_save writes
+ * them) and shape, floats finite; other tensors are ignored. A quantized
+ * model reads only quantized checkpoints and a float one only float ones.
+ * Fills origin unless it is NULL. Returns NULL with a message saying what is
+ * wrong and what to do. */
+void *ckpt_load(const Kir *k, const char *path, CkptOrigin *origin, char *err, size_t errlen);
 
 /* 0 if the F32 tensor t of f (read from path) holds only finite values;
  * else -1 with a message naming the file, the tensor and the first bad

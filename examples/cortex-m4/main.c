@@ -71,7 +71,7 @@ static void say(const char *s)
 	board_write(s, strlen(s));
 }
 
-static void forward0(const float *params)
+static void forward0(const void *params)
 {
 	if (K(CARRY_STATE))
 		memset(ws, 0, sizeof ws);

@@ -3,7 +3,7 @@
 # another way:
 #
 #   1. parameters and their bytes: the count of `spikec check`, 4 bytes each;
-#      int8 bytes from the parameter shapes by hand;
+#      int8 bytes from the parameter shapes by hand and as spikec quantize writes them;
 #   2. dense MACs per sample from the layer shapes by hand (tiny, mnist_rows);
 #   3. workspace bytes: what the emitted C's <model>_workspace_floats(1) and
 #      <model>_train_workspace_floats(batch) return, 4 bytes a float;
@@ -73,8 +73,15 @@ done
 
 # tiny: x[1] over 20 steps, slstm of 8 units (weight_ih 32x1, weight_hh 32x8,
 # bias 32), dense(h, 1) at every step (weight 1x8, bias 1).
-same "tiny: int8 bytes = a byte a weight, 4 a row's scale, 4 a bias" "$(json "$OUT/tiny.json" param_bytes_int8)" \
-	"$(((32 + 256 + 8) + 4 * (32 + 32 + 1) + 4 * (32 + 1)))"
+# Quantized (docs/quantize.md): a byte a weight, a float32 scale per row of
+# each sum (h's 32, y's 1), an int32 threshold per row h's spikes read, the
+# biases as float32; every int8 tensor here fills whole 4-byte words.
+same "tiny: int8 bytes = a byte a weight, 4 a row's scale and threshold, 4 a bias" \
+	"$(json "$OUT/tiny.json" param_bytes_int8)" "$(((32 + 256 + 8) + 4 * (32 + 1) + 4 * 32 + 4 * (32 + 1)))"
+same "tiny: the bytes that spikec quantize writes" "$(json "$OUT/tiny.json" param_bytes_int8)" \
+	"$("$SPIKEC" init examples/tiny.snn -o "$OUT/q.ck" >/dev/null &&
+		"$SPIKEC" quantize examples/tiny.snn --checkpoint "$OUT/q.ck" -o "$OUT/q.ckq" |
+		sed -n 's/.* with int8 weights, \([0-9]*\) bytes.*/\1/p')"
 same "tiny: dense MACs = T (4H I + 4H H + O H)" "$(json "$OUT/tiny.json" macs_per_sample)" "$((20 * (32 + 256 + 8)))"
 # mnist_rows: I = 28, H = 200, T = 28, 10 classes read from last(h) once.
 same "mnist_rows: dense MACs = T (4H I + 4H H) + O H" "$(json "$OUT/mnist_rows.json" macs_per_sample)" \
