@@ -185,13 +185,13 @@ def sizes(spikec):
     root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
     L = ["## Model sizes and operations\n",
          "`spikec report examples/MODEL.snn --json` for every model in examples/ ([report.md](report.md) "
-         "defines each number): the parameters and their bytes as float32 and in the planned int8 format "
-         "(int8 weights with a float32 scale per output row, float32 biases: quantization is not built "
-         "yet), the workspace of a forward pass at batch 1 and of a training step at the train block's "
+         "defines each number): the parameters and their bytes as float32 and as `spikec quantize` writes "
+         "them (int8 weights, a float32 scale per row, int32 thresholds, float32 biases; - where a model "
+         "cannot be quantized), the workspace of a forward pass at batch 1 and of a training step at the train block's "
          "batch B, the BPTT tape per sample (part of that workspace) and the dense multiply-adds of the "
          "forward products per sample. SynOps need a checkpoint: `spikec report MODEL --checkpoint "
          "FINAL --data` on a run above.\n",
-         "| model | parameters | float32 | int8 (planned) | forward workspace, batch 1 | training workspace, "
+         "| model | parameters | float32 | int8 | forward workspace, batch 1 | training workspace, "
          "batch B | tape per sample | dense MACs per sample |",
          "|---|---|---|---|---|---|---|---|"]
     for path in sorted(glob.glob(os.path.join(root, "examples", "*.snn"))):
@@ -200,7 +200,7 @@ def sizes(spikec):
         train = ("%s (B = %d)" % (size(w["training_train_batch"]), r["train_batch"]) if r["train_batch"] else "-")
         L.append("| [%s](../examples/%s) | {:,} | %s | %s | %s | %s | %s | {:,} |".format(r["parameters"], r["macs_per_sample"])
                  % (os.path.basename(path), os.path.basename(path), size(r["param_bytes_f32"]),
-                    size(r["param_bytes_int8"]), size(w["forward_batch_1"]), train,
+                    size(r["param_bytes_int8"]) if r["param_bytes_int8"] is not None else "-", size(w["forward_batch_1"]), train,
                     size(r["tape_bytes_per_sample"]) if r["tape_bytes_per_sample"] is not None else "-"))
     L.append("")
     return L
@@ -403,6 +403,47 @@ def task_section(args, task, infos, rate, chosen, figs):
     return L
 
 
+def quantized(spikec, tasks):
+    """The quantized forward pass (docs/quantize.md) of each final spiking
+    checkpoint next to its float one: `spikec quantize` into the run's folder
+    (quantized.safetensors), then `spikec eval --json` of both."""
+    L = ["## Quantized models: int8 weights, integer forward pass\n",
+         "Each final checkpoint of the spiking runs above, quantized with `spikec quantize` (int8 weights "
+         "with a float32 scale per row, integer thresholds: [quantize.md](quantize.md)) and evaluated with "
+         "`spikec eval --quantized`, which runs the integer arithmetic of the emitted C, next to "
+         "`spikec eval` of the same float checkpoint on the same test split. Delta: quantized minus float, "
+         "per seed, then mean ± std.\n",
+         "| task | metric | float | int8 | delta | runs | parameters float32 / int8 |",
+         "|---|---|---|---|---|---|---|"]
+    for task, infos, chosen in tasks:
+        runs, path = chosen["spiking"], infos["spiking"]["path"]
+        if not runs:
+            continue
+        f_vals, q_vals = [], []
+        for r in runs:
+            ck = os.path.join(r["dir"], "epoch-%d.safetensors" % r["epochs"])
+            ckq = os.path.join(r["dir"], "quantized.safetensors")
+            p = subprocess.run([spikec, "quantize", path, "--checkpoint", ck, "-o", ckq],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            if p.returncode:
+                L.append("| %s | - | - | - | - | cannot be quantized: %s | - |" % (task, p.stderr.strip()))
+                break
+            seed = ["--seed", str(r["seed"])]
+            f = json.loads(run_cmd([spikec, "eval", path, "--checkpoint", ck, "--json"] + seed))
+            q = json.loads(run_cmd([spikec, "eval", path, "--quantized", "--checkpoint", ckq, "--json"] + seed))
+            key, scale = {"accuracy": ("accuracy", 100), "rmse": ("rmse", 1)}.get(f["metric"], ("loss", 1 / math.log(2)))
+            f_vals.append(f[key] * scale)
+            q_vals.append(q[key] * scale)
+        else:
+            metric = {"accuracy": "accuracy, %", "rmse": "RMSE (all steps)"}.get(f["metric"], "bits per character")
+            L.append("| %s | %s | %s | %s | %s | %s | %s / %s |" % (
+                task, metric, fmt_ms(f_vals, 2), fmt_ms(q_vals, 2),
+                fmt_ms([b - a for a, b in zip(f_vals, q_vals)], 2),
+                describe(runs, infos["spiking"]["epochs"]), size(infos["spiking"]["report"]["param_bytes_f32"]),
+                size(infos["spiking"]["report"]["param_bytes_int8"])))
+    return L + [""]
+
+
 def estimate(tasks):
     """Full-suite time from the measured wall time per epoch (or iteration)."""
     L = ["## Time of the full suite\n",
@@ -448,6 +489,8 @@ def main():
     ap.add_argument("--input-rate", required=True)
     ap.add_argument("--results", required=True)
     ap.add_argument("--figures", required=True)
+    ap.add_argument("--section", choices=["quantized"],
+                    help="print only this section (for runs made apart from the suite) and write nothing")
     args = ap.parse_args()
 
     suite = []
@@ -460,6 +503,8 @@ def main():
         infos = {"spiking": model_info(args.spikec, spiking), "lstm": model_info(args.spikec, lstm)}
         chosen = {k: choose(find_runs(args.runs, task, k, infos[k]["epochs"])) for k in KINDS}
         tasks.append((task, infos, chosen))
+        if args.section:
+            continue
         toy = infos["spiking"]["dataset"] == "toy_signal"
         text = infos["spiking"]["dataset"] == "text"
         field, scale, digits, metric = (
@@ -480,6 +525,9 @@ def main():
         figs = figures(args, task, infos, chosen)
         sections += task_section(args, task, infos, rate, chosen, figs)
 
+    if args.section:
+        print("\n".join(quantized(args.spikec, tasks)))
+        return
     smoke = any(not r["full"] for _, _, ch in tasks for k in KINDS for r in ch[k])
     partial = any(0 < len(ch[k]) < SEEDS_PLANNED for _, _, ch in tasks for k in KINDS)
     head = [
@@ -499,7 +547,7 @@ def main():
                         "Some have fewer than %d seeds (`SEEDS=...`). " % SEEDS_PLANNED if partial else ""))
     head += ["| task | metric (final, mean ± std over seeds) | spiking LSTM | LSTM | runs (spiking / LSTM) |",
              "|---|---|---|---|---|"] + summary + [""]
-    text = "\n".join(head + sections + sizes(args.spikec) + estimate(tasks)) + "\n"
+    text = "\n".join(head + sections + quantized(args.spikec, tasks) + sizes(args.spikec) + estimate(tasks)) + "\n"
     tmp = args.results + ".tmp"
     with open(tmp, "w") as f:
         f.write(text)
