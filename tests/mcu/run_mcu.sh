@@ -140,12 +140,30 @@ example() {
 	fi
 }
 
+# quantized EXAMPLE: its integer forward pass (spikec quantize, --quantized,
+# docs/quantize.md) with the int8 weights baked in: the infer firmware.
+quantized() {
+	dir=$OUT/$1_quantized
+	if ! "$SPIKEC" init "examples/$1.snn" -o "$OUT/$1.q.ck" --seed 1 >/dev/null 2>&1 ||
+		! "$SPIKEC" quantize "examples/$1.snn" --checkpoint "$OUT/$1.q.ck" -o "$OUT/$1.q.ckq" >/dev/null 2>&1 ||
+		! "$SPIKEC" emit "examples/$1.snn" -o "$dir" --target cortex-m4 --quantized --checkpoint "$OUT/$1.q.ckq" \
+			>"$OUT/$1.qemit.log" 2>&1; then
+		bad "$1: spikec quantize or emit --target cortex-m4 --quantized failed"
+		show "$OUT/$1.qemit.log"
+		return
+	fi
+	firmware "$dir" "$1" quantized "" ""
+}
+
+MODELS="$MODELS ${MCU_QUANTIZED-mnist_rows}:quantized"
 # Two examples at a time, each into its own log; then the logs in order,
 # their PASS and FAIL lines counted here.
 running=0
 for e in $MODELS; do
+	case $e in *:quantized) quantized "${e%:quantized}" >"$OUT/$e.result" 2>&1 & running=$((running + 1)) ;; *)
 	example "$e" >"$OUT/$e.result" 2>&1 &
-	running=$((running + 1))
+	running=$((running + 1)) ;;
+	esac
 	[ "$running" -ge 2 ] && wait && running=0
 done
 wait
