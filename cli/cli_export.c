@@ -142,11 +142,6 @@ static float *param(const Export *X, const char *layer, const char *field, int s
 	SPK_BUG("export: no parameter '%s': the layer names are out of step with dsl/lower.c", name);
 }
 
-static const char *node_name(const Export *X, const char *layer, const char *suffix)
-{
-	return arena_printf(&X->c->arena, "%s%s", layer, suffix);
-}
-
 static Val dense(Export *X, const char *layer, Val x)
 {
 	int ws[2], bs[2];
@@ -158,11 +153,41 @@ static Val dense(Export *X, const char *layer, Val x)
 	return (Val){layer, ws[0], x.readout, x.readout_loc};
 }
 
-/* A lif or lif_learn layer (docs/nir.md "lif"): u_t = beta u_{t-1} +
- * weight_ih x_t + weight_hh s_{t-1} + bias - threshold s_{t-1}, s_t =
- * [u_t > threshold]. beta is the number `beta` (lif) or, per neuron,
- * sigmoid(beta_raw + beta_logit) (lif_learn: raw not NULL), as spikec's
- * float32 sees them. */
+/* The neuron and its recurrence inside graph g of a lif layer of H neurons
+ * (docs/nir.md "The reset, and why there are two forms"). */
+static void lif_subgraph(Export *X, const char *g, int H, const double *tau, const double *r, const double *thr,
+			 float *w_hh, float threshold)
+{
+	double *zero = xcalloc((size_t)H, sizeof(double));
+	nir_input(X->w, g, "input", H);
+	nir_output(X->w, g, "output", H);
+	if (X->exact_reset) {
+		/* The reset, -threshold s_{t-1}, is a recurrent weight. */
+		for (int i = 0; i < H; i++)
+			w_hh[(size_t)i * H + i] -= threshold;
+		nir_li(X->w, g, "li", H, tau, r, zero);
+		nir_threshold(X->w, g, "threshold", H, thr);
+		nir_linear(X->w, g, "weight_hh", w_hh, H, H);
+		static const char *const edges[][2] = {{"input", "li"}, {"li", "threshold"}, {"threshold", "weight_hh"},
+						       {"weight_hh", "li"}, {"threshold", "output"}};
+		for (size_t e = 0; e < sizeof edges / sizeof *edges; e++)
+			nir_edge(X->w, g, edges[e][0], edges[e][1]);
+	} else {
+		nir_lif(X->w, g, "lif", H, tau, r, zero, thr);
+		nir_linear(X->w, g, "weight_hh", w_hh, H, H);
+		static const char *const edges[][2] = {{"input", "lif"}, {"lif", "weight_hh"}, {"weight_hh", "lif"},
+						       {"lif", "output"}};
+		for (size_t e = 0; e < sizeof edges / sizeof *edges; e++)
+			nir_edge(X->w, g, edges[e][0], edges[e][1]);
+	}
+	free(zero);
+}
+
+/* A lif or lif_learn layer: u_t = beta u_{t-1} + weight_ih x_t + weight_hh
+ * s_{t-1} + bias - threshold s_{t-1}, s_t = [u_t > threshold], as an Affine
+ * `layer.ih` into a NIRGraph `layer`. beta is the number `beta` (lif) or, per
+ * neuron, sigmoid(beta_raw + beta_logit) (lif_learn: raw not NULL), as
+ * spikec's float32 sees them; tau = dt / (1 - beta), r = tau / dt. */
 static Val lif(Export *X, const Expr *call, const char *layer, Val x, double beta_num, const float *raw,
 	       float logit, double threshold)
 {
@@ -171,7 +196,7 @@ static Val lif(Export *X, const Expr *call, const char *layer, Val x, double bet
 	float *bias = param(X, layer, "bias", bs);
 	int H = hs[0];
 	double *tau = xcalloc((size_t)H, sizeof(double)), *r = xcalloc((size_t)H, sizeof(double));
-	double *zero = xcalloc((size_t)H, sizeof(double)), *thr = xcalloc((size_t)H, sizeof(double));
+	double *thr = xcalloc((size_t)H, sizeof(double));
 	Val out = {layer, H, NULL, NOLOC};
 	for (int i = 0; i < H && out.node; i++) {
 		double beta = raw ? 1 / (1 + exp(-(double)(raw[i] + logit))) : (float)beta_num;
@@ -185,43 +210,22 @@ static Val lif(Export *X, const Expr *call, const char *layer, Val x, double bet
 		thr[i] = (float)threshold;
 	}
 	if (out.node) {
-		const char *ih = node_name(X, layer, ".ih");
+		const char *ih = arena_printf(&X->c->arena, "%s.ih", layer);
 		nir_affine(X->w, NIR_TOP, ih, w_ih, bias, is[0], is[1]);
 		nir_edge(X->w, NIR_TOP, x.node, ih);
-		const char *g = nir_graph(X->w, NIR_TOP, layer);
 		nir_edge(X->w, NIR_TOP, ih, layer);
-		nir_input(X->w, g, "input", H);
-		nir_output(X->w, g, "output", H);
-		if (X->exact_reset) {
-			/* The reset, -threshold s_{t-1}, is a recurrent weight. */
-			for (int i = 0; i < H; i++)
-				w_hh[(size_t)i * H + i] -= (float)threshold;
-			nir_li(X->w, g, "li", H, tau, r, zero);
-			nir_threshold(X->w, g, "threshold", H, thr);
-			nir_linear(X->w, g, "weight_hh", w_hh, H, H);
-			const char *edges[][2] = {{"input", "li"}, {"li", "threshold"}, {"threshold", "weight_hh"},
-						  {"weight_hh", "li"}, {"threshold", "output"}};
-			for (int e = 0; e < 5; e++)
-				nir_edge(X->w, g, edges[e][0], edges[e][1]);
-		} else {
-			nir_lif(X->w, g, "lif", H, tau, r, zero, thr);
-			nir_linear(X->w, g, "weight_hh", w_hh, H, H);
-			const char *edges[][2] = {{"input", "lif"}, {"lif", "weight_hh"}, {"weight_hh", "lif"},
-						  {"lif", "output"}};
-			for (int e = 0; e < 4; e++)
-				nir_edge(X->w, g, edges[e][0], edges[e][1]);
-			diag_warning(call->loc, "layer '%s': NIR's LIF resets the membrane to v_reset = 0 after a spike, spikec's lif "
-				     "subtracts the threshold; the two agree in continuous time, but a simulator that "
-				     "steps the NIR graph and resets to zero computes another function than spikec's "
-				     "(--exact-reset writes the subtraction exactly; docs/nir.md)", layer);
-		}
+		lif_subgraph(X, nir_graph(X->w, NIR_TOP, layer), H, tau, r, thr, w_hh, (float)threshold);
+		if (!X->exact_reset)
+			diag_warning(call->loc, "layer '%s': NIR's LIF resets the membrane to v_reset = 0 after a spike, "
+				     "spikec's lif subtracts the threshold; the two agree in continuous time, but a "
+				     "simulator that steps the NIR graph and resets to zero computes another function "
+				     "than spikec's (--exact-reset writes the subtraction exactly; docs/nir.md)", layer);
 	}
 	free(w_ih);
 	free(w_hh);
 	free(bias);
 	free(tau);
 	free(r);
-	free(zero);
 	free(thr);
 	return out;
 }
