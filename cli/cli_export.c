@@ -37,6 +37,12 @@ typedef struct {
 	double num;
 } Bind;
 
+/* A lif layer written as a LIF node, which resets to zero. */
+typedef struct {
+	SrcLoc loc;
+	const char *layer;
+} LifNode;
+
 typedef struct {
 	Compilation *c;
 	const float *params;  /* the checkpoint, in the kernel IR's layout */
@@ -47,6 +53,7 @@ typedef struct {
 	double dt;
 	int exact_reset;
 	SrcLoc loss_loc;      /* of the loss, or NOLOC */
+	Vec(LifNode) lif_nodes;  /* warned of once the file is written */
 } Export;
 
 static const Bind *lookup(const Export *X, const char *name)
@@ -216,10 +223,7 @@ static Val lif(Export *X, const Expr *call, const char *layer, Val x, double bet
 		nir_edge(X->w, NIR_TOP, ih, layer);
 		lif_subgraph(X, nir_graph(X->w, NIR_TOP, layer), H, tau, r, thr, w_hh, (float)threshold);
 		if (!X->exact_reset)
-			diag_warning(call->loc, "layer '%s': NIR's LIF resets the membrane to v_reset = 0 after a spike, "
-				     "spikec's lif subtracts the threshold; the two agree in continuous time, but a "
-				     "simulator that steps the NIR graph and resets to zero computes another function "
-				     "than spikec's (--exact-reset writes the subtraction exactly; docs/nir.md)", layer);
+			vec_push(&X->lif_nodes, ((LifNode){call->loc, layer}));
 	}
 	free(w_ih);
 	free(w_hh);
@@ -365,7 +369,7 @@ static int export(const CliArgs *a)
 	Compilation c = {0};
 	if (pipeline_compile(&c, a->model, NULL))
 		diag_exit();
-	Export X = {&c, NULL, NULL, {0}, {0}, NULL, a->dt ? parse_dt(a->dt) : 1e-4, a->exact_reset, NOLOC};
+	Export X = {&c, NULL, NULL, {0}, {0}, NULL, a->dt ? parse_dt(a->dt) : 1e-4, a->exact_reset, NOLOC, {0}};
 	char err[1024];
 	float *params = cli_load_checkpoint(&c, a->checkpoint, a->strict);
 	X.params = params;
@@ -374,21 +378,29 @@ static int export(const CliArgs *a)
 	Val out = model(&X);
 	if (diag_error_count())
 		diag_fatal("NIR cannot express the model as written (above); %s was not written", a->out);
-	if (X.loss_loc.line)
-		diag_note(X.loss_loc, "the loss is for training; NIR has no losses, so it is not exported");
 	int taken = 0;
 	for (int i = 0; i < X.layers.len; i++)
 		taken |= !strcmp(X.layers.items[i], "output");
 	const char *out_node = taken ? "output.1" : "output";
 	nir_output(X.w, NIR_TOP, out_node, out.n);
 	nir_edge(X.w, NIR_TOP, out.node, out_node);
+	if (nir_save(X.w, a->out, err, sizeof err))
+		diag_fatal("%s", err);
+	/* What the file does not say, once it is written (a failure before
+	 * this is its one message). */
+	for (int i = 0; i < X.lif_nodes.len; i++)
+		diag_warning(X.lif_nodes.items[i].loc, "layer '%s': NIR's LIF resets the membrane to v_reset = 0 after "
+			     "a spike, spikec's lif subtracts the threshold; the two agree in continuous time, but a "
+			     "simulator that steps the NIR graph and resets to zero computes another function than "
+			     "spikec's (--exact-reset writes the subtraction exactly; docs/nir.md)",
+			     X.lif_nodes.items[i].layer);
+	if (X.loss_loc.line)
+		diag_note(X.loss_loc, "the loss is for training; NIR has no losses, so it is not exported");
 	if (out.readout)
 		diag_note(out.readout_loc, "NIR has no '%s': the graph's Output gives the value at every step, and "
 			  "spikec's output is %s (a dense after '%s' commutes with it)", out.readout,
 			  !strcmp(out.readout, "last") ? "its value at the last step" : "its mean over the steps",
 			  out.readout);
-	if (nir_save(X.w, a->out, err, sizeof err))
-		diag_fatal("%s", err);
 	int nodes, edges;
 	nir_counts(X.w, &nodes, &edges);
 	printf("wrote %s: model %s as a NIR graph of %d nodes and %d edges, weights from %s, dt = %g s\n", a->out,
@@ -396,6 +408,7 @@ static int export(const CliArgs *a)
 	nir_close(X.w);
 	vec_free(&X.scope);
 	vec_free(&X.layers);
+	vec_free(&X.lif_nodes);
 	free(params);
 	pipeline_free(&c);
 	return 0;

@@ -18,7 +18,7 @@
 #   tests/llvm/run_llvm.sh    the LLVM JIT backend bit-identical to the C backend
 #   tests/cross/run_cross.sh  the emitted C on aarch64 and armhf (qemu) bit-identical to the host's
 #   tests/mcu/run_mcu.sh      --target cortex-m4 firmware under qemu-system-arm bit-identical to the host's
-#   tests/reliability/run_alloc.sh  every allocation of check, emit, init failing: "out of memory", no file
+#   tests/reliability/run_alloc.sh  every allocation of check, emit, init, export failing: "out of memory", no file
 #   tests/reliability/run_kill.sh   spikec run killed with -9 and resumed; a full disk at a checkpoint
 #   tests/mpi/run_mpi.sh      mpirun -np 1, 2, 4: byte-identical checkpoints, resume, a killed rank, errors
 #   tests/badinput/run_badinput.sh  malformed .npy, safetensors, IDX, WAV and text files: exit 1, golden messages
