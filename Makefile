@@ -19,8 +19,12 @@ O         := build
 BIN       := bin
 endif
 SPIKEC_CFLAGS := -std=c11 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -I$(O)/gen -I. $(SAN_FLAGS)
-ALL_CFLAGS = $(SPIKEC_CFLAGS) $(CPPFLAGS) $(CFLAGS)
-LDLIBS  += -lopenblas -lsndfile -lfftw3 -lz -ljansson -lm -ldl -lpthread
+# HDF5 (spikec export --nir, io/nir.c): Debian keeps its headers and library
+# under hdf5/serial/, which its pkg-config file names.
+HDF5_CFLAGS := $(shell pkg-config --cflags hdf5 2>/dev/null)
+HDF5_LIBS   := $(or $(shell pkg-config --libs hdf5 2>/dev/null),-lhdf5)
+ALL_CFLAGS = $(SPIKEC_CFLAGS) $(HDF5_CFLAGS) $(CPPFLAGS) $(CFLAGS)
+LDLIBS  += -lopenblas -lsndfile -lfftw3 -lz -ljansson $(HDF5_LIBS) -lm -ldl -lpthread
 BISON   ?= bison
 # The LLVM JIT backend is a plugin, bin/spikec-llvm.so, that bin/spikec loads
 # the first time it JITs (backends/llvm/plugin.c): loading libLLVM costs
@@ -191,7 +195,7 @@ $(O)/make_npy: tests/npy/make_npy.c $(O)/libspikec.a
 # `make fuzz FUZZ_SECONDS=N` runs each target N seconds, one after the other.
 FUZZ_CC      ?= clang-14
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined
-FUZZ_CFLAGS  := $(SPIKEC_CFLAGS) -O1 -g $(FUZZ_SAN)
+FUZZ_CFLAGS  := $(SPIKEC_CFLAGS) $(HDF5_CFLAGS) -O1 -g $(FUZZ_SAN)
 FUZZ_SECONDS ?= 60
 FUZZ_OBJ     := $(patsubst %,build/fuzz/%,$(LIB_OBJ:$(O)/obj/%=obj/%))
 FUZZ_BIN     := $(patsubst %,build/fuzz/fuzz_%,$(FUZZ_TARGETS))

@@ -8,7 +8,7 @@
 #include "pipeline.h"
 
 extern const CliCommand cli_cmd_check, cli_cmd_ir, cli_cmd_emit, cli_cmd_init, cli_cmd_infer, cli_cmd_run,
-	cli_cmd_eval, cli_cmd_grad, cli_cmd_sample, cli_cmd_plot, cli_cmd_report, cli_cmd_quantize;
+	cli_cmd_eval, cli_cmd_grad, cli_cmd_sample, cli_cmd_plot, cli_cmd_report, cli_cmd_quantize, cli_cmd_export;
 
 /* spikec plot --raster (cli_raster.c) of a->model with a->checkpoints.items[0]
  * (a->sample and a->seed NULL when not given). */

@@ -229,9 +229,10 @@ CliArgs cli_parse(const CliCommand *cmd, int argc, char **argv)
 		diag_fatal("no model file given (usage: spikec %s %s ...; see 'spikec %s --help')", cmd->name,
 			   cmd->operands, cmd->name);
 	for (const CliOpt *o = cmd->opts; o->name; o++) {
-		const char *const *v = (const char *const *)((const char *)&a + o->field);
-		if ((o->flags & CLI_REQUIRED) && !*v)
-			diag_fatal("missing --%s %s (see 'spikec %s --help')", o->name, o->value, cmd->name);
+		const char *f = (const char *)&a + o->field;
+		if ((o->flags & CLI_REQUIRED) && (o->value ? !*(const char *const *)f : !*(const int *)f))
+			diag_fatal("missing --%s%s%s (see 'spikec %s --help')", o->name, o->value ? " " : "",
+				   o->value ? o->value : "", cmd->name);
 	}
 	return a;
 }

@@ -15,13 +15,13 @@ typedef Vec(const char *) CliList;
 typedef struct {
 	const char *model;       /* the positional model file */
 	const char *out, *after, *checkpoint, *input, *seed, *epochs, *threads, *resume, *backend, *labels, *length,
-		*temperature, *prime, *sample, *samples, *target;
+		*temperature, *prime, *sample, *samples, *target, *dt;
 	CliList checkpoints, metrics;  /* options that may be given several times */
-	int dot, portable, quiet, smooth_spikes, inputs, strict, raster, signal, data, json, quantized;
+	int dot, portable, quiet, smooth_spikes, inputs, strict, raster, signal, data, json, quantized, nir, exact_reset;
 } CliArgs;
 
 enum {
-	CLI_REQUIRED = 1,  /* the command fails without it (a value option, not CLI_REPEAT) */
+	CLI_REQUIRED = 1,  /* the command fails without it (a flag or a value option, not CLI_REPEAT) */
 	CLI_REPEAT = 2,    /* each occurrence is appended to a CliList field */
 };
 

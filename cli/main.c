@@ -10,6 +10,7 @@
 static const CliCommand *const cmds[] = {
 	&cli_cmd_check, &cli_cmd_ir, &cli_cmd_emit, &cli_cmd_init, &cli_cmd_infer, &cli_cmd_run,
 	&cli_cmd_eval, &cli_cmd_grad, &cli_cmd_sample, &cli_cmd_plot, &cli_cmd_report, &cli_cmd_quantize,
+	&cli_cmd_export,
 };
 #define NCMDS ((int)(sizeof cmds / sizeof *cmds))
 

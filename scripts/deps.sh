@@ -17,19 +17,21 @@
 set -eu
 cd "$(dirname "$0")/.."
 
-BUILD_PKGS="make gcc clang flex bison libopenblas-dev libcunit1-dev llvm-14-dev pkg-config zlib1g-dev libsndfile1-dev libfftw3-dev libjansson-dev"
+BUILD_PKGS="make gcc clang flex bison libopenblas-dev libcunit1-dev llvm-14-dev pkg-config zlib1g-dev libsndfile1-dev libfftw3-dev libjansson-dev libhdf5-dev"
 # The tests need python3 (its json module checks the --json output) but no
 # torch (tests/torch/run_readme.sh skips without python3-torch), and
 # groff-base to render the man page; tests/cross/run_cross.sh builds
 # the emitted C for aarch64 and armhf and runs it under qemu-user;
 # tests/mcu/run_mcu.sh builds the Cortex-M4 firmware of examples/cortex-m4
-# and runs it under qemu-system-arm.
+# and runs it under qemu-system-arm; tests/nir/run_nir.sh reads the NIR
+# files of `spikec export` back with h5dump (hdf5-tools) and h5py, and
+# steps the graph with numpy.
 CROSS_PKGS="gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-arm-linux-gnueabihf libc6-dev-armhf-cross qemu-user"
 MCU_PKGS="gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm"
 # Open MPI (mpicc, mpirun) for the MPI plugin and tests/mpi/run_mpi.sh;
 # spikec builds and runs without it (docs/mpi.md).
 MPI_PKGS="openmpi-bin libopenmpi-dev"
-TEST_PKGS="$BUILD_PKGS libxml2-utils python3 python3-numpy groff-base valgrind $CROSS_PKGS $MCU_PKGS $MPI_PKGS"
+TEST_PKGS="$BUILD_PKGS libxml2-utils python3 groff-base valgrind hdf5-tools python3-h5py python3-numpy $CROSS_PKGS $MCU_PKGS $MPI_PKGS"
 DEMO_PKGS="dataset-fashion-mnist"      # Fashion-MNIST under /usr/share/datasets
 BENCH_PKGS="$BUILD_PKGS python3-torch python3-numpy linux-perf $MPI_PKGS"   # PyTorch is the peer
 FUZZ_PKGS="$BUILD_PKGS clang-14 libclang-rt-14-dev"   # libclang_rt.fuzzer, ASan, UBSan

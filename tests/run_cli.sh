@@ -119,7 +119,7 @@ fi
 
 # ---- --help of every command ------------------------------------------------
 cmds=$("$spikec" --help | sed -n 's/^  \([a-z][a-z]*\)  .*/\1/p')
-check "spikec --help lists 12 commands" test "$(echo "$cmds" | wc -l)" -eq 12
+check "spikec --help lists 13 commands" test "$(echo "$cmds" | wc -l)" -eq 13
 for c in $cmds; do
 	expect 0 stdout "usage: spikec $c " -- "$c" --help
 	expect 0 stdout "usage: spikec $c " -- "$c" -h

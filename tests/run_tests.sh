@@ -15,10 +15,11 @@
 #   tests/plot/run_plot.sh    spikec plot: training curves and spike rasters as SVG
 #   tests/report/run_report.sh  spikec report: bytes, MACs and SynOps against hand counts and the emitted C
 #   tests/quant/run_quant.sh  spikec quantize, --quantized: a numpy reference, LLVM against C, the emitted C, errors
+#   tests/nir/run_nir.sh      spikec export --nir: the HDF5 file read back, its weights, the graph stepped against infer
 #   tests/llvm/run_llvm.sh    the LLVM JIT backend bit-identical to the C backend
 #   tests/cross/run_cross.sh  the emitted C on aarch64 and armhf (qemu) bit-identical to the host's
 #   tests/mcu/run_mcu.sh      --target cortex-m4 firmware under qemu-system-arm bit-identical to the host's
-#   tests/reliability/run_alloc.sh  every allocation of check, emit, init failing: "out of memory", no file
+#   tests/reliability/run_alloc.sh  every allocation of check, emit, init, export failing: "out of memory", no file
 #   tests/reliability/run_kill.sh   spikec run killed with -9 and resumed; a full disk at a checkpoint
 #   tests/mpi/run_mpi.sh      mpirun -np 1, 2, 4: byte-identical checkpoints, resume, a killed rank, errors
 #   tests/badinput/run_badinput.sh  malformed .npy, safetensors, IDX, WAV and text files: exit 1, golden messages
@@ -36,7 +37,7 @@ cd "$(dirname "$0")/.." || exit 2
 
 SCRIPTS="tests/run_errors.sh tests/run_golden.sh tests/ref/run_forward.sh tests/run_cli.sh tests/json/run_json.sh
 	tests/install/run_install.sh tests/torch/run_readme.sh tests/grad/run_grad.sh tests/train/run_train.sh tests/text/run_text.sh
-	tests/npy/run_npy.sh tests/plot/run_plot.sh tests/report/run_report.sh tests/quant/run_quant.sh tests/llvm/run_llvm.sh tests/cross/run_cross.sh
+	tests/npy/run_npy.sh tests/plot/run_plot.sh tests/report/run_report.sh tests/quant/run_quant.sh tests/nir/run_nir.sh tests/llvm/run_llvm.sh tests/cross/run_cross.sh
 	tests/mcu/run_mcu.sh tests/badinput/run_badinput.sh tests/fuzz/run_replay.sh
 	tests/reliability/run_alloc.sh tests/reliability/run_kill.sh tests/mpi/run_mpi.sh tests/layout/run_layout.sh"
 [ $# -gt 0 ] && SCRIPTS=$*
