@@ -122,7 +122,9 @@ static void key_extra(const Kir *k, const BackendOptions *opt, StrBuf *o)
 	sb_printf(o, "portable %d smooth %d\n", opt->portable, opt->smooth_spikes);
 	for (int b = 0; b < k->bufs.len; b++) {
 		const KBuf *kb = &k->bufs.items[b];
-		if (kb->cls == KB_PARAM)
+		if (kb->cls == KB_PARAM && kb->index < 0)  /* a quantized model's scale or threshold */
+			sb_printf(o, "param %s %s derived\n", kb->name, kb->what);
+		else if (kb->cls == KB_PARAM)
 			sb_printf(o, "param %s %s init %d fan_in %d\n", kb->name, kb->what,
 				  (int)k->g->params.items[kb->index].init, k->g->params.items[kb->index].fan_in);
 	}
