@@ -40,8 +40,8 @@ else
 	limit() { "$@"; }
 fi
 
-# The checkpoints that `emit --checkpoint` bakes in and `export --nir`
-# writes out (made before any sweep).
+# The checkpoints that `emit --checkpoint` bakes in, `quantize` reads and
+# `export --nir` writes out (made before any sweep).
 "$SPIKEC" init "$MODEL" --seed 3 --output "$OUT/in/ck.safetensors" >/dev/null || exit 2
 LIF=examples/lif_classify.snn
 "$SPIKEC" init "$LIF" --seed 3 --output "$OUT/in/lif.safetensors" >/dev/null || exit 2
@@ -159,6 +159,7 @@ sweep cell "check slstm_analog.snn (a user-defined cell)" check examples/slstm_a
 sweep emit "emit tiny.snn -o DIR (DIR missing)" emit "$MODEL" -o "$W/c"
 sweep emit_ck "emit tiny.snn --checkpoint CK" emit "$MODEL" -o "$W/c" --checkpoint "$OUT/in/ck.safetensors"
 sweep init "init tiny.snn --output F" init "$MODEL" --seed 3 --output "$W/p.safetensors"
+sweep quantize "quantize tiny.snn --checkpoint CK -o F" quantize "$MODEL" --checkpoint "$OUT/in/ck.safetensors" -o "$W/q.safetensors"
 sweep export "export --nir lif_classify.snn -o F" export --nir "$LIF" --checkpoint "$OUT/in/lif.safetensors" -o "$W/m.nir"
 
 # ---- no leak: a few failure points of each command under valgrind ----------
@@ -190,6 +191,7 @@ elif command -v valgrind >/dev/null 2>&1; then
 	vg emit emit "$MODEL" -o "$W/c"
 	vg emit_ck emit "$MODEL" -o "$W/c" --checkpoint "$OUT/in/ck.safetensors"
 	vg init init "$MODEL" --seed 3 --output "$W/p.safetensors"
+	vg quantize quantize "$MODEL" --checkpoint "$OUT/in/ck.safetensors" -o "$W/q.safetensors"
 	vg export export --nir "$LIF" --checkpoint "$OUT/in/lif.safetensors" -o "$W/m.nir"
 	check "valgrind: $vg_runs failure points, no definite leak, no memory error ($(elapsed "$vg_t0")s)" \
 		[ "$vg_bad" -eq 0 ]
