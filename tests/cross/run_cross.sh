@@ -17,7 +17,9 @@
 # A model whose emitted C is an earlier model's but for its name
 # (fashion_rows is mnist_rows with another train block) passes as that one's
 # twin instead of running again. CROSS_BATCH and CROSS_STEPS override the
-# batch (1) and the number of steps (10).
+# batch (1) and the number of steps (10). Then the same for the quantized
+# forward pass (spikec quantize, --quantized) of tiny and mnist_rows
+# (CROSS_QUANTIZED), its weights baked in: the forward outputs.
 #
 # Under valgrind too: the same program built for this machine's baseline
 # (no -march=native: valgrind knows no AVX-512) runs under memcheck, which
@@ -80,17 +82,18 @@ for tq in $TARGETS; do
 done
 
 # build_run DIR NAME TAG CC LINKFLAGS RUNNER...: builds run_emitted for model
-# NAME in DIR as DIR/TAG and runs it, stdout to DIR/TAG.bits; the exit status
-# of each step goes to DIR/TAG.status ("build N" or "run N").
+# NAME in DIR (with $defs and the sources $extra) as DIR/TAG and runs it for
+# $steps training steps, stdout to DIR/TAG.bits; the exit status of each
+# step goes to DIR/TAG.status ("build N" or "run N").
 build_run() {
 	b_dir=$1 b_name=$2 b_tag=$3 b_cc=$4 b_link=$5
 	shift 5
 	if ! $b_cc $FLAGS $b_link $defs -include "$b_dir/$b_name.h" -o "$b_dir/$b_tag" \
-		examples/demo/run_emitted.c "$b_dir/$b_name.c" -lm >"$b_dir/$b_tag.log" 2>&1; then
+		examples/demo/run_emitted.c "$b_dir/$b_name.c" $extra -lm >"$b_dir/$b_tag.log" 2>&1; then
 		echo "build $?" >"$b_dir/$b_tag.status"
 		return
 	fi
-	"$@" "$b_dir/$b_tag" --bits "$BATCH" "$STEPS" >"$b_dir/$b_tag.bits" 2>>"$b_dir/$b_tag.log" </dev/null
+	"$@" "$b_dir/$b_tag" --bits "$BATCH" "$steps" >"$b_dir/$b_tag.bits" 2>>"$b_dir/$b_tag.log" </dev/null
 	echo "run $?" >"$b_dir/$b_tag.status"
 }
 
@@ -104,7 +107,40 @@ ran() {
 	fi
 }
 
+# run_all DIR NAME WHAT: builds and runs NAME on the host, each target and
+# under valgrind side by side, then checks each against the host's bits.
+run_all() {
+	build_run "$1" "$2" host "${CC:-cc}" -march=native &
+	for tq in $present; do
+		build_run "$1" "$2" "${tq%%:*}" "${tq%%:*}-gcc" -static "${tq#*:}" &
+	done
+	[ -n "$valgrind" ] && build_run "$1" "$2" valgrind "${CC:-cc}" -g memcheck &
+	wait
+	ran "$1" host "$2 on the host: built and ran"
+	lines=$(wc -l <"$1/host.bits")
+	if [ -n "$valgrind" ]; then
+		ran "$1" valgrind "$2 under valgrind: no invalid access, uninitialised value or leak"
+		if cmp -s "$1/host.bits" "$1/valgrind.bits"; then
+			ok "$2 under valgrind (x86-64 baseline): the host's bits"
+		else
+			bad "$2 under valgrind: not the host's bits ($1/host.bits, $1/valgrind.bits)"
+		fi
+	fi
+	for tq in $present; do
+		triple=${tq%%:*}
+		ran "$1" "$triple" "$2 on $triple (${tq#*:}): built and ran"
+		if cmp -s "$1/host.bits" "$1/$triple.bits"; then
+			ok "$2 on $triple: $3: the host's bits ($lines values)"
+		else
+			bad "$2 on $triple: not the host's bits ($1/host.bits, $1/$triple.bits): $3"
+			diff "$1/host.bits" "$1/$triple.bits" | head -n 10 | sed 's/^/     /'
+		fi
+	done
+}
+
 mkdir -p "$OUT" || exit 1
+extra=
+steps=$STEPS
 tested=
 for snn in examples/*.snn; do
 	dir=$OUT/$(basename "$snn" .snn)
@@ -135,34 +171,28 @@ for snn in examples/*.snn; do
 	fi
 	tested="$tested $(basename "$dir")"
 
-	build_run "$dir" "$name" host "${CC:-cc}" -march=native &
-	for tq in $present; do
-		build_run "$dir" "$name" "${tq%%:*}" "${tq%%:*}-gcc" -static "${tq#*:}" &
-	done
-	[ -n "$valgrind" ] && build_run "$dir" "$name" valgrind "${CC:-cc}" -g memcheck &
-	wait
-	ran "$dir" host "$name on the host: built and ran"
-	lines=$(wc -l <"$dir/host.bits")
-	if [ -n "$valgrind" ]; then
-		ran "$dir" valgrind "$name under valgrind: no invalid access, uninitialised value or leak"
-		if cmp -s "$dir/host.bits" "$dir/valgrind.bits"; then
-			ok "$name under valgrind (x86-64 baseline): the host's bits"
-		else
-			bad "$name under valgrind: not the host's bits ($dir/host.bits, $dir/valgrind.bits)"
-		fi
+	run_all "$dir" "$name" "outputs, $STEPS losses, outputs after training"
+done
+
+# The quantized forward pass (docs/quantize.md) of CROSS_QUANTIZED, with its
+# int8 weights (quantized from init --seed 1) baked in: the forward outputs.
+steps=0
+for m in ${CROSS_QUANTIZED-tiny mnist_rows}; do
+	dir=$OUT/${m}_quantized
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	if ! "$SPIKEC" init "examples/$m.snn" --seed 1 -o "$dir/ck" >"$dir/emit.log" 2>&1 ||
+		! "$SPIKEC" quantize "examples/$m.snn" --checkpoint "$dir/ck" -o "$dir/ckq" >>"$dir/emit.log" 2>&1 ||
+		! "$SPIKEC" emit "examples/$m.snn" -o "$dir" --portable --quantized --checkpoint "$dir/ckq" \
+			>>"$dir/emit.log" 2>&1; then
+		bad "$m: quantize or emit --quantized"
+		show "$dir/emit.log"
+		continue
 	fi
-	for tq in $present; do
-		triple=${tq%%:*}
-		ran "$dir" "$triple" "$name on $triple (${tq#*:}): built and ran"
-		if cmp -s "$dir/host.bits" "$dir/$triple.bits"; then
-			ok "$name on $triple: outputs, $STEPS losses, outputs after training: the host's bits ($lines values)"
-		else
-			f=$(((lines - STEPS) / 2))
-			bad "$name on $triple: not the host's bits ($dir/host.bits, $dir/$triple.bits;" \
-				"lines 1-$f are the outputs, then $STEPS losses, then the outputs after training):"
-			diff "$dir/host.bits" "$dir/$triple.bits" | head -n 10 | sed 's/^/     /'
-		fi
-	done
+	upper=$(printf '%s' "$m" | tr '[:lower:]' '[:upper:]')
+	defs="-DMODEL=$m -DMODEL_UPPER=$upper -DWEIGHTS -include $dir/${m}_weights.h"
+	extra=$dir/${m}_weights.c
+	run_all "$dir" "$m" "the quantized forward outputs"
 done
 
 summary
