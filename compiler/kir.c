@@ -274,6 +274,12 @@ void kir_free(Kir *k)
 		strmap_free(&k->names[p]);
 }
 
+int kir_is_int(const Kir *k, const Kernel *m, KVal v)
+{
+	return v.kind == KV_LET ? m->lets.items[v.let].integer
+	       : v.kind == KV_LOAD && k->bufs.items[v.buf].elem != KE_F32;
+}
+
 long kir_row_floats(const KBuf *kb)
 {
 	Type t = kb->type;

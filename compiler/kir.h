@@ -205,6 +205,9 @@ unsigned char *kir_inlined_lets(const Kernel *m);
 /* Which lets of a MAP a store needs, directly or through other lets
  * (malloc'd, one flag per let). */
 unsigned char *kir_live_lets(const Kernel *m);
+/* Whether operand v of MAP m is an int32: an integer let, or a load of an
+ * int32 buffer (the quantized forward pass, kir_quant.h). */
+int kir_is_int(const Kir *k, const Kernel *m, KVal v);
 /* Whether the iterations j of a MAP are independent, so that a backend may
  * vectorize it without checking its buffers for overlap: no store sums over
  * the features (reduce) unless `local_reduce` (the backend sums those in a

@@ -239,11 +239,6 @@ static QVal classify(Q *s, QVal *vals, KVal o)
 	return v;
 }
 
-static int is_int_val(Q *s, const Kernel *m, KVal v)
-{
-	return v.kind == KV_LET ? m->lets.items[v.let].integer : v.kind == KV_LOAD && B(s, v.buf)->elem != KE_F32;
-}
-
 static int is_bias(Q *s, KVal o)
 {
 	const KBuf *kb = o.kind == KV_LOAD ? B(s, o.buf) : NULL;
@@ -380,7 +375,7 @@ static int float_state_lets(Q *s, const Kernel *m)
 		const KLet *l = &m->lets.items[i];
 		if (!need[i])
 			continue;
-		n += !l->integer || (l->op == OP_SPIKE && !is_int_val(s, m, l->a));
+		n += !l->integer || (l->op == OP_SPIKE && !kir_is_int(s->k, m, l->a));
 		if (l->a.kind == KV_LET)
 			need[l->a.let] = 1;
 		if (ir_ops[l->op].arity == 2 && l->b.kind == KV_LET)

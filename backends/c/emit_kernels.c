@@ -102,12 +102,6 @@ static void load(CEmit *e, const Kernel *m, KVal v)
 
 static void expr(CEmit *e, const Kernel *m, int let);
 
-/* Whether an operand of a MAP is an int32 (kir_quant.h). */
-static int is_int(CEmit *e, const Kernel *m, KVal v)
-{
-	return v.kind == KV_LET ? m->lets.items[v.let].integer : v.kind == KV_LOAD && B(e, v.buf)->elem != KE_F32;
-}
-
 /* An operand; a constant of an int32 let is an integer. */
 static void operand_of(CEmit *e, const Kernel *m, KVal v, int integer)
 {
@@ -227,7 +221,7 @@ static void expr(CEmit *e, const Kernel *m, int let)
 		if (e->opt->smooth_spikes)
 			primitive(e, m, l);
 		else if (l->integer)
-			operand(e, m, l->a), sb_puts(o, is_int(e, m, l->a) ? " > 0 ? 1 : 0" : " > 0.0f ? 1 : 0");
+			operand(e, m, l->a), sb_puts(o, kir_is_int(e->k, m, l->a) ? " > 0 ? 1 : 0" : " > 0.0f ? 1 : 0");
 		else
 			operand(e, m, l->a), sb_puts(o, " > 0.0f ? 1.0f : 0.0f");
 		return;
