@@ -435,10 +435,11 @@ def quantized(spikec, tasks):
             f_vals.append(f[key] * scale)
             q_vals.append(q[key] * scale)
         else:
-            metric = {"accuracy": "accuracy, %", "rmse": "RMSE (all steps)"}.get(f["metric"], "bits per character")
+            metric, d = {"accuracy": ("accuracy, %", 2), "rmse": ("RMSE (all steps)", 4)}.get(
+                f["metric"], ("bits per character", 3))
             L.append("| %s | %s | %s | %s | %s | %s | %s / %s |" % (
-                task, metric, fmt_ms(f_vals, 2), fmt_ms(q_vals, 2),
-                fmt_ms([b - a for a, b in zip(f_vals, q_vals)], 2),
+                task, metric, fmt_ms(f_vals, d), fmt_ms(q_vals, d),
+                fmt_ms([b - a for a, b in zip(f_vals, q_vals)], d),
                 describe(runs, infos["spiking"]["epochs"]), size(infos["spiking"]["report"]["param_bytes_f32"]),
                 size(infos["spiking"]["report"]["param_bytes_int8"])))
     return L + [""]
