@@ -67,6 +67,15 @@ static void grad_spike(AD *ad, int n, int d)
 	ad_contrib(ad, v, ad_elem(ad, OP_MUL, d, psi));
 }
 
+/* dropout is linear in x given its mask: dx = mask * d, the same mask
+ * (the same site, drawn at the same step, row and feature). */
+static void grad_dropout(AD *ad, int n, int d)
+{
+	int m = ad_elem(ad, OP_DROPOUT, d, -1);
+	N(ad, m)->a.drop = N(ad, n)->a.drop;
+	ad_contrib(ad, N(ad, n)->args[0], m);
+}
+
 /* d sigmoid = s (1 - s), from the output s */
 static void grad_sigmoid(AD *ad, int n, int d)
 {

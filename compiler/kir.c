@@ -232,6 +232,7 @@ static void drop_unused_buffers(Kir *k)
 	remap(&k->labels, map);
 	remap(&k->train_output, map);
 	remap(&k->spike_counts, map);
+	remap(&k->dropout_key, map);
 	free(map);
 }
 

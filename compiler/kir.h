@@ -71,7 +71,8 @@ typedef struct {
 
 typedef struct {
 	Op op;              /* an F_ELEM op */
-	KVal a, b;          /* b unused for unary ops */
+	KVal a, b;          /* b unused for unary ops but DROPOUT, whose b loads
+			     * the dropout key (Kir.dropout_key) */
 	Surrogate sur;      /* OP_SPIKE, OP_SURROGATE */
 	const char *name;   /* C identifier of the local */
 	int node;           /* the graph node computed (at feature offset `off`) */
@@ -140,6 +141,10 @@ typedef struct {
 	long nparams;       /* floats */
 	Vec(KSpike) spikes; /* counted into `spike_counts` by the train program */
 	int spike_counts;   /* that buffer, -1 if none */
+	/* The train program's dropout key (six floats holding the uint64 seed,
+	 * step and first row of runtime/dropout.h), set by <model>_dropout_key;
+	 * -1 for a model without dropout. */
+	int dropout_key;
 	/* Per program, how many of the buffers it sees (its own and the
 	 * shared ones) have each name: kir_count_name keeps it in step. */
 	StrMap names[PROG_COUNT];

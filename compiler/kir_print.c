@@ -47,7 +47,7 @@ static void list(const Kir *k, const KList *l, int depth, FILE *out)
 				const KLet *lt = &kn->lets.items[j];
 				fprintf(out, "%*s%s = %s ", ind + 4, "", lt->name, ir_ops[lt->op].name);
 				val(k, kn, lt->a, out);
-				if (ir_ops[lt->op].arity == 2) {
+				if (ir_ops[lt->op].arity == 2 || lt->op == OP_DROPOUT) {
 					fprintf(out, ", ");
 					val(k, kn, lt->b, out);
 				}

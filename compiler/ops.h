@@ -31,6 +31,7 @@ OP(SPIKE,           "spike",          1,     F_ELEM,            grad_spike) /* H
 OP(SIGMOID,         "sigmoid",        1,     F_ELEM | F_SMOOTH, grad_sigmoid)
 OP(TANH,            "tanh",           1,     F_ELEM | F_SMOOTH, grad_tanh)
 OP(SLICE,           "slice",          1,     F_SMOOTH,          grad_slice) /* features [off, off+len) */
+OP(DROPOUT,         "dropout",        1,     F_ELEM | F_SMOOTH, grad_dropout) /* drop: x times its mask (train), x (infer) */
 OP(SCAN,            "scan",           -1,    0,                 grad_none)  /* the time loop; see ir.h */
 OP(YIELD,           "yield",          -1,    0,                 grad_none)  /* scan body result */
 OP(SCAN_OUT,        "scan_out",       1,     0,                 grad_none)  /* k: final carry k, or stacked output k-ncarry */

@@ -75,6 +75,12 @@ static Value call(Lower *L, Scope *scope, const Expr *e)
 			return (Value){0};
 		return lower_spike(L, e, &a);
 	}
+	if (strcmp(f, "dropout") == 0) {
+		static const char *const names[] = {"p"};
+		if (!eval_args(L, scope, e, 2, names, 1, &a))
+			return (Value){0};
+		return lower_dropout(L, e, &a);
+	}
 	int last = strcmp(f, "last") == 0, mean = strcmp(f, "mean") == 0;
 	if ((last || mean) && L->prefix) {
 		lower_error(L, e->loc, "'%s' ends the time loop and can only be used in the model", f);
@@ -102,7 +108,7 @@ static Value call(Lower *L, Scope *scope, const Expr *e)
 			return lower_cell_call(L, scope, L->prog->cells.items[i], e);
 
 	static const char *const builtins[] = {"tanh", "spike", "size", "last", "mean", "split", "cross_entropy",
-					       "mse"};
+					       "mse", "dropout"};
 	int nb = (int)(sizeof builtins / sizeof *builtins), nk = 0;
 	const char **known = arena_alloc(L->arena, sizeof *known * (size_t)(nb + SUR_COUNT + L->prog->cells.len));
 	for (int i = 0; i < nb; i++)

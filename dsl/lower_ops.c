@@ -191,6 +191,47 @@ Value lower_spike(Lower *L, const Expr *call, Args *a)
 	return r;
 }
 
+/* dropout(x, p): in training, each value of x zeroed with probability p and
+ * the others scaled by 1 / (1 - p); the identity in the forward pass, and
+ * x itself when p is 0. Each call is a site of its own (ir.h). */
+Value lower_dropout(Lower *L, const Expr *call, Args *a)
+{
+	enum { MAX_SITES = 65536 };  /* the site is 16 bits of the Philox stream (runtime/dropout.h) */
+	Value *p = a->npos > 1 ? &a->pos[1] : named_arg(a, "p");
+	if (a->npos < 1 || !p) {
+		lower_error(L, call->loc, "'dropout' needs the value and the probability of dropping: dropout(x, p = 0.5)");
+		return (Value){0};
+	}
+	if (!lower_want_node(L, &a->pos[0], "the first argument of 'dropout'"))
+		return (Value){0};
+	Type t = lower_type_of(L, a->pos[0].node);
+	if (t.rank != 1 || !t.batched) {
+		char sa[64];
+		lower_error(L, a->pos[0].loc, "'dropout' needs a vector of activations, got %s",
+			    shape_words(t, sa, sizeof sa));
+		return (Value){0};
+	}
+	if (p->kind != V_NUM || !(p->num >= 0 && (float)p->num < 1.0f)) {
+		if (p->kind == V_NUM)
+			lower_error(L, p->loc, "the dropout probability p must be in [0, 1), got %g", p->num);
+		else
+			lower_error(L, p->loc, "the dropout probability p must be a number, not %s", lower_value_kind(p));
+		return (Value){0};
+	}
+	if (p->num == 0)  /* keeps everything: x itself, spikes staying spikes */
+		return a->pos[0];
+	if (L->ndropout == MAX_SITES) {
+		lower_error(L, call->loc, "more than %d dropout calls in one model", MAX_SITES);
+		return (Value){0};
+	}
+	Value r = lower_make_op(L, OP_DROPOUT, &a->pos[0].node, 1, call->loc, "dropout");
+	if (r.kind == V_NODE) {
+		L->g->nodes.items[r.node].a.drop.p = (float)p->num;
+		L->g->nodes.items[r.node].a.drop.site = L->ndropout++;
+	}
+	return r;
+}
+
 Value lower_size(Lower *L, const Expr *call, const Args *a)
 {
 	Value x = one_tensor(L, call, a);

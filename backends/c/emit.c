@@ -15,6 +15,7 @@ extern const char runtime_rng_h_text[];
 extern const char runtime_vmath_h_text[];
 extern const char runtime_gemm_portable_h_text[];
 extern const char runtime_events_h_text[];
+extern const char runtime_dropout_h_text[];
 
 static const KBuf *buf_of(const Kir *k, KBufClass cls, int which)
 {
@@ -128,6 +129,16 @@ void cemit_header(const Kir *k, const BackendOptions *opt, StrBuf *o)
 		backward_signature(k, o, 0);
 		sb_puts(o, ";\n");
 		sb_printf(o, "void %s_zero_grad(float *grads);\n", m);
+		if (k->dropout_key >= 0) {
+			sb_printf(o, "/* The model has dropout: forward_train() and backward() draw its masks\n"
+				     " * from the key in the workspace (runtime/dropout.h), which\n"
+				     " * dropout_key() sets: the seed, the step (a new mask per step) and\n"
+				     " * the batch row of the workspace's first row; zero after the\n"
+				     " * workspace is zeroed. forward() has no dropout. */\n");
+			sb_printf(o, "#define %s_DROPOUT 1\n", M);
+			sb_printf(o, "void %s_dropout_key(float *workspace, int batch, uint32_t seed, uint64_t step, "
+				     "uint64_t row0);\n", m);
+		}
 		if (buf_of(k, KB_DINPUT, 0)) {
 			sb_printf(o, "/* backward() that also writes d loss / d inputs, (T, B, INPUTS) each. */\n");
 			sb_printf(o, "#define %s_INPUT_GRADS 1\n", M);
@@ -498,6 +509,11 @@ static void emit_train(CEmit *e)
 		emit_backward(k, o, 1);
 	sb_printf(o, "void %s_zero_grad(float *grads)\n{\n\tmemset(grads, 0, sizeof(float) * %ld);\n}\n\n", m,
 		  k->nparams);
+	if (k->dropout_key >= 0)
+		sb_printf(o, "void %s_dropout_key(float *workspace, int batch, uint32_t seed, uint64_t step, uint64_t row0)\n"
+			     "{\n\tTrainBuffers a;\n\tcarve_train_buffers(&a, workspace, batch);\n"
+			     "\tspk_dropout_set_key(a.%s, seed, step, row0);\n}\n\n", m,
+			  k->bufs.items[k->dropout_key].name);
 	sb_printf(o, "const %s_spike %s_spikes[] = {\n", m, m);
 	for (int i = 0; i < k->spikes.len; i++)
 		sb_printf(o, "\t{\"%s\", %d},\n", k->spikes.items[i].name, k->spikes.items[i].size);
@@ -532,6 +548,10 @@ void cemit_source(const Kir *k, const BackendOptions *opt, StrBuf *o)
 	sb_puts(o, "\n");
 	if (opt->portable) {
 		sb_puts(o, runtime_gemm_portable_h_text);
+		sb_puts(o, "\n");
+	}
+	if (k->dropout_key >= 0) {
+		sb_puts(o, runtime_dropout_h_text);
 		sb_puts(o, "\n");
 	}
 	if (gemms_used(k, opt) >> GEMM_KINDS || backend_has_bits(k)) {

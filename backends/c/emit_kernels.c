@@ -189,6 +189,21 @@ static void primitive(CEmit *e, const Kernel *m, const KLet *l)
 	}
 }
 
+/* x * spk_dropout_mask(key, site, row, t, T, j, n, p, scale): the row and
+ * step of this element (runtime/dropout.h). */
+static void dropout(CEmit *e, const Kernel *m, const KLet *l)
+{
+	StrBuf *o = e->o;
+	const Node *n = &e->k->g->nodes.items[l->node];
+	operand(e, m, l->a), sb_puts(o, " * spk_dropout_mask("), ref(e, l->b.buf);
+	sb_printf(o, ", %d, %s, %s, T, ", n->a.drop.site, m->batched == 2 ? "b % batch" : "b",
+		  m->batched == 2 ? "b / batch" : in_loop ? "t" : "0");
+	if (l->off)
+		sb_printf(o, "%d + ", l->off);
+	sb_printf(o, "j, %d, ", n->type.dim[0]), flt(o, n->a.drop.p), sb_puts(o, ", ");
+	flt(o, ir_dropout_scale(n->a.drop.p)), sb_puts(o, ")");
+}
+
 static void expr(CEmit *e, const Kernel *m, int let)
 {
 	const KLet *l = &m->lets.items[let];
@@ -212,6 +227,7 @@ static void expr(CEmit *e, const Kernel *m, int let)
 	case OP_SIGMOID: sb_puts(o, "spk_sigmoidf("); operand(e, m, l->a); sb_puts(o, ")"); return;
 	case OP_TANH: sb_puts(o, "spk_tanhf("); operand(e, m, l->a); sb_puts(o, ")"); return;
 	case OP_SURROGATE: surrogate(e, m, l); return;
+	case OP_DROPOUT: dropout(e, m, l); return;
 	default: SPK_BUG("no C spelling for %s", ir_ops[l->op].name);
 	}
 }

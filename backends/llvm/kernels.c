@@ -168,6 +168,22 @@ static LLVMValueRef primitive(Gen *g, const KLet *l, LLVMValueRef x)
 	return F(0);
 }
 
+/* x * spk_dropout_mask(...) at this element's row and step, as dropout()
+ * in emit_kernels.c. */
+static LLVMValueRef dropout(Gen *g, MapCtx *c, const KLet *l, LLVMValueRef x)
+{
+	const Node *n = &g->k->g->nodes.items[l->node];
+	LLVMValueRef row = c->b, t = g->in_loop ? g->t : I64(0);
+	if (c->m->batched == 2) {
+		row = LLVMBuildSRem(g->b, c->b, g->batch, "");
+		t = LLVMBuildSDiv(g->b, c->b, g->batch, "");
+	}
+	LLVMValueRef a[9] = {ref(g, l->b.buf), llvm_i32(g, n->a.drop.site), row, t, I64(g->k->steps),
+			     IADD(I64(l->off), c->j), I64(n->type.dim[0]), F(n->a.drop.p),
+			     F(ir_dropout_scale(n->a.drop.p))};
+	return FMUL(x, llvm_rt_call(g, RT_DROPOUT_MASK, a, 9));
+}
+
 static LLVMValueRef expr(Gen *g, MapCtx *c, int let)
 {
 	const KLet *l = &c->m->lets.items[let];
@@ -185,6 +201,7 @@ static LLVMValueRef expr(Gen *g, MapCtx *c, int let)
 	case OP_SIGMOID: return llvm_vmath_call(g, VM_SIGMOIDF, a);
 	case OP_TANH: return llvm_vmath_call(g, VM_TANHF, a);
 	case OP_SURROGATE: return surrogate(g, l, a);
+	case OP_DROPOUT: return dropout(g, c, l, a);
 	default:
 		llvm_gen_error(g, "no LLVM translation for op %s", ir_ops[l->op].name);
 		return F(0);
@@ -398,6 +415,7 @@ void llvm_loop_body(Gen *g, const Kernel *loop, LLVMValueRef t)
 			g->view[b] = llvm_elem(g, g->base[b], IMUL(IMUL(t, g->batch), I64(kir_row_floats(B(g, b)))));
 	}
 	int outer = g->kernel;
+	g->t = t;
 	g->in_loop = 1;
 	llvm_kernels(g, loop->body, 0, loop->body->len);
 	g->in_loop = 0;
