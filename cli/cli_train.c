@@ -30,7 +30,10 @@ void cli_load_trainable(CliTrainable *L, const CliArgs *a, int need_train_block)
 		diag_fatal("%s has no 'train' block; add one (see docs/train.md), e.g.\n"
 			   "    train { data = mnist(rows)  optimizer = adam(lr = 1e-3)  batch = 100  epochs = 5 }",
 			   a->model);
-	cli_only_input(k);
+	const KBuf *in = cli_only_input(k);
+	if (a->inputs && L->c.graph->inputs.items[in->index].ids)
+		diag_fatal("input '%s' of model '%s' is read by embed as token ids, which have no gradient; "
+			   "drop --inputs", in->what, k->model);
 	BackendOptions eo = pipeline_backend_options(&L->c, a->model);
 	cli_module_open(k, &eo, L->llvm, &L->mod);
 	const Graph *g = L->c.graph;

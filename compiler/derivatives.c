@@ -120,6 +120,22 @@ static void grad_matmul(AD *ad, int n, int d)
 	vec_push(&ad->deferred, df);
 }
 
+/* y = E[id]: dE[id] += dy, summed over the batch (and, inside the loop,
+ * over time: deferred to one scatter after the backward scan). Token ids
+ * have no gradient. */
+static void grad_embed(AD *ad, int n, int d)
+{
+	int e = N(ad, n)->args[0], ids = N(ad, n)->args[1];
+	if (!ad->live[e])
+		return;
+	if (ad->region == 0 || N(ad, e)->region != 0) {
+		ad_accum(ad, e, ad_mk(ad, OP_SCATTER, type_of(ad, e), d, ad_fwd(ad, ids)));
+		return;
+	}
+	Deferred df = {OP_SCATTER, e, ad_bout(ad, d), ad_stack_of(ad, ids)};
+	vec_push(&ad->deferred, df);
+}
+
 static void grad_loss(AD *ad, int n, int d, Op rule)
 {
 	int y = N(ad, n)->args[0], labels = N(ad, n)->args[1];

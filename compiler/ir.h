@@ -111,14 +111,17 @@ typedef struct {
 } Param;
 
 /* TOKENS: a token id per sample and step, which the model sees as a one-hot
- * spike vector of the input's size (the data side does the one-hot). */
+ * spike vector of the input's size (the data side does the one-hot), or,
+ * when only `embed` reads it (`ids`), as the id itself: one float per step. */
 typedef enum { IN_SPIKES, IN_ANALOG, IN_TOKENS, IN_CLASS, IN_TARGET } InputKind;
 
 typedef struct {
 	const char *name;
 	InputKind kind;     /* CLASS: integer labels; TARGET: regression targets */
-	Type type;
+	Type type;          /* TOKENS: (T, B, vocab) one-hot spikes, or (T, B, 1) ids */
 	SrcLoc loc;
+	int vocab;          /* TOKENS: V, the ids are 0..V-1 */
+	int ids;            /* TOKENS: read by embed alone, as ids */
 } Input;
 
 typedef struct {

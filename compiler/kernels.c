@@ -61,7 +61,8 @@ static void plan(KL *L)
 			L->mat[ir_root(g, r)] = 1;
 	for (int i = 0; i < g->nodes.len; i++) {
 		const Node *n = kl_node(L, i);
-		if (kl_is_gemm(n->op) || n->op == OP_SUM_ROWS || n->op == OP_CONCAT || n->op == OP_CE_GRAD ||
+		if (kl_is_gemm(n->op) || n->op == OP_SUM_ROWS || n->op == OP_EMBED || n->op == OP_SCATTER ||
+		    n->op == OP_CONCAT || n->op == OP_CE_GRAD ||
 		    n->op == OP_MSE_GRAD || n->op == OP_CROSS_ENTROPY || n->op == OP_MSE)
 			L->mat[i] = 1;
 		/* W x + U h: the second product accumulates into the first's buffer. */

@@ -26,6 +26,9 @@
  *   LOSS      CE: out (1) = mean over rows of -log softmax(a)[label]; MSE:
  *             out (1) = mean of (a - b)^2
  *   LOSS_GRAD CE: out = (softmax(a) - onehot(label)) / R;  MSE: 2 (a - b) / (R n)
+ *   GATHER    out (R, n) = rows a[r] (token ids, as floats) of the table b (V, n)
+ *   SCATTER   out (V, n) += row r of a (R, n) added to row b[r] (token ids)
+ *             (= instead of += when not accumulate: zeroed first)
  *   MAP       a fused elementwise loop over (B, n): lets, each one graph node
  *             computed from earlier lets, loads and constants, and stores of
  *             lets into buffers (+= for accumulating stores)
@@ -88,7 +91,7 @@ typedef struct {
 	int reduce;         /* buf[off] += value: summed over rows and features */
 } KStore;
 
-typedef enum { K_ZERO, K_COPY, K_GEMM, K_SUM_ROWS, K_LOSS, K_LOSS_GRAD, K_MAP, K_LOOP } KKind;
+typedef enum { K_ZERO, K_COPY, K_GEMM, K_SUM_ROWS, K_LOSS, K_LOSS_GRAD, K_MAP, K_LOOP, K_GATHER, K_SCATTER } KKind;
 typedef enum { GEMM_XWT, GEMM_DW, GEMM_OUTER, GEMM_KINDS } GemmKind;
 
 typedef struct Kernel Kernel;
@@ -99,10 +102,11 @@ struct Kernel {
 	const char *comment;
 	int out;            /* every kind but MAP and LOOP */
 	int a, b;           /* COPY: a is the source. GEMM: XWT x, W; DW d, W; OUTER d, x.
+			     * GATHER: ids, table. SCATTER: d, ids.
 			     * SUM_ROWS: a. LOSS, LOSS_GRAD: prediction, labels */
 	GemmKind gemm;
 	Op loss;            /* LOSS, LOSS_GRAD: OP_CROSS_ENTROPY or OP_MSE */
-	int accumulate;     /* GEMM, SUM_ROWS: out += */
+	int accumulate;     /* GEMM, SUM_ROWS, SCATTER: out += */
 	int spikes;         /* GEMM XWT, OUTER: the x operand is a spike value */
 	int n;              /* MAP: features per row */
 	int batched;        /* MAP: 0: a single row; 1: a row per sample (B rows); 2: a row

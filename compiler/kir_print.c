@@ -35,6 +35,10 @@ static void list(const Kir *k, const KList *l, int depth, FILE *out)
 			fprintf(out, "%s\n", kn->spikes ? "  (spike events)" : "");
 			break;
 		case K_SUM_ROWS: fprintf(out, "%*ssum_rows %s %s %s\n", ind, "", o, eq, bn(k, kn->a)); break;
+		case K_GATHER: fprintf(out, "%*sgather %s = %s[%s]\n", ind, "", o, bn(k, kn->b), bn(k, kn->a)); break;
+		case K_SCATTER:
+			fprintf(out, "%*sscatter %s[%s] %s %s\n", ind, "", o, bn(k, kn->b), eq, bn(k, kn->a));
+			break;
 		case K_LOSS:
 		case K_LOSS_GRAD:
 			fprintf(out, "%*s%s %s = %s%s %s, %s\n", ind, "", kn->kind == K_LOSS ? "loss" : "loss_grad", o,

@@ -81,7 +81,11 @@ void cemit_header(const Kir *k, const BackendOptions *opt, StrBuf *o)
 		  kir_workspace_floats(k, PROG_INFER, 1));
 	sb_printf(o, "#define %s_CARRY_STATE %d    /* 1: forward passes continue from the workspace's state */\n", M,
 		  k->g->carry_state);
-	if (in && k->g->inputs.items[in->index].kind == IN_TOKENS)
+	if (in && k->g->inputs.items[in->index].ids)
+		sb_printf(o, "/* Input '%s' is a token id per step, passed as the id itself (INPUTS is 1), a float\n"
+			     " * in 0..VOCAB-1 (embed reads it: an id out of range reads out of bounds). */\n"
+			     "#define %s_VOCAB %d\n", in->what, M, k->g->inputs.items[in->index].vocab);
+	else if (in && k->g->inputs.items[in->index].kind == IN_TOKENS)
 		sb_printf(o, "/* Input '%s' is a token id per step, passed one-hot: INPUTS values, 1 at the id. */\n",
 			  in->what);
 	sb_puts(o, "\n");

@@ -329,6 +329,29 @@ static void build_sum_rows(Gen *g, const Kernel *kn)
 	llvm_loop_close(g, &lr);
 }
 
+/* gather and scatter, as emit_embed in emit_kernels.c. */
+static void build_embed(Gen *g, const Kernel *kn)
+{
+	int gather = kn->kind == K_GATHER;
+	const KBuf *table = B(g, gather ? kn->b : kn->out);
+	long V = table->type.dim[0], n = table->type.dim[1];
+	LLVMValueRef out = ref(g, kn->out), a = ref(g, kn->a), b = ref(g, kn->b);
+	if (!gather && !kn->accumulate)
+		llvm_memset0(g, out, I64(V * n));
+	LLoop lr, lj;
+	LLVMValueRef r = llvm_loop_open(g, &lr, rows(g, kn->a), gather ? "gather.r" : "scatter.r");
+	LLVMValueRef id = LLVMBuildSExt(g->b, LLVMBuildFPToSI(g->b, llvm_load(g, gather ? a : b, r), g->i32, ""),
+					g->i64, "id");
+	LLVMValueRef j = llvm_loop_open(g, &lj, I64(n), gather ? "gather.j" : "scatter.j");
+	LLVMValueRef row = IADD(IMUL(r, I64(n)), j), col = IADD(IMUL(j, I64(V)), id);
+	if (gather)
+		llvm_store(g, llvm_load(g, b, col), out, row);
+	else
+		llvm_store(g, FADD(llvm_load(g, out, col), llvm_load(g, a, row)), out, col);
+	llvm_loop_close(g, &lj);
+	llvm_loop_close(g, &lr);
+}
+
 static LLVMValueRef to_f64(Gen *g, LLVMValueRef f)
 {
 	return LLVMBuildFPExt(g->b, f, g->f64, "");
@@ -475,6 +498,7 @@ void llvm_kernels(Gen *g, const KList *list, int from, int to)
 		}
 		case K_GEMM: build_gemm(g, kn); break;
 		case K_SUM_ROWS: build_sum_rows(g, kn); break;
+		case K_GATHER: case K_SCATTER: build_embed(g, kn); break;
 		case K_LOSS: case K_LOSS_GRAD: build_loss(g, kn); break;
 		case K_MAP: build_map(g, kn); break;
 		case K_LOOP: build_loop(g, kn); break;

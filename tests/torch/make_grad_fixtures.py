@@ -25,7 +25,9 @@ mse = F.mse_loss (mean over every element); dropout = PyTorch's inverted
 dropout x * mask / (1 - p) (checked against F.dropout) with the mask spikec
 draws, reproduced here from runtime/dropout.h and runtime/rng.h (Philox4x32-10
 in numpy, checked against Random123's known answer) for the key that
-torch_check.c sets: DROPOUT_KEY below.
+torch_check.c sets: DROPOUT_KEY below; embed = torch.nn.Embedding (its
+functional form F.embedding, checked against the module) of the token ids,
+which x holds as floats (T, B, 1).
 
 Parameters and inputs are drawn in float32; the reference loss and gradients
 are computed in float64 from those same float32 values (the "true" gradient of
@@ -283,6 +285,8 @@ def forward(m, p, x, labels, targets, run):
     for kind, name, H, opts in m["layers"]:
         if kind == "dropout":  # ("dropout", None, p, {"site": k})
             v = dropout(v, opts["site"], H, m["T"])
+        elif kind == "embed":  # ("embed", name, dim, {}): v holds the ids
+            v = F.embedding(v[..., 0].long(), p[name + ".weight"])
         elif kind == "slstm":
             v = slstm(run, p, name, v, H, opts.get("theta", THETA),
                       opts.get("gate", GATE_DEFAULT), opts.get("cell", CELL_DEFAULT))
@@ -312,6 +316,10 @@ def param_shapes(m):
     for kind, name, H, _ in m["layers"]:
         if kind == "dropout":
             continue
+        if kind == "embed":
+            shapes[name + ".weight"] = (m["V"], H)
+            width = H
+            continue
         gates = 4 if kind in ("slstm", "lstm", "snntorch_slstm") else 1
         if kind == "snntorch_slstm":
             name += ".lstm_cell"
@@ -338,6 +346,8 @@ def draw(m, gen):
     T, B, I, O = m["T"], m["B"], m["I"], m["O"]
     if m["input"] == "spikes":
         x = (torch.rand(T, B, I, generator=gen) < m.get("input_rate", 0.4)).float()
+    elif m["input"] == "tokens":
+        x = torch.randint(0, m["V"], (T, B, I), generator=gen).float()
     else:
         x = torch.randn(T, B, I, generator=gen)
     rows = (T, B) if m["readout"] == "step" else (B,)
@@ -365,17 +375,30 @@ def check_lstm_twin(m, p32, x):
             name += ".lstm_cell"
         elif kind != "lstm":
             continue
-        if p32[name + ".weight_ih"].shape[1] != m["I"]:
-            continue  # a layer over another layer: the first one checks the twin
-        ref = torch.nn.LSTM(m["I"], H).double()
+        width = p32[name + ".weight_ih"].shape[1]
+        xin = x if width == m["I"] and m["input"] != "tokens" else \
+            torch.randn(x.shape[0], x.shape[1], width, generator=torch.Generator().manual_seed(0))
+        ref = torch.nn.LSTM(width, H).double()
         with torch.no_grad():
             ref.weight_ih_l0.copy_(p32[name + ".weight_ih"])
             ref.weight_hh_l0.copy_(p32[name + ".weight_hh"])
             ref.bias_ih_l0.copy_(p32[name + ".bias"])
             ref.bias_hh_l0.zero_()
-            want, _ = ref(x.double())
-            got = lstm(Run(), {k: v.double() for k, v in p32.items()}, name, x.double(), H)
+            want, _ = ref(xin.double())
+            got = lstm(Run(), {k: v.double() for k, v in p32.items()}, name, xin.double(), H)
         assert torch.allclose(got, want, atol=1e-12), "lstm twin disagrees with nn.LSTM"
+
+
+def check_embed_twin(m, p32, x):
+    """F.embedding of the ids against the torch.nn.Embedding module."""
+    for kind, name, H, _ in m["layers"]:
+        if kind != "embed":
+            continue
+        ref = torch.nn.Embedding(m["V"], H)
+        with torch.no_grad():
+            ref.weight.copy_(p32[name + ".weight"])
+            assert torch.equal(ref(x[..., 0].long()), F.embedding(x[..., 0].long(), p32[name + ".weight"])), \
+                "embed twin disagrees with nn.Embedding"
 
 
 def make(m):
@@ -398,6 +421,7 @@ def make(m):
         raise SystemExit(f"{name}: no draw with gate rates in 20-80%, h rates >= 10%, "
                          "lif spike rates in 10-90% and no near-threshold spike")
     check_lstm_twin(m, p32, x)
+    check_embed_twin(m, p32, x)
     loss32, grads32, _ = reference(m, p32, x, labels, targets, torch.float32)
 
     d = os.path.join(ROOT, name)
@@ -466,6 +490,8 @@ MODELS = [
          layers=[("dropout", None, 0.2, {"site": 0}), ("lstm", "h1", 8, {}),
                  ("dropout", None, 0.3, {"site": 1}), ("lstm", "h2", 6, {})],
          readout_dropout=(0.5, 2), seed=13),
+    dict(name="g_embed", T=10, B=4, I=1, V=13, O=4, input="tokens", readout="last",
+         loss="cross_entropy", layers=[("embed", "e", 6, {}), ("lstm", "h", 8, {})], seed=14),
 ]
 
 
