@@ -120,7 +120,8 @@ $(O)/gen/lexer.c: dsl/lexer.l $(O)/gen/parser.h
 
 # Text that spikec carries inside itself: the DSL prelude and the runtime
 # headers that emitted C inlines (so --portable output needs nothing but libm).
-EMBED := dsl/prelude.snn runtime/rng.h runtime/vmath.h runtime/gemm_portable.h runtime/events.h runtime/events_q8.h
+EMBED := dsl/prelude.snn runtime/rng.h runtime/vmath.h runtime/gemm_portable.h runtime/events.h runtime/events_q8.h \
+	runtime/dropout.h
 $(O)/gen/embedded.c: scripts/embed.sh $(EMBED)
 	@mkdir -p $(O)/gen
 	sh scripts/embed.sh $(EMBED) > $@

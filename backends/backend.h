@@ -106,6 +106,9 @@ typedef struct {
 	/* Compiled with input gradients: backward that also writes d loss / d x. */
 	void (*backward_inputs)(const float *params, const float *x, const void *labels, int batch, float *grads,
 				float *d_x, float *workspace);
+	/* Models with dropout: sets the dropout key in a training workspace
+	 * (runtime/dropout.h); NULL without dropout. */
+	void (*dropout_key)(float *workspace, int batch, uint32_t seed, uint64_t step, uint64_t row0);
 	const void *spikes;      /* <model>_spikes */
 	void (*spike_counts)(const float *workspace, int batch, float *counts);
 } CompiledModel;

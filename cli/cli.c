@@ -39,7 +39,10 @@ static int check(const CliArgs *a)
 	for (int i = 0; i < g->inputs.len; i++) {
 		static const char *kinds[] = {"spikes", "analog", "tokens (one-hot)", "class labels", "targets"};
 		const Input *in = &g->inputs.items[i];
-		printf("  input   %-18s %-18s %s\n", in->name, ir_type_str(in->type, ty, sizeof ty), kinds[in->kind]);
+		char ids[64];
+		snprintf(ids, sizeof ids, "tokens (ids, of %d)", in->vocab);
+		printf("  input   %-18s %-18s %s\n", in->name, ir_type_str(in->type, ty, sizeof ty),
+		       in->ids ? ids : kinds[in->kind]);
 	}
 	const char *layer = NULL;
 	long layer_params = 0;

@@ -51,6 +51,8 @@ static void inputs(JsonWriter *w, const Graph *g)
 		key_string(w, "name", in->name);
 		key_string(w, "kind", kinds[in->kind]);
 		type_fields(w, in->type);
+		if (in->ids)
+			key_int(w, "vocab", in->vocab);
 		jw_close(w, '}');
 	}
 	jw_close(w, ']');

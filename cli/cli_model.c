@@ -69,22 +69,28 @@ const KBuf *cli_only_input(const Kir *k)
 }
 
 /* x as float (T, B, I), checked against the model; spikes must be 0 or 1. */
-/* A tokens input given as ids (T, B): one-hot (T, B, V). */
+/* A tokens input given as ids (T, B): one-hot (T, B, V), or the ids as
+ * floats (T, B, 1) for an input that embed reads. */
 static float *token_ids(const Kir *k, const KBuf *in, const char *path, NpyArray *x, int *batch)
 {
-	int V = in->type.dim[0];
+	const Input *inp = &k->g->inputs.items[in->index];
+	int V = inp->vocab;
+	size_t I = inp->ids ? 1 : (size_t)V;
 	if (x->shape[0] != k->steps || x->shape[1] < 1 || x->shape[1] > 1 << 24)
 		diag_fatal("%s: shape (%ld, %ld), but model '%s' reads token ids (T, B) with T = %d and B from 1 to %d", path,
 			   x->shape[0], x->shape[1], k->model, k->steps, 1 << 24);
 	float *ids = npy_as_f32(x);
 	if (!ids)
 		diag_fatal("%s: dtype '%s' is not numeric", path, x->dtype);
-	float *f = xcalloc(x->count * (size_t)V + 1, sizeof(float));
+	float *f = xcalloc(x->count * I + 1, sizeof(float));
 	for (size_t i = 0; i < x->count; i++) {
 		if (!(ids[i] >= 0 && ids[i] < V) || ids[i] != (int)ids[i])
 			diag_fatal("%s: element %zu is %g, not a token id of input '%s' (0 to %d)", path, i, (double)ids[i],
 				   in->what, V - 1);
-		f[i * (size_t)V + (size_t)ids[i]] = 1;
+		if (inp->ids)
+			f[i] = ids[i];
+		else
+			f[i * I + (size_t)ids[i]] = 1;
 	}
 	*batch = (int)x->shape[1];
 	free(ids);

@@ -75,8 +75,9 @@ static int sample(const CliArgs *a)
 	const Kir *k = c.kir;
 	const Graph *g = c.graph;
 	const KBuf *in = cli_only_input(k), *ob = &k->bufs.items[k->output];
-	int V = in->type.dim[0];
-	if (g->inputs.items[in->index].kind != IN_TOKENS || !ob->type.timed || ob->type.dim[0] != V)
+	const Input *tok = &g->inputs.items[in->index];
+	int V = tok->vocab, ids = tok->ids;
+	if (tok->kind != IN_TOKENS || !ob->type.timed || ob->type.dim[0] != V)
 		diag_fatal("model '%s' is not a character-level model: sample needs a 'tokens' input and an output of "
 			   "the same size at every step (see examples/alice_chars.snn)", k->model);
 	if (!c.has_train || c.train.data.dataset != DATA_TEXT)
@@ -110,9 +111,9 @@ static int sample(const CliArgs *a)
 	int token = vocab->ids[(unsigned char)prime[0]];
 	fputs(prime, out);
 	for (long i = 1; i < nprime + length; i++) {
-		x[token] = 1;
+		x[ids ? 0 : token] = ids ? (float)token : 1;  /* its id for embed, else one-hot */
 		m.stream_step(params, state, x, logits);
-		x[token] = 0;
+		x[ids ? 0 : token] = 0;
 		if (i < nprime) {
 			token = vocab->ids[(unsigned char)prime[i]];
 			continue;

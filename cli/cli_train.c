@@ -31,7 +31,10 @@ void cli_load_trainable(CliTrainable *L, const CliArgs *a, int need_train_block)
 		diag_fatal("%s has no 'train' block; add one (see docs/train.md), e.g.\n"
 			   "    train { data = mnist(rows)  optimizer = adam(lr = 1e-3)  batch = 100  epochs = 5 }",
 			   a->model);
-	cli_only_input(k);
+	const KBuf *in = cli_only_input(k);
+	if (a->inputs && L->c.graph->inputs.items[in->index].ids)
+		diag_fatal("input '%s' of model '%s' is read by embed as token ids, which have no gradient; "
+			   "drop --inputs", in->what, k->model);
 	BackendOptions eo = pipeline_backend_options(&L->c, a->model);
 	cli_module_open(k, &eo, L->llvm, &L->mod);
 	const Graph *g = L->c.graph;
@@ -65,6 +68,7 @@ void cli_load_trainable(CliTrainable *L, const CliArgs *a, int need_train_block)
 	tm->step = L->mod.step;
 	tm->spikes = L->mod.spikes;
 	tm->spike_counts = L->mod.spike_counts;
+	tm->dropout_key = L->mod.dropout_key;
 }
 
 void cli_unload_trainable(CliTrainable *L)
@@ -308,6 +312,8 @@ static int grad(const CliArgs *a)
 	void *labels = read_labels(&L.tm, a->labels, batch);
 	float *ws = xcalloc(L.tm.train_workspace_floats(batch) + 1, sizeof(float));
 	float *grads = xcalloc((size_t)k->nparams + 1, sizeof(float));
+	if (L.tm.dropout_key)  /* the masks of step 0, which training never draws */
+		L.tm.dropout_key(ws, batch, L.c.has_train ? L.c.train.seed : 0, 0, 0);
 	float loss = L.tm.forward_train(params, x, labels, batch, NULL, ws);
 	L.tm.zero_grad(grads);
 	size_t nx = (size_t)k->steps * (size_t)batch * (size_t)L.tm.inputs;

@@ -245,8 +245,8 @@ static void backward_scan(AD *ad, int s, const AdOptions *opt)
 	for (int i = 0; i < ad->deferred.len; i++) {
 		Deferred *df = &ad->deferred.items[i];
 		int st = stacks[df->out];
-		if (df->op == OP_OUTER)
-			ad_accum(ad, df->target, ad_mk(ad, OP_OUTER, type_of(ad, df->target), st, df->x));
+		if (df->op == OP_OUTER || df->op == OP_SCATTER)
+			ad_accum(ad, df->target, ad_mk(ad, df->op, type_of(ad, df->target), st, df->x));
 		else
 			ad_accum(ad, df->target, ad_mk(ad, OP_SUM_ROWS, f32(type_of(ad, df->target)), st, -1));
 	}

@@ -13,10 +13,11 @@ typedef struct {
 typedef Vec(Part) Parts;
 
 typedef struct {
-	Op op;        /* OP_OUTER or OP_SUM_ROWS */
+	Op op;        /* OP_OUTER, OP_SCATTER or OP_SUM_ROWS */
 	int target;   /* top-level node that receives the sum */
 	int out;      /* backward per-step output holding d */
-	int x;        /* OUTER: the (T, B, K) stack of the matmul's input */
+	int x;        /* OUTER: the (T, B, K) stack of the matmul's input;
+		       * SCATTER: the (T, B, 1) stack of the token ids */
 } Deferred;
 
 typedef struct AD AD;

@@ -26,6 +26,7 @@ static int same(const Node *a, const Node *b)
 	case OP_PARAM: case OP_INPUT: case OP_LABELS: return a->a.k == b->a.k;
 	case OP_SLICE: return a->a.slice.off == b->a.slice.off && a->a.slice.len == b->a.slice.len;
 	case OP_SPIKE: case OP_SURROGATE: return memcmp(&a->a.sur, &b->a.sur, sizeof a->a.sur) == 0;
+	case OP_DROPOUT: return a->a.drop.p == b->a.drop.p && a->a.drop.site == b->a.drop.site;
 	default: return 1;
 	}
 }

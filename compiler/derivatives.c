@@ -67,6 +67,15 @@ static void grad_spike(AD *ad, int n, int d)
 	ad_contrib(ad, v, ad_elem(ad, OP_MUL, d, psi));
 }
 
+/* dropout is linear in x given its mask: dx = mask * d, the same mask
+ * (the same site, drawn at the same step, row and feature). */
+static void grad_dropout(AD *ad, int n, int d)
+{
+	int m = ad_elem(ad, OP_DROPOUT, d, -1);
+	N(ad, m)->a.drop = N(ad, n)->a.drop;
+	ad_contrib(ad, N(ad, n)->args[0], m);
+}
+
 /* d sigmoid = s (1 - s), from the output s */
 static void grad_sigmoid(AD *ad, int n, int d)
 {
@@ -108,6 +117,22 @@ static void grad_matmul(AD *ad, int n, int d)
 		return;
 	}
 	Deferred df = {OP_OUTER, w, ad_bout(ad, d), ad_stack_of(ad, x)};
+	vec_push(&ad->deferred, df);
+}
+
+/* y = E[id]: dE[id] += dy, summed over the batch (and, inside the loop,
+ * over time: deferred to one scatter after the backward scan). Token ids
+ * have no gradient. */
+static void grad_embed(AD *ad, int n, int d)
+{
+	int e = N(ad, n)->args[0], ids = N(ad, n)->args[1];
+	if (!ad->live[e])
+		return;
+	if (ad->region == 0 || N(ad, e)->region != 0) {
+		ad_accum(ad, e, ad_mk(ad, OP_SCATTER, type_of(ad, e), d, ad_fwd(ad, ids)));
+		return;
+	}
+	Deferred df = {OP_SCATTER, e, ad_bout(ad, d), ad_stack_of(ad, ids)};
 	vec_push(&ad->deferred, df);
 }
 

@@ -83,6 +83,12 @@ typedef struct {
 		int k;          /* PARAM, INPUT, LABELS, CARRY, STEP, SCAN_OUT */
 		struct { int off, len; } slice;
 		Surrogate sur;  /* SPIKE, SURROGATE */
+		/* DROPOUT: in the training program x times its mask, 0 with
+		 * probability p, else 1 / (1 - p) (runtime/dropout.h); `site`
+		 * numbers the model's dropout calls, so that each draws its own
+		 * masks, and the adjoint (a DROPOUT of the same site) reuses them.
+		 * The forward pass (infer) is the identity. */
+		struct { float p; int site; } drop;
 		/* SCAN: reverse runs t = T-1 down to 0 (a backward scan); window > 0
 		 * zeroes the carries at the start of every window of that many
 		 * steps, counted from the end (truncated BPTT). */
@@ -105,14 +111,17 @@ typedef struct {
 } Param;
 
 /* TOKENS: a token id per sample and step, which the model sees as a one-hot
- * spike vector of the input's size (the data side does the one-hot). */
+ * spike vector of the input's size (the data side does the one-hot), or,
+ * when only `embed` reads it (`ids`), as the id itself: one float per step. */
 typedef enum { IN_SPIKES, IN_ANALOG, IN_TOKENS, IN_CLASS, IN_TARGET } InputKind;
 
 typedef struct {
 	const char *name;
 	InputKind kind;     /* CLASS: integer labels; TARGET: regression targets */
-	Type type;
+	Type type;          /* TOKENS: (T, B, vocab) one-hot spikes, or (T, B, 1) ids */
 	SrcLoc loc;
+	int vocab;          /* TOKENS: V, the ids are 0..V-1 */
+	int ids;            /* TOKENS: read by embed alone, as ids */
 } Input;
 
 typedef struct {
@@ -164,6 +173,13 @@ void ir_schedule(Graph *g);
 /* Every invariant of this file; on failure, an internal error naming the
  * stage and the node. */
 void ir_verify(const Graph *g, const char *stage);
+
+/* The factor a kept value of dropout(x, p) is scaled by: 1 / (1 - p),
+ * rounded to float once (runtime/dropout.h). */
+static inline float ir_dropout_scale(float p)
+{
+	return (float)(1.0 / (1.0 - (double)p));
+}
 
 /* Text form (`spikec ir`) and Graphviz dot (`spikec ir --dot`). */
 void ir_print(const Graph *g, FILE *out);

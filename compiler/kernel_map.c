@@ -131,10 +131,14 @@ static KVal compute(MapBuild *mb, int node, int off, const char *hint)
 		if (m->lets.items[i].node == node && m->lets.items[i].off == off)
 			return (KVal){KV_LET, i, 0, 0, 0};
 	const Node *n = kl_node(mb->L, node);
+	if (n->op == OP_DROPOUT && mb->L->program == PROG_INFER)  /* the identity */
+		return kval(mb, n->args[0], off, hint ? hint : n->name);
 	KLet let = {(Op)n->op, {0}, {0}, n->a.sur, NULL, node, off, (hint || n->name) != 0, 0};
 	let.a = kval(mb, n->args[0], off, NULL);
 	if (n->nargs > 1)
 		let.b = kval(mb, n->args[1], off, NULL);
+	if (n->op == OP_DROPOUT)
+		let.b = (KVal){KV_LOAD, 0, mb->L->k->dropout_key, 0, 0};
 	if (mb->failed)
 		return (KVal){0};
 	let.name = let_source_name(n, hint);

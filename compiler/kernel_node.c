@@ -1,6 +1,7 @@
 /* kernel_node.c: the kernels that compute one graph node (see kernels.c):
- * a GEMM (two when `W x + U h` accumulates into one buffer), a row sum, a
- * loss or its gradient, a concatenation, or a place in a fused MAP loop. */
+ * a GEMM (two when `W x + U h` accumulates into one buffer), a row sum, an
+ * embedding's gather or its gradient's scatter, a loss or its gradient, a
+ * concatenation, or a place in a fused MAP loop. */
 #include "kernels.h"
 
 static Type row_type(Type t)
@@ -42,6 +43,13 @@ void kl_lower_node(KL *L, KList *list, int i, int region)
 	const Node *n = kl_node(L, i);
 	if (!L->needed[i] || !L->mat[i] || L->absorbed[i] || n->region != region)
 		return;
+	/* In the forward pass a dropout is its operand: what reads it reads the
+	 * operand's buffer (a product of dropped-out spikes still adds events). */
+	if (L->program == PROG_INFER && n->op == OP_DROPOUT && L->buf[i] < 0 && i != L->g->output &&
+	    L->buf[n->args[0]] >= 0) {
+		L->buf[i] = L->buf[n->args[0]];
+		return;
+	}
 	int acc = L->grad_of[i] >= 0;
 	int out = L->buf[i];
 	if (out < 0) {
@@ -73,6 +81,14 @@ void kl_lower_node(KL *L, KList *list, int i, int region)
 		return;
 	case OP_SUM_ROWS:
 		vec_push(list, ((Kernel){.kind = K_SUM_ROWS, .out = out, .a = L->buf[n->args[0]], .accumulate = acc}));
+		return;
+	case OP_EMBED:
+		vec_push(list, ((Kernel){.kind = K_GATHER, .out = out, .a = L->buf[n->args[1]], .b = L->buf[n->args[0]],
+					 .comment = n->name}));
+		return;
+	case OP_SCATTER:
+		vec_push(list, ((Kernel){.kind = K_SCATTER, .out = out, .a = L->buf[n->args[0]], .b = L->buf[n->args[1]],
+					 .accumulate = acc}));
 		return;
 	case OP_CROSS_ENTROPY:
 	case OP_MSE:

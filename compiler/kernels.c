@@ -61,7 +61,8 @@ static void plan(KL *L)
 			L->mat[ir_root(g, r)] = 1;
 	for (int i = 0; i < g->nodes.len; i++) {
 		const Node *n = kl_node(L, i);
-		if (kl_is_gemm(n->op) || n->op == OP_SUM_ROWS || n->op == OP_CONCAT || n->op == OP_CE_GRAD ||
+		if (kl_is_gemm(n->op) || n->op == OP_SUM_ROWS || n->op == OP_EMBED || n->op == OP_SCATTER ||
+		    n->op == OP_CONCAT || n->op == OP_CE_GRAD ||
 		    n->op == OP_MSE_GRAD || n->op == OP_CROSS_ENTROPY || n->op == OP_MSE)
 			L->mat[i] = 1;
 		/* W x + U h: the second product accumulates into the first's buffer. */
@@ -103,6 +104,10 @@ static void lower_program(Kir *k, const Graph *g, int program, int *shared)
 			}
 	}
 	plan(&L);
+	for (int i = 0; program == PROG_TRAIN && k->dropout_key < 0 && i < nn; i++)
+		if (L.needed[i] && kl_node(&L, i)->op == OP_DROPOUT)
+			k->dropout_key = kl_add_buf(&L, KB_ACT, "dropout_key", "the dropout key: seed, step, first row",
+						    ir_vec(DT_F32, 6, 0, 0));
 	for (int i = 0; i < nn; i++) {
 		const Node *n = kl_node(&L, i);
 		if (n->op == OP_PARAM)
@@ -139,7 +144,7 @@ Kir *kir_lower(Arena *arena, const Graph *g, int spike_bits)
 	k->g = g;
 	k->model = g->model;
 	k->steps = g->steps;
-	k->labels = k->train_output = k->spike_counts = -1;
+	k->labels = k->train_output = k->spike_counts = k->dropout_key = -1;
 	KL L = {k, g, -1, NULL, NULL, NULL, NULL, NULL, NULL, NULL, kl_shared_table(g)};
 	for (int p = 0; p < g->params.len; p++) {  /* parameter buffers first, in order */
 		int b = kl_shared_buf(&L, KB_PARAM, p, g->params.items[p].name, g->params.items[p].type);

@@ -9,7 +9,7 @@ int kir_reads(const Kernel *kn, int b)
 	switch (kn->kind) {
 	case K_ZERO: return 0;
 	case K_COPY: case K_SUM_ROWS: return kn->a == b || (kn->accumulate && kn->out == b);
-	case K_GEMM: return kn->a == b || kn->b == b || (kn->accumulate && kn->out == b);
+	case K_GEMM: case K_GATHER: case K_SCATTER: return kn->a == b || kn->b == b || (kn->accumulate && kn->out == b);
 	case K_LOSS: case K_LOSS_GRAD: return kn->a == b || kn->b == b;
 	case K_MAP:
 		for (int i = 0; i < kn->lets.len; i++) {
@@ -53,7 +53,8 @@ void kir_rename_buf(Kernel *kn, int from, int to)
 		kn->out = to;
 	if (kn->kind != K_MAP && kn->kind != K_ZERO && kn->a == from)
 		kn->a = to;
-	if ((kn->kind == K_GEMM || kn->kind == K_LOSS || kn->kind == K_LOSS_GRAD) && kn->b == from)
+	if ((kn->kind == K_GEMM || kn->kind == K_LOSS || kn->kind == K_LOSS_GRAD || kn->kind == K_GATHER ||
+	     kn->kind == K_SCATTER) && kn->b == from)
 		kn->b = to;
 	for (int j = 0; kn->kind == K_MAP && j < kn->lets.len; j++) {
 		if (kn->lets.items[j].a.kind == KV_LOAD && kn->lets.items[j].a.buf == from)
@@ -97,7 +98,8 @@ static void mark(KUses *u, int b, int how)
 
 static void mark_kernel(KUses *u, const Kernel *kn)
 {
-	int acc = kn->accumulate && (kn->kind == K_COPY || kn->kind == K_SUM_ROWS || kn->kind == K_GEMM);
+	int acc = kn->accumulate && (kn->kind == K_COPY || kn->kind == K_SUM_ROWS || kn->kind == K_GEMM ||
+				     kn->kind == K_SCATTER);
 	switch (kn->kind) {
 	case K_LOOP: kir_uses_add_list(u, kn->body); break;
 	case K_MAP:
@@ -111,7 +113,8 @@ static void mark_kernel(KUses *u, const Kernel *kn)
 		for (int j = 0; j < kn->stores.len; j++)
 			mark(u, kn->stores.items[j].buf, KIR_WRITE | (kn->stores.items[j].accumulate ? KIR_READ : 0));
 		break;
-	case K_GEMM: case K_LOSS: case K_LOSS_GRAD: mark(u, kn->b, KIR_READ); /* fall through */
+	case K_GEMM: case K_LOSS: case K_LOSS_GRAD: case K_GATHER: case K_SCATTER:
+		mark(u, kn->b, KIR_READ); /* fall through */
 	case K_COPY: case K_SUM_ROWS: mark(u, kn->a, KIR_READ); /* fall through */
 	case K_ZERO: mark(u, kn->out, KIR_WRITE | (acc ? KIR_READ : 0));
 	}
@@ -195,7 +198,8 @@ void kir_remap_bufs(KList *list, const int *map)
 			remap(&kn->out, map);
 			if (kn->kind != K_ZERO)
 				remap(&kn->a, map);
-			if (kn->kind == K_GEMM || kn->kind == K_LOSS || kn->kind == K_LOSS_GRAD)
+			if (kn->kind == K_GEMM || kn->kind == K_LOSS || kn->kind == K_LOSS_GRAD || kn->kind == K_GATHER ||
+			    kn->kind == K_SCATTER)
 				remap(&kn->b, map);
 		}
 		for (int j = 0; kn->kind == K_MAP && j < kn->lets.len; j++) {
@@ -232,6 +236,7 @@ static void drop_unused_buffers(Kir *k)
 	remap(&k->labels, map);
 	remap(&k->train_output, map);
 	remap(&k->spike_counts, map);
+	remap(&k->dropout_key, map);
 	free(map);
 }
 

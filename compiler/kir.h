@@ -26,6 +26,9 @@
  *   LOSS      CE: out (1) = mean over rows of -log softmax(a)[label]; MSE:
  *             out (1) = mean of (a - b)^2
  *   LOSS_GRAD CE: out = (softmax(a) - onehot(label)) / R;  MSE: 2 (a - b) / (R n)
+ *   GATHER    out (R, n) = rows a[r] (token ids, as floats) of the table b (V, n)
+ *   SCATTER   out (V, n) += row r of a (R, n) added to row b[r] (token ids)
+ *             (= instead of += when not accumulate: zeroed first)
  *   MAP       a fused elementwise loop over (B, n): lets, each one graph node
  *             computed from earlier lets, loads and constants, and stores of
  *             lets into buffers (+= for accumulating stores)
@@ -77,7 +80,8 @@ typedef struct {
 
 typedef struct {
 	Op op;              /* an F_ELEM op */
-	KVal a, b;          /* b unused for unary ops */
+	KVal a, b;          /* b unused for unary ops but DROPOUT, whose b loads
+			     * the dropout key (Kir.dropout_key) */
 	Surrogate sur;      /* OP_SPIKE, OP_SURROGATE */
 	const char *name;   /* C identifier of the local */
 	int node;           /* the graph node computed (at feature offset `off`) */
@@ -95,7 +99,7 @@ typedef struct {
 	int reduce;         /* buf[off] += value: summed over rows and features */
 } KStore;
 
-typedef enum { K_ZERO, K_COPY, K_GEMM, K_SUM_ROWS, K_LOSS, K_LOSS_GRAD, K_MAP, K_LOOP } KKind;
+typedef enum { K_ZERO, K_COPY, K_GEMM, K_SUM_ROWS, K_LOSS, K_LOSS_GRAD, K_MAP, K_LOOP, K_GATHER, K_SCATTER } KKind;
 typedef enum { GEMM_XWT, GEMM_DW, GEMM_OUTER, GEMM_KINDS } GemmKind;
 
 typedef struct Kernel Kernel;
@@ -106,10 +110,11 @@ struct Kernel {
 	const char *comment;
 	int out;            /* every kind but MAP and LOOP */
 	int a, b;           /* COPY: a is the source. GEMM: XWT x, W; DW d, W; OUTER d, x.
+			     * GATHER: ids, table. SCATTER: d, ids.
 			     * SUM_ROWS: a. LOSS, LOSS_GRAD: prediction, labels */
 	GemmKind gemm;
 	Op loss;            /* LOSS, LOSS_GRAD: OP_CROSS_ENTROPY or OP_MSE */
-	int accumulate;     /* GEMM, SUM_ROWS: out += */
+	int accumulate;     /* GEMM, SUM_ROWS, SCATTER: out += */
 	int spikes;         /* GEMM XWT, OUTER: the x operand is a spike value */
 	int q8;             /* GEMM XWT with spikes: int8 weights summed into an
 			     * int32 out (the quantized forward pass) */
@@ -151,6 +156,10 @@ typedef struct {
 	Vec(KSpike) spikes; /* counted into `spike_counts` by the train program */
 	int spike_counts;   /* that buffer, -1 if none */
 	struct KQuant *quant; /* the quantized forward pass (kir_quant.h), or NULL */
+	/* The train program's dropout key (six floats holding the uint64 seed,
+	 * step and first row of runtime/dropout.h), set by <model>_dropout_key;
+	 * -1 for a model without dropout. */
+	int dropout_key;
 	/* Per program, how many of the buffers it sees (its own and the
 	 * shared ones) have each name: kir_count_name keeps it in step. */
 	StrMap names[PROG_COUNT];

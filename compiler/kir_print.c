@@ -35,6 +35,10 @@ static void list(const Kir *k, const KList *l, int depth, FILE *out)
 			fprintf(out, "%s\n", kn->q8 ? "  (spike events, int8 into int32)" : kn->spikes ? "  (spike events)" : "");
 			break;
 		case K_SUM_ROWS: fprintf(out, "%*ssum_rows %s %s %s\n", ind, "", o, eq, bn(k, kn->a)); break;
+		case K_GATHER: fprintf(out, "%*sgather %s = %s[%s]\n", ind, "", o, bn(k, kn->b), bn(k, kn->a)); break;
+		case K_SCATTER:
+			fprintf(out, "%*sscatter %s[%s] %s %s\n", ind, "", o, bn(k, kn->b), eq, bn(k, kn->a));
+			break;
 		case K_LOSS:
 		case K_LOSS_GRAD:
 			fprintf(out, "%*s%s %s = %s%s %s, %s\n", ind, "", kn->kind == K_LOSS ? "loss" : "loss_grad", o,
@@ -47,7 +51,7 @@ static void list(const Kir *k, const KList *l, int depth, FILE *out)
 				const KLet *lt = &kn->lets.items[j];
 				fprintf(out, "%*s%s = %s%s ", ind + 4, "", lt->name, ir_ops[lt->op].name, lt->integer ? ".i32" : "");
 				val(k, kn, lt->a, out);
-				if (ir_ops[lt->op].arity == 2) {
+				if (ir_ops[lt->op].arity == 2 || lt->op == OP_DROPOUT) {
 					fprintf(out, ", ");
 					val(k, kn, lt->b, out);
 				}

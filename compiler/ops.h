@@ -31,6 +31,8 @@ OP(SPIKE,           "spike",          1,     F_ELEM,            grad_spike) /* H
 OP(SIGMOID,         "sigmoid",        1,     F_ELEM | F_SMOOTH, grad_sigmoid)
 OP(TANH,            "tanh",           1,     F_ELEM | F_SMOOTH, grad_tanh)
 OP(SLICE,           "slice",          1,     F_SMOOTH,          grad_slice) /* features [off, off+len) */
+OP(DROPOUT,         "dropout",        1,     F_ELEM | F_SMOOTH, grad_dropout) /* drop: x times its mask (train), x (infer) */
+OP(EMBED,           "embed",          2,     0,                 grad_embed) /* E[V,n] ids[B,1] -> row id of E [B,n] */
 OP(SCAN,            "scan",           -1,    0,                 grad_none)  /* the time loop; see ir.h */
 OP(YIELD,           "yield",          -1,    0,                 grad_none)  /* scan body result */
 OP(SCAN_OUT,        "scan_out",       1,     0,                 grad_none)  /* k: final carry k, or stacked output k-ncarry */
@@ -40,6 +42,7 @@ OP(MSE,             "mse",            2,     F_SMOOTH,          grad_mse)   /* m
 OP(SURROGATE,       "surrogate",      1,     F_ELEM,            grad_none)  /* psi(v) of sur */
 OP(MATMUL_T,        "matmul_t",       2,     0,                 grad_none)  /* W[M,K] d[B,M] -> d W [B,K] */
 OP(OUTER,           "outer",          2,     0,                 grad_none)  /* d[..,M] x[..,K] -> sum over rows of d^T x [M,K] */
+OP(SCATTER,         "scatter",        2,     0,                 grad_none)  /* d[..,n] ids[..,1] -> row r of d added to row id_r [V,n] */
 OP(SUM_ROWS,        "sum_rows",       1,     0,                 grad_none)  /* d[..,n] -> sum over batch (and steps) [n] */
 OP(CONCAT,          "concat",         -1,    0,                 grad_none)  /* parts laid side by side */
 OP(CE_GRAD,         "ce_grad",        2,     0,                 grad_none)  /* d cross_entropy / d logits */

@@ -17,6 +17,11 @@ static void print_attr(const Graph *g, const Node *n, FILE *out)
 	case OP_STEP: fprintf(out, " %d", n->a.k); break;
 	case OP_SLICE: fprintf(out, " [%d:%d]", n->a.slice.off, n->a.slice.off + n->a.slice.len); break;
 	case OP_SCAN_OUT: fprintf(out, " %d", n->a.k); break;
+	case OP_DROPOUT: {
+		char num[32];
+		fprintf(out, " p=%s site=%d", util_float_str(n->a.drop.p, num), n->a.drop.site);
+		break;
+	}
 	case OP_SPIKE:
 	case OP_SURROGATE: {
 		const SurInfo *s = &ir_surrogates[n->a.sur.kind];

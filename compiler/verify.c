@@ -140,6 +140,16 @@ static void check_types(const Verifier *v, int i)
 		    !ir_type_eq(n->type, ir_mat(a.dim[0], b.dim[0])))
 			fail(v, i, "outer operand types do not give the node's type");
 		break;
+	case OP_EMBED:
+		if (a.rank != 2 || b.rank != 1 || !b.batched || b.dim[0] != 1 ||
+		    !ir_type_eq(n->type, ir_vec(DT_F32, a.dim[1], 1, b.timed)))
+			fail(v, i, "embed operand types do not give the node's type");
+		break;
+	case OP_SCATTER:
+		if (n->type.rank != 2 || a.rank != 1 || b.rank != 1 || !a.batched || !b.batched || a.timed != b.timed ||
+		    b.dim[0] != 1 || a.dim[0] != n->type.dim[1])
+			fail(v, i, "scatter operand types do not give the node's type");
+		break;
 	case OP_SUM_ROWS:
 		if (a.rank != 1 || !a.batched || !ir_type_eq(n->type, ir_vec(DT_F32, a.dim[0], 0, 0)))
 			fail(v, i, "sum_rows of a non-batched value");

@@ -31,7 +31,7 @@ static void model_input(Lower *L, Scope *ms, const Stmt *s)
 		lower_define(ms, s->names[0], s->name_locs[0], (Value){0});
 		return;
 	}
-	vec_push(&g->inputs, ((Input){s->names[0], kind, t, s->loc}));
+	vec_push(&g->inputs, ((Input){s->names[0], kind, t, s->loc, kind == IN_TOKENS ? (int)size.num : 0, 0}));
 	int in = ir_add(g, OP_INPUT, 0, t, NULL, 0, s->loc);
 	g->nodes.items[in].a.k = g->inputs.len - 1;
 	g->nodes.items[in].name = s->names[0];
@@ -84,7 +84,7 @@ static void model_loss(Lower *L, Scope *ms, const Stmt *s, int *first_arg)
 	Type pt = g->nodes.items[pred].type;
 	Type lt = ce ? (Type){DT_I32, 0, 1, pt.timed, {0, 0}} : pt;
 	lt.dtype = ce ? DT_I32 : DT_F32;
-	vec_push(&g->inputs, ((Input){ce ? "labels" : "targets", ce ? IN_CLASS : IN_TARGET, lt, e->loc}));
+	vec_push(&g->inputs, ((Input){ce ? "labels" : "targets", ce ? IN_CLASS : IN_TARGET, lt, e->loc, 0, 0}));
 	int labels = ir_add(g, OP_LABELS, 0, lt, NULL, 0, e->loc);
 	g->nodes.items[labels].a.k = g->inputs.len - 1;
 	int args[2] = {pred, labels};
@@ -111,6 +111,27 @@ static void check_loss_input(Lower *L, const Model *m, SrcLoc loss_loc)
 		lower_error(L, s->name_locs[0], "'%s' is the name of the loss's %s input; rename this input", li->name,
 			    li->name);
 		diag_note(loss_loc, "the loss reads its %s from an input called '%s'", li->name, li->name);
+	}
+}
+
+/* A tokens input that embed reads reaches the model as ids: nothing else
+ * may read it (a one-hot use would need the one-hot vector). */
+static void check_ids_alone(Lower *L)
+{
+	const Graph *g = L->g;
+	for (int i = 0; i < g->nodes.len; i++) {
+		const Node *n = &g->nodes.items[i];
+		for (int k = 0; k < n->nargs && n->op != OP_EMBED; k++) {
+			const Node *a = &g->nodes.items[n->args[k]];
+			if (a->op != OP_STEP || a->region != L->body)
+				continue;
+			const Input *in = &g->inputs.items[g->nodes.items[L->seqs.items[a->a.k]].a.k];
+			if (in->ids) {
+				lower_error(L, in->loc, "input '%s' is read by 'embed', so it reaches the model as token ids, "
+					    "but another operation reads it too; read it through 'embed' only", in->name);
+				return;
+			}
+		}
 	}
 }
 
@@ -172,6 +193,7 @@ static void lower_model(Lower *L, const Model *m)
 		}
 	}
 	vec_free(&ms);
+	check_ids_alone(L);
 	if (L->g->loss >= 0)
 		check_loss_input(L, m, loss_loc);
 	if (diag_error_count() != errors)

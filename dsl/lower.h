@@ -68,6 +68,7 @@ typedef struct Lower {
 	Vec(const char *) calls;   /* cells being expanded, for recursion */
 	const char *builtin; /* innermost built-in cell being expanded, or NULL */
 	SrcLoc callsite;     /* its call in user code */
+	int ndropout;        /* dropout calls so far: the next one's site */
 } Lower;
 
 /* A call's evaluated arguments: positional, then named. */
@@ -127,6 +128,15 @@ Value lower_binary(Lower *L, char op, Value a, Value b, SrcLoc loc);
 Value lower_surrogate(Lower *L, const Expr *call, SurKind kind, Args *a);
 Value lower_activation(Lower *L, const Expr *call, Op op, const Args *a);
 Value lower_spike(Lower *L, const Expr *call, Args *a);
+Value lower_dropout(Lower *L, const Expr *call, Args *a);
+Value lower_embed(Lower *L, const Expr *call, const Args *a);
+/* The prefix of the parameters of a cell (or built-in layer) `cell` called
+ * by the current statement: the statement's target (`y` in `y = cell(...)`),
+ * under the enclosing layer's prefix. The target is a name the user chose,
+ * or output, loss or return; a second layer that would get the same name
+ * gets `y.2`, a third `y.3`. A user's name cannot start with a digit, so
+ * these never clash with one. */
+const char *lower_layer_name(Lower *L, const char *cell);
 Value lower_size(Lower *L, const Expr *call, const Args *a);
 Value lower_over_time(Lower *L, const Expr *call, int mean, const Args *a);
 /* The closest of `n` names to `name`, or NULL if none is close. */

@@ -75,6 +75,17 @@ static Value call(Lower *L, Scope *scope, const Expr *e)
 			return (Value){0};
 		return lower_spike(L, e, &a);
 	}
+	if (strcmp(f, "embed") == 0) {
+		if (!eval_args(L, scope, e, 2, NULL, 0, &a))
+			return (Value){0};
+		return lower_embed(L, e, &a);
+	}
+	if (strcmp(f, "dropout") == 0) {
+		static const char *const names[] = {"p"};
+		if (!eval_args(L, scope, e, 2, names, 1, &a))
+			return (Value){0};
+		return lower_dropout(L, e, &a);
+	}
 	int last = strcmp(f, "last") == 0, mean = strcmp(f, "mean") == 0;
 	if ((last || mean) && L->prefix) {
 		lower_error(L, e->loc, "'%s' ends the time loop and can only be used in the model", f);
@@ -102,7 +113,7 @@ static Value call(Lower *L, Scope *scope, const Expr *e)
 			return lower_cell_call(L, scope, L->prog->cells.items[i], e);
 
 	static const char *const builtins[] = {"tanh", "spike", "size", "last", "mean", "split", "cross_entropy",
-					       "mse"};
+					       "mse", "dropout", "embed"};
 	int nb = (int)(sizeof builtins / sizeof *builtins), nk = 0;
 	const char **known = arena_alloc(L->arena, sizeof *known * (size_t)(nb + SUR_COUNT + L->prog->cells.len));
 	for (int i = 0; i < nb; i++)
@@ -441,29 +452,6 @@ static int given_args(Lower *L, Scope *caller, const Cell *c, const Expr *call, 
 	return 1;
 }
 
-/* The prefix of the parameters of a cell called by the current statement:
- * the statement's target (`y` in `y = cell(...)`), under the enclosing
- * layer's prefix. The target is a name the user chose, or output, loss or
- * return; a second layer that would get the same name gets `y.2`, a third
- * `y.3`. A user's name cannot start with a digit, so these never clash
- * with one. */
-static const char *layer_name(Lower *L, const Cell *c)
-{
-	const char *base = L->target ? L->target : c->name;
-	const char *name = L->prefix ? arena_printf(L->arena, "%s.%s", L->prefix, base) : base;
-	const char *cand = name;
-	for (int n = 2;; n++) {
-		int used = 0;
-		for (int i = 0; i < L->layers.len && !used; i++)
-			used = strcmp(L->layers.items[i], cand) == 0;
-		if (!used)
-			break;
-		cand = arena_printf(L->arena, "%s.%d", name, n);
-	}
-	vec_push(&L->layers, cand);
-	return cand;
-}
-
 /* A call of c while c is being expanded: reports the cycle, returns 1. */
 static int recursive(Lower *L, const Cell *c, const Expr *call)
 {
@@ -494,7 +482,7 @@ Value lower_cell_call(Lower *L, Scope *caller, const Cell *c, const Expr *call)
 	int stepping = 0, errors = diag_error_count();
 	Value result = {0};
 	Lower saved = *L;
-	const char *prefix = layer_name(L, c);
+	const char *prefix = lower_layer_name(L, c->name);
 	Value *vals = arena_alloc(L->arena, sizeof *vals * (size_t)(c->nparams + 1));
 	int *given = arena_alloc(L->arena, sizeof *given * (size_t)(c->nparams + 1));
 	if (!given_args(L, caller, c, call, vals, given, &stepping))

@@ -4,6 +4,7 @@
  * compile time; anything touching a tensor becomes IR. Values computed
  * inside the time loop live in the scan body; values computed after it
  * (from last, mean) live at the top level; the two never mix. */
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -189,6 +190,93 @@ Value lower_spike(Lower *L, const Expr *call, Args *a)
 	if (r.kind == V_NODE)
 		L->g->nodes.items[r.node].a.sur = sur;
 	return r;
+}
+
+/* dropout(x, p): in training, each value of x zeroed with probability p and
+ * the others scaled by 1 / (1 - p); the identity in the forward pass, and
+ * x itself when p is 0. Each call is a site of its own (ir.h). */
+Value lower_dropout(Lower *L, const Expr *call, Args *a)
+{
+	enum { MAX_SITES = 65536 };  /* the site is 16 bits of the Philox stream (runtime/dropout.h) */
+	Value *p = a->npos > 1 ? &a->pos[1] : named_arg(a, "p");
+	if (a->npos < 1 || !p) {
+		lower_error(L, call->loc, "'dropout' needs the value and the probability of dropping: dropout(x, p = 0.5)");
+		return (Value){0};
+	}
+	if (!lower_want_node(L, &a->pos[0], "the first argument of 'dropout'"))
+		return (Value){0};
+	Type t = lower_type_of(L, a->pos[0].node);
+	if (t.rank != 1 || !t.batched) {
+		char sa[64];
+		lower_error(L, a->pos[0].loc, "'dropout' needs a vector of activations, got %s",
+			    shape_words(t, sa, sizeof sa));
+		return (Value){0};
+	}
+	if (p->kind != V_NUM || !(p->num >= 0 && (float)p->num < 1.0f)) {
+		if (p->kind == V_NUM)
+			lower_error(L, p->loc, "the dropout probability p must be in [0, 1), got %g", p->num);
+		else
+			lower_error(L, p->loc, "the dropout probability p must be a number, not %s", lower_value_kind(p));
+		return (Value){0};
+	}
+	if (p->num == 0)  /* keeps everything: x itself, spikes staying spikes */
+		return a->pos[0];
+	if (L->ndropout == MAX_SITES) {
+		lower_error(L, call->loc, "more than %d dropout calls in one model", MAX_SITES);
+		return (Value){0};
+	}
+	Value r = lower_make_op(L, OP_DROPOUT, &a->pos[0].node, 1, call->loc, "dropout");
+	if (r.kind == V_NODE) {
+		L->g->nodes.items[r.node].a.drop.p = (float)p->num;
+		L->g->nodes.items[r.node].a.drop.site = L->ndropout++;
+	}
+	return r;
+}
+
+/* embed(c, dim): the row c_t of a learned table L.weight (V, dim), for a
+ * tokens input c of V tokens, which then reaches the model as ids (and may
+ * be read by embed alone: lower.c checks that). N(0, 1) at the start, as
+ * torch.nn.Embedding (He-normal with fan-in 2). */
+Value lower_embed(Lower *L, const Expr *call, const Args *a)
+{
+	if (a->npos != 2) {
+		lower_error(L, call->loc, "'embed' needs the tokens input and the size of a vector: embed(c, 32)");
+		return (Value){0};
+	}
+	if (!lower_want_node(L, &a->pos[0], "the first argument of 'embed'"))
+		return (Value){0};
+	Value dim = a->pos[1];
+	if (!lower_want_count(L, &dim, "the size of an embedding"))
+		return (Value){0};
+	Graph *g = L->g;
+	const Node *x = &g->nodes.items[a->pos[0].node];
+	Input *in = x->op == OP_STEP ? &g->inputs.items[g->nodes.items[L->seqs.items[x->a.k]].a.k] : NULL;
+	if (!in || in->kind != IN_TOKENS) {
+		lower_error(L, a->pos[0].loc, "'embed' reads a tokens input itself ('input c[V] tokens over T steps'), "
+			    "not a value computed from one");
+		return (Value){0};
+	}
+	int V = in->vocab, n = (int)dim.num;
+	if ((double)V * n > INT_MAX) {
+		lower_error(L, dim.loc, "the embedding would hold %.0f values, more than the limit of %d", (double)V * n,
+			    INT_MAX);
+		return (Value){0};
+	}
+	/* The input becomes its ids: one float per step. */
+	in->ids = 1;
+	in->type = ir_vec(DT_F32, 1, 1, 1);
+	g->nodes.items[L->seqs.items[x->a.k]].type = in->type;
+	g->nodes.items[a->pos[0].node].type = ir_vec(DT_F32, 1, 1, 0);
+	const char *layer = lower_layer_name(L, "embed");
+	Param p = {arena_printf(L->arena, "%s.weight", layer), layer, "embed", ir_mat(V, n), INIT_HE_NORMAL, 2, call->loc};
+	vec_push(&g->params, p);
+	int w = ir_add(g, OP_PARAM, 0, p.type, NULL, 0, call->loc);
+	g->nodes.items[w].a.k = g->params.len - 1;
+	g->nodes.items[w].name = p.name;
+	int args[2] = {w, a->pos[0].node};
+	int r = ir_add(g, OP_EMBED, L->body, ir_vec(DT_F32, n, 1, 0), args, 2, call->loc);
+	g->nodes.items[r].name = layer;
+	return lower_node_value(r, call->loc);
 }
 
 Value lower_size(Lower *L, const Expr *call, const Args *a)

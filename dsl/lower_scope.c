@@ -147,3 +147,20 @@ const char *lower_suggest(const char *name, const char *const *names, int n)
 	}
 	return best;
 }
+
+const char *lower_layer_name(Lower *L, const char *cell)
+{
+	const char *base = L->target ? L->target : cell;
+	const char *name = L->prefix ? arena_printf(L->arena, "%s.%s", L->prefix, base) : base;
+	const char *cand = name;
+	for (int n = 2;; n++) {
+		int used = 0;
+		for (int i = 0; i < L->layers.len && !used; i++)
+			used = strcmp(L->layers.items[i], cand) == 0;
+		if (!used)
+			break;
+		cand = arena_printf(L->arena, "%s.%d", name, n);
+	}
+	vec_push(&L->layers, cand);
+	return cand;
+}

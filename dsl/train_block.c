@@ -38,7 +38,7 @@ static const struct {
 void train_defaults(TrainConfig *tc)
 {
 	memset(tc, 0, sizeof *tc);
-	tc->data = (TrainData){DATA_MNIST, LAYOUT_ROWS, ENCODE_BERNOULLI, 0.5, 1, 28, 28, 10, "", 0.9, 0, 0, {""}, 0, 0};
+	tc->data = (TrainData){DATA_MNIST, LAYOUT_ROWS, ENCODE_BERNOULLI, 0.5, 1, 28, 28, 10, "", 0.9, 0, 0, 0, {""}, 0, 0};
 	optim_default(&tc->optim, OPTIM_ADAM);
 	tc->schedule = (TrainLr){SCHEDULE_CONSTANT, 10, 0.5, 0};
 	tc->batch = 32;

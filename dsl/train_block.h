@@ -65,7 +65,7 @@ typedef struct {
 				 * evaluation draws once from `seed`, so every evaluation sees
 				 * the same spikes. 0 for the deterministic encoders. */
 	int steps;              /* T of one sample; equals the model's steps */
-	int size;               /* values per step; equals the model input's size */
+	int size;               /* values per step; equals the model input's size (text: the vocabulary) */
 	int classes;            /* class labels 0..classes-1; 0 for a regression target */
 	/* DATA_TEXT only: */
 	char path[1024];        /* the text file, relative to the model file's folder as written
@@ -74,6 +74,7 @@ typedef struct {
 	int train_streams;      /* the training text is cut into this many consecutive streams
 				 * (the batch), read side by side `steps` characters at a time */
 	int test_streams;       /* the same for the evaluation text (the eval batch) */
+	int token_ids;          /* the model reads token ids (embed), one per step, not one-hot */
 	/* DATA_NPY only (docs/data.md): the files NPY_X .. NPY_TEST_LABELS,
 	 * resolved as path is; the test ones are "" when the training files
 	 * are split (the first `split` of the samples train). */

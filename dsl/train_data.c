@@ -280,7 +280,8 @@ void tb_check_model(Check *c, const Expr *at)
 		return;
 	}
 	if (d->dataset == DATA_TEXT) {
-		d->size = d->classes = in->type.dim[0];
+		d->size = d->classes = in->vocab;
+		d->token_ids = in->ids;
 		d->steps = g->steps;
 		d->train_streams = c->tc->batch;
 		d->test_streams = c->tc->eval_batch;
@@ -301,11 +302,12 @@ void tb_check_model(Check *c, const Expr *at)
 	if (!c->encode_given && d->dataset != DATA_TEXT)
 		d->encode = in->kind == IN_ANALOG ? ENCODE_ANALOG : ENCODE_BERNOULLI;
 	d->fresh_draws = d->encode == ENCODE_BERNOULLI && d->dataset != DATA_TEXT;  /* text: one-hot, no draws */
-	if (in->type.dim[0] != d->size || g->steps != d->steps) {
+	int width = in->kind == IN_TOKENS ? in->vocab : in->type.dim[0];  /* ids or one-hot: V tokens */
+	if (width != d->size || g->steps != d->steps) {
 		if (c->steps_given)
 			snprintf(ds, sizeof ds, "toy_signal(steps = %d)", d->steps);
 		diag_error(at->loc, "data %s gives %d value%s per step over %d steps, but input '%s' is %s[%d] over %d "
-			   "steps", ds, d->size, d->size == 1 ? "" : "s", d->steps, in->name, in->name, in->type.dim[0],
+			   "steps", ds, d->size, d->size == 1 ? "" : "s", d->steps, in->name, in->name, width,
 			   g->steps);
 		diag_note(in->loc, "input '%s' is declared here", in->name);
 	}

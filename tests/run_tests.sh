@@ -10,6 +10,7 @@
 #   tests/torch/run_readme.sh the README's PyTorch snippet against spikec infer (skips without torch)
 #   tests/grad/run_grad.sh    gradients against PyTorch fixtures and finite differences
 #   tests/train/run_train.sh  training end to end: pinned losses, resume, TBPTT, grad, errors
+#   tests/dropout/run_dropout.sh  dropout: the same masks on any threads and backend, p = 0, no dropout in infer
 #   tests/text/run_text.sh    character-level models: carried state, bits per character, sample
 #   tests/npy/run_npy.sh      training on the user's .npy arrays: dtypes, split, per-step, errors
 #   tests/plot/run_plot.sh    spikec plot: training curves and spike rasters as SVG
@@ -36,7 +37,7 @@ set -u
 cd "$(dirname "$0")/.." || exit 2
 
 SCRIPTS="tests/run_errors.sh tests/run_golden.sh tests/ref/run_forward.sh tests/run_cli.sh tests/json/run_json.sh
-	tests/install/run_install.sh tests/torch/run_readme.sh tests/grad/run_grad.sh tests/train/run_train.sh tests/text/run_text.sh
+	tests/install/run_install.sh tests/torch/run_readme.sh tests/grad/run_grad.sh tests/train/run_train.sh tests/dropout/run_dropout.sh tests/text/run_text.sh
 	tests/npy/run_npy.sh tests/plot/run_plot.sh tests/report/run_report.sh tests/quant/run_quant.sh tests/nir/run_nir.sh tests/llvm/run_llvm.sh tests/cross/run_cross.sh
 	tests/mcu/run_mcu.sh tests/badinput/run_badinput.sh tests/fuzz/run_replay.sh
 	tests/reliability/run_alloc.sh tests/reliability/run_kill.sh tests/mpi/run_mpi.sh tests/layout/run_layout.sh"

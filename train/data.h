@@ -139,7 +139,8 @@ int data_alloc(Dataset *d, int count, int features, int classes);
  *            (T, B) with the class repeated at every step when per_step;
  *   targets  regression only (else ignored, may be NULL): (T, B, O) float,
  *            d->targets, or (toy, O = I) the unencoded values.
- * For text, x is the one-hot of each step's token and labels (T, B) the
+ * For text, x is the one-hot of each step's token (with cfg->token_ids, the
+ * token id itself, (T, B, 1)) and labels (T, B) the
  * token that follows it; idx must then be the samples of whole windows.
  * Otherwise encode is cfg->encode: bernoulli gives 1 where u < value, with
  * u = spk_rng_uniform(key, stream, sample * features + element), so a spike

@@ -15,19 +15,23 @@ static void batch_bug(const char *file, int line, const char *what)
 	abort();
 }
 
-/* data_batch for text: one-hot tokens in, the next tokens as labels. */
+/* data_batch for text: one-hot tokens in (or their ids, for a model that
+ * embeds them), the next tokens as labels. */
 static void text_batch(const Dataset *d, const TrainData *cfg, const int *idx, int batch, float *x, int32_t *labels)
 {
-	const int T = cfg->steps, V = cfg->size;
+	const int T = cfg->steps, V = cfg->size, I = cfg->token_ids ? 1 : V;
 	if (T != d->features || V < d->vocab || batch < 0)
 		batch_bug(__FILE__, __LINE__, "the batch shape does not fit the text (steps or vocabulary)");
-	memset(x, 0, sizeof(float) * (size_t)T * (size_t)batch * (size_t)V);
+	memset(x, 0, sizeof(float) * (size_t)T * (size_t)batch * (size_t)I);
 	for (int b = 0; b < batch; b++) {
 		if (idx[b] < 0 || idx[b] >= d->count)
 			batch_bug(__FILE__, __LINE__, "a sample index is out of range");
 		const int32_t *tok = d->tokens + (long)(idx[b] % d->streams) * d->stream_len + (long)(idx[b] / d->streams) * T;
 		for (int t = 0; t < T; t++) {
-			x[((size_t)t * batch + b) * V + tok[t]] = 1.0f;
+			if (cfg->token_ids)
+				x[(size_t)t * batch + b] = (float)tok[t];
+			else
+				x[((size_t)t * batch + b) * V + tok[t]] = 1.0f;
 			if (labels)
 				labels[(size_t)t * batch + b] = tok[t + 1];
 		}

@@ -30,6 +30,8 @@ struct Shards {
 	/* the call being run */
 	const float *params;
 	int n;
+	uint32_t seed;            /* the dropout key's (shards_dropout) */
+	uint64_t step;
 };
 
 static size_t up16(size_t n)
@@ -128,6 +130,8 @@ static void run_shard(Shards *s, Shard *h)
 		return;
 	}
 	const void *lab = m->classes ? (const void *)h->labels : (const void *)h->targets;
+	if (m->dropout_key)
+		m->dropout_key(h->ws, rows, s->seed, s->step, (uint64_t)h->r0);
 	h->rec[0] = m->forward_train(s->params, h->x, lab, rows, h->out, h->ws);
 	if (s->nspikes)
 		m->spike_counts(h->ws, rows, h->counts);
@@ -203,6 +207,11 @@ static void gather_out(Shards *s, float *out, int n)
 			slice(h->out, out, m->output_timed ? m->steps : 1, n, h->r0, rows,
 			      sizeof(float) * (size_t)m->outputs, 1);
 	}
+}
+
+void shards_dropout(Shards *s, uint32_t seed, uint64_t step)
+{
+	s->seed = seed, s->step = step;
 }
 
 float shards_train(Shards *s, const float *params, const float *x, const int32_t *labels, const float *targets,

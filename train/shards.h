@@ -35,6 +35,10 @@ size_t shards_exchange_bytes(const Shards *s);
 /* Zeroes every shard's workspace (carried states start from zero). */
 void shards_reset(Shards *s);
 
+/* The dropout key of the next shards_train (TrainModel.dropout_key): the
+ * seed and step; each shard adds its first row. */
+void shards_dropout(Shards *s, uint32_t seed, uint64_t step);
+
 /* One training batch of n <= batch rows in the batch layouts of the
  * data (x (T, n, I); labels (n) or (T, n); targets (n, O) or (T, n, O)):
  * the mean loss, out (the outputs), grads (= the gradient, overwritten)

@@ -439,6 +439,7 @@ int train_run(const TrainModel *m, const TrainConfig *tc, const TrainOptions *op
 				b.idx[i] = perm[(at + i) % tr->count];
 			data_batch(tr, &tc->data, b.idx, n, tc->seed, (uint64_t)epoch + 1, b.x, b.labels, b.targets,
 				   m->per_step);
+			shards_dropout(sh, tc->seed, (uint64_t)t + 1);
 			float loss = shards_train(sh, params, b.x, b.labels, b.targets, n, b.out, grads, counts);
 			/* The loss, gradient and parameters are the same bits on every
 			 * rank, so every rank stops here; the first says why. */

@@ -44,6 +44,12 @@ typedef struct {
 			 float *workspace);
 	void (*zero_grad)(float *grads);
 	void (*step)(float *params, const float *grads, float *opt_state, float lr, long t);
+	/* Models with dropout (NULL without): the key of the masks that
+	 * forward_train and backward draw, in their workspace. Training sets
+	 * it before every shard's forward_train: the train block's seed, the
+	 * number of the update the batch leads to (from 1, as step's t) and
+	 * the shard's first row of the batch. */
+	void (*dropout_key)(float *workspace, int batch, uint32_t seed, uint64_t step, uint64_t row0);
 	/* Firing rates: the counted spike values (NULL-terminated by name) and
 	 * the counts of the last forward_train. */
 	const struct { const char *name; int size; } *spikes;

@@ -16,6 +16,7 @@ extern const char runtime_vmath_h_text[];
 extern const char runtime_gemm_portable_h_text[];
 extern const char runtime_events_h_text[];
 extern const char runtime_events_q8_h_text[];
+extern const char runtime_dropout_h_text[];
 
 static const KBuf *buf_of(const Kir *k, KBufClass cls, int which)
 {
@@ -88,7 +89,11 @@ void cemit_header(const Kir *k, const BackendOptions *opt, StrBuf *o)
 		  kir_workspace_floats(k, PROG_INFER, 1));
 	sb_printf(o, "#define %s_CARRY_STATE %d    /* 1: forward passes continue from the workspace's state */\n", M,
 		  k->g->carry_state);
-	if (in && k->g->inputs.items[in->index].kind == IN_TOKENS)
+	if (in && k->g->inputs.items[in->index].ids)
+		sb_printf(o, "/* Input '%s' is a token id per step, passed as the id itself (INPUTS is 1), a float\n"
+			     " * in 0..VOCAB-1 (embed reads it: an id out of range reads out of bounds). */\n"
+			     "#define %s_VOCAB %d\n", in->what, M, k->g->inputs.items[in->index].vocab);
+	else if (in && k->g->inputs.items[in->index].kind == IN_TOKENS)
 		sb_printf(o, "/* Input '%s' is a token id per step, passed one-hot: INPUTS values, 1 at the id. */\n",
 			  in->what);
 	sb_puts(o, "\n");
@@ -141,6 +146,16 @@ void cemit_header(const Kir *k, const BackendOptions *opt, StrBuf *o)
 		backward_signature(k, o, 0);
 		sb_puts(o, ";\n");
 		sb_printf(o, "void %s_zero_grad(float *grads);\n", m);
+		if (k->dropout_key >= 0) {
+			sb_printf(o, "/* The model has dropout: forward_train() and backward() draw its masks\n"
+				     " * from the key in the workspace (runtime/dropout.h), which\n"
+				     " * dropout_key() sets: the seed, the step (a new mask per step) and\n"
+				     " * the batch row of the workspace's first row; zero after the\n"
+				     " * workspace is zeroed. forward() has no dropout. */\n");
+			sb_printf(o, "#define %s_DROPOUT 1\n", M);
+			sb_printf(o, "void %s_dropout_key(float *workspace, int batch, uint32_t seed, uint64_t step, "
+				     "uint64_t row0);\n", m);
+		}
 		if (buf_of(k, KB_DINPUT, 0)) {
 			sb_printf(o, "/* backward() that also writes d loss / d inputs, (T, B, INPUTS) each. */\n");
 			sb_printf(o, "#define %s_INPUT_GRADS 1\n", M);
@@ -314,40 +329,6 @@ static void emit_gemm_helpers(const Kir *k, const BackendOptions *opt, StrBuf *o
 	}
 }
 
-static void emit_init(const Kir *k, StrBuf *o)
-{
-	const char *m = k->model;
-	int he = 0;
-	sb_printf(o, "void %s_init(float *params, uint64_t seed)\n{\n", m);
-	for (int b = 0; b < k->bufs.len; b++) {
-		const KBuf *kb = &k->bufs.items[b];
-		if (kb->cls != KB_PARAM)
-			continue;
-		const Param *pr = &k->g->params.items[kb->index];
-		long n = kir_row_floats(kb);
-		if (pr->init == INIT_ZEROS) {
-			sb_printf(o, "\tmemset(params + %ld, 0, sizeof(float) * %ld);  /* %s: zeros */\n", kb->offset, n,
-				  kb->what);
-		} else {
-			he = 1;
-			sb_printf(o, "\tfor (long i = 0; i < %ld; i++)  /* %s: He-normal, std sqrt(2 / %d) */\n", n,
-				  kb->what, pr->fan_in);
-			if (kb->type.rank == 2)  /* drawn in PyTorch's order, stored transposed */
-				sb_printf(o, "\t\tparams[%ld + i %% %d * %d + i / %d] = ", kb->offset, kb->type.dim[1],
-					  kb->type.dim[0], kb->type.dim[1]);
-			else
-				sb_printf(o, "\t\tparams[%ld + i] = ", kb->offset);
-			sb_printf(o, "(float)(spk_rng_normal(seed, %d, (uint64_t)i) * sqrt(2.0 / %d));\n", kb->index,
-				  pr->fan_in);
-		}
-	}
-	if (!he)
-		sb_puts(o, "\t(void)seed;\n");
-	if (!k->nparams)
-		sb_puts(o, "\t(void)params;\n");
-	sb_puts(o, "}\n\n");
-}
-
 static void set_inputs(const Kir *k, StrBuf *o, const char *suffix)
 {
 	for (int i = 0; buf_of(k, KB_INPUT, i); i++)
@@ -399,50 +380,6 @@ static void emit_infer(CEmit *e)
 	if (loop >= 0)
 		sb_puts(o, "\tstep(&p, &a, 1, 0);\n");
 	sb_puts(o, "\treadout(&p, &a, 1);\n}\n");
-}
-
-/* A float literal: "0.9f", "1e-08f", "0.0f". */
-static const char *cf(double v, char buf[40])
-{
-	util_float_str((float)v, buf);
-	if (!strpbrk(buf, ".eEn"))
-		strcat(buf, ".0");
-	strcat(buf, "f");
-	return buf;
-}
-
-static void emit_optimizer(const Kir *k, const BackendOptions *opt, StrBuf *o)
-{
-	char c1[40], c2[40];
-	const char *m = k->model;
-	const TrainOptim optim = backend_optim(opt), *op = &optim;
-	double clip = opt->clip;
-	char num[32];
-	sb_printf(o, "/* One %s update (as torch.optim.%s), after clipping the gradient to a\n"
-		     " * global L2 norm of %s. */\n", train_optimizer_names[op->kind],
-		  op->kind == OPTIM_ADAM ? "Adam" : "SGD", clip > 0 ? util_float_str((float)clip, num) : "infinity (no clipping)");
-	sb_printf(o, "void %s_step(float *params, const float *grads, float *opt_state, float lr, long t)\n{\n", m);
-	sb_puts(o, "\tfloat scale = 1.0f;\n");
-	if (clip > 0) {
-		sb_printf(o, "\tdouble norm = 0;\n\tfor (long i = 0; i < %ld; i++)\n\t\tnorm += (double)grads[i] * grads[i];\n", k->nparams);
-		sb_printf(o, "\tnorm = sqrt(norm);\n\tif (norm > %.17g)\n\t\tscale = (float)(%.17g / (norm + 1e-6));\n", clip, clip);
-	}
-	if (op->kind == OPTIM_ADAM) {
-		sb_printf(o, "\tfloat *m = opt_state, *v = opt_state + %ld;\n", k->nparams);
-		sb_printf(o, "\tdouble bc1 = 1.0 - pow(%.17g, (double)t), bc2 = 1.0 - pow(%.17g, (double)t);\n",
-			  op->beta1, op->beta2);
-		sb_puts(o, "\tfloat step_size = (float)(lr / bc1), sqrt_bc2 = (float)sqrt(bc2);\n");
-		sb_printf(o, "\tfor (long i = 0; i < %ld; i++) {\n", k->nparams);
-		sb_printf(o, "\t\tfloat g = grads[i] * scale + %s * params[i];\n", cf(op->weight_decay, c1));
-		sb_printf(o, "\t\tm[i] = %s * m[i] + %s * g;\n", cf(op->beta1, c1), cf(1 - op->beta1, c2));
-		sb_printf(o, "\t\tv[i] = %s * v[i] + %s * g * g;\n", cf(op->beta2, c1), cf(1 - op->beta2, c2));
-		sb_printf(o, "\t\tparams[i] -= step_size * m[i] / (sqrtf(v[i]) / sqrt_bc2 + %s);\n\t}\n", cf(op->eps, c1));
-	} else {
-		sb_printf(o, "\tfloat *buf = opt_state;\n\t(void)t;\n\tfor (long i = 0; i < %ld; i++) {\n", k->nparams);
-		sb_printf(o, "\t\tfloat g = grads[i] * scale + %s * params[i];\n", cf(op->weight_decay, c1));
-		sb_printf(o, "\t\tbuf[i] = %s * buf[i] + g;\n\t\tparams[i] -= lr * buf[i];\n\t}\n", cf(op->momentum, c1));
-	}
-	sb_puts(o, "}\n");
 }
 
 /* The start of a training entry point: parameters and buffers carved,
@@ -511,6 +448,11 @@ static void emit_train(CEmit *e)
 		emit_backward(k, o, 1);
 	sb_printf(o, "void %s_zero_grad(float *grads)\n{\n\tmemset(grads, 0, sizeof(float) * %ld);\n}\n\n", m,
 		  k->nparams);
+	if (k->dropout_key >= 0)
+		sb_printf(o, "void %s_dropout_key(float *workspace, int batch, uint32_t seed, uint64_t step, uint64_t row0)\n"
+			     "{\n\tTrainBuffers a;\n\tcarve_train_buffers(&a, workspace, batch);\n"
+			     "\tspk_dropout_set_key(a.%s, seed, step, row0);\n}\n\n", m,
+			  k->bufs.items[k->dropout_key].name);
 	sb_printf(o, "const %s_spike %s_spikes[] = {\n", m, m);
 	for (int i = 0; i < k->spikes.len; i++)
 		sb_printf(o, "\t{\"%s\", %d},\n", k->spikes.items[i].name, k->spikes.items[i].size);
@@ -522,7 +464,7 @@ static void emit_train(CEmit *e)
 			  k->spikes.len);
 	else
 		sb_puts(o, "\t(void)workspace;\n\t(void)batch;\n\t(void)counts;\n}\n\n");
-	emit_optimizer(k, e->opt, o);
+	cemit_optimizer(k, e->opt, o);
 }
 
 void cemit_source(const Kir *k, const BackendOptions *opt, StrBuf *o)
@@ -545,6 +487,10 @@ void cemit_source(const Kir *k, const BackendOptions *opt, StrBuf *o)
 	sb_puts(o, "\n");
 	if (opt->portable) {
 		sb_puts(o, runtime_gemm_portable_h_text);
+		sb_puts(o, "\n");
+	}
+	if (k->dropout_key >= 0) {
+		sb_puts(o, runtime_dropout_h_text);
 		sb_puts(o, "\n");
 	}
 	if (gemms_used(k, opt) >> GEMM_KINDS || backend_has_bits(k) || k->quant) {
@@ -589,7 +535,7 @@ void cemit_source(const Kir *k, const BackendOptions *opt, StrBuf *o)
 		sb_puts(o, "\tp->none = 0;\n\t(void)params;\n");
 	sb_puts(o, "}\n\n");
 	if (!k->quant)
-		emit_init(k, o);
+		cemit_init(k, o);
 	emit_infer(&e);
 	if (k->has_train) {
 		sb_puts(o, "\n");

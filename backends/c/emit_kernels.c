@@ -203,6 +203,21 @@ static void primitive(CEmit *e, const Kernel *m, const KLet *l)
 	}
 }
 
+/* x * spk_dropout_mask(key, site, row, t, T, j, n, p, scale): the row and
+ * step of this element (runtime/dropout.h). */
+static void dropout(CEmit *e, const Kernel *m, const KLet *l)
+{
+	StrBuf *o = e->o;
+	const Node *n = &e->k->g->nodes.items[l->node];
+	operand(e, m, l->a), sb_puts(o, " * spk_dropout_mask("), ref(e, l->b.buf);
+	sb_printf(o, ", %d, %s, %s, T, ", n->a.drop.site, m->batched == 2 ? "b % batch" : "b",
+		  m->batched == 2 ? "b / batch" : in_loop ? "t" : "0");
+	if (l->off)
+		sb_printf(o, "%d + ", l->off);
+	sb_printf(o, "j, %d, ", n->type.dim[0]), flt(o, n->a.drop.p), sb_puts(o, ", ");
+	flt(o, ir_dropout_scale(n->a.drop.p)), sb_puts(o, ")");
+}
+
 static void expr(CEmit *e, const Kernel *m, int let)
 {
 	const KLet *l = &m->lets.items[let];
@@ -229,6 +244,7 @@ static void expr(CEmit *e, const Kernel *m, int let)
 	case OP_SIGMOID: sb_puts(o, "spk_sigmoidf("); operand(e, m, l->a); sb_puts(o, ")"); return;
 	case OP_TANH: sb_puts(o, "spk_tanhf("); operand(e, m, l->a); sb_puts(o, ")"); return;
 	case OP_SURROGATE: surrogate(e, m, l); return;
+	case OP_DROPOUT: dropout(e, m, l); return;
 	default: SPK_BUG("no C spelling for %s", ir_ops[l->op].name);
 	}
 }
@@ -370,6 +386,28 @@ static void emit_sum_rows(CEmit *e, const Kernel *kn)
 	ref(e, kn->out), sb_puts(o, "[j] += "), ref(e, kn->a), sb_printf(o, "[(size_t)r * %d + j];\n", n);
 }
 
+/* GATHER: out row r = row ids[r] of the table; SCATTER: row r of d added to
+ * row ids[r]. The table (V, n) is stored transposed, (n, V) (io/layout.h). */
+static void emit_embed(CEmit *e, const Kernel *kn)
+{
+	StrBuf *o = e->o;
+	int gather = kn->kind == K_GATHER, ids = gather ? kn->a : kn->b;
+	const KBuf *table = B(e, gather ? kn->b : kn->out);
+	int V = table->type.dim[0], n = table->type.dim[1];
+	if (!gather && !kn->accumulate)
+		sb_puts(o, "\tmemset("), ref(e, kn->out), sb_printf(o, ", 0, sizeof(float) * %ld);\n", (long)V * n);
+	sb_printf(o, "\tfor (int r = 0; r < %s; r++) {\t/* %s */\n\t\tint id = (int)", rows(e, kn->a),
+		  gather ? "gather: a row of the table per token id" : "scatter: d's rows into the rows of their token ids");
+	ref(e, ids), sb_printf(o, "[r];\n\t\tfor (int j = 0; j < %d; j++)\n\t\t\t", n);
+	if (gather) {
+		ref(e, kn->out), sb_printf(o, "[(size_t)r * %d + j] = ", n), ref(e, kn->b);
+		sb_printf(o, "[(size_t)j * %d + id];\n\t}\n", V);
+	} else {
+		ref(e, kn->out), sb_printf(o, "[(size_t)j * %d + id] += ", V), ref(e, kn->a);
+		sb_printf(o, "[(size_t)r * %d + j];\n\t}\n", n);
+	}
+}
+
 /* A COPY into or out of a bits buffer. */
 static void emit_bits(CEmit *e, const Kernel *kn)
 {
@@ -401,6 +439,7 @@ void cemit_kernels(CEmit *e, const KList *list, int from, int to, const char *co
 			break;
 		case K_GEMM: emit_gemm(e, kn); break;
 		case K_SUM_ROWS: emit_sum_rows(e, kn); break;
+		case K_GATHER: case K_SCATTER: emit_embed(e, kn); break;
 		case K_LOSS: case K_LOSS_GRAD: emit_loss(e, kn); break;
 		case K_MAP: emit_map(e, kn); break;
 		case K_LOOP:

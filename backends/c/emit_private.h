@@ -26,6 +26,9 @@ const char *cemit_shape(Type t, char *buf, size_t n);
 /* Which of matmul_xwt, matmul_dw, matmul_outer the kernels use (bit per GemmKind). */
 /* Bit g: GEMM kind g is used densely; bit GEMM_KINDS + g: by spike events. */
 int cemit_gemms_used(const KList *list, const BackendOptions *opt);
+/* <model>_init(params, seed) and <model>_step(...) (emit_params.c). */
+void cemit_init(const Kir *k, StrBuf *o);
+void cemit_optimizer(const Kir *k, const BackendOptions *opt, StrBuf *o);
 /* The header's RAM section for a microcontroller (opt->mcu): what the
  * caller must provide, per sample and for batch 1, inference and training. */
 void cemit_ram(const Kir *k, const BackendOptions *opt, StrBuf *o);

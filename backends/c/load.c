@@ -125,10 +125,12 @@ int cload_build(const Kir *k, const BackendOptions *opt, CompiledModel *m, char 
 		char name[256];
 		snprintf(name, sizeof name, "%s_backward_inputs", k->model);
 		*(void **)&m->backward_inputs = dlsym(m->handle, name);  /* optional */
+		if (k->dropout_key >= 0)
+			*(void **)&m->dropout_key = sym(m, k, "dropout_key", err, errlen);
 		m->spikes = sym(m, k, "spikes", err, errlen);
 		*(void **)&m->spike_counts = sym(m, k, "spike_counts", err, errlen);
 		rc = m->train_workspace_floats && m->forward_train && m->backward && m->zero_grad && m->step &&
-		     m->spikes && m->spike_counts ? 0 : -1;
+		     m->spikes && m->spike_counts && (k->dropout_key < 0 || m->dropout_key) ? 0 : -1;
 	}
 out:
 	sb_free(&c);

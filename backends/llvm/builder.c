@@ -198,7 +198,8 @@ void llvm_loop_close(Gen *g, LLoop *l)
 static const char *const rt_names[RT_COUNT] = {
 	"erff", "atanf", "fabsf", "sqrtf", "fmaxf", "fminf", "exp", "log", "sqrt", "pow",
 	"cblas_sgemm", "llvm_rt_sgemm_portable", "llvm_rt_rng_normal", "llvm_rt_events_xwt",
-	"llvm_rt_events_outer", "llvm_rt_bits_pack", "llvm_rt_bits_unpack", "llvm_rt_events_xwt_q8"};
+	"llvm_rt_events_outer", "llvm_rt_bits_pack", "llvm_rt_bits_unpack", "llvm_rt_events_xwt_q8",
+	"llvm_rt_dropout_mask", "llvm_rt_dropout_set_key"};
 
 static LLVMTypeRef rt_sig(Gen *g, RtFunc f)
 {
@@ -235,6 +236,15 @@ static LLVMTypeRef rt_sig(Gen *g, RtFunc f)
 		p[0] = p[1] = p[2] = g->i32;
 		p[3] = g->pf32, p[4] = g->pi32, p[5] = g->pi8, p[6] = g->pi32, p[7] = g->i32;
 		return LLVMFunctionType(g->vd, p, 8, 0);
+	case RT_DROPOUT_MASK:  /* key, site, row, t, steps, j, n, p, scale */
+		p[0] = g->pf32, p[1] = g->i32;
+		for (int i = 2; i < 7; i++)
+			p[i] = g->i64;
+		p[7] = p[8] = g->f32;
+		return LLVMFunctionType(g->f32, p, 9, 0);
+	case RT_DROPOUT_KEY:  /* key, seed, step, row0 */
+		p[0] = g->pf32, p[1] = g->i32, p[2] = p[3] = g->i64;
+		return LLVMFunctionType(g->vd, p, 4, 0);
 	case RT_BITS_PACK: case RT_BITS_UNPACK:  /* rows, n, from, to */
 		p[0] = p[1] = g->i32;
 		p[2] = p[3] = g->pf32;

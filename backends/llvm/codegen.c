@@ -250,6 +250,17 @@ static void gen_train(Gen *g)
 		LLVMBuildRetVoid(g->b);
 	}
 
+	/* dropout_key(workspace, batch, seed, step, row0) */
+	if (k->dropout_key >= 0) {
+		LLVMTypeRef dk[5] = {g->pf32, g->i32, g->i32, g->i64, g->i64};
+		begin_fn(g, "dropout_key", g->vd, dk, 5);
+		set_batch(g, arg(g, 1));
+		carve(g, PROG_TRAIN, arg(g, 0));
+		LLVMValueRef a[4] = {g->base[k->dropout_key], arg(g, 2), arg(g, 3), arg(g, 4)};
+		llvm_rt_call(g, RT_DROPOUT_KEY, a, 4);
+		LLVMBuildRetVoid(g->b);
+	}
+
 	begin_fn(g, "zero_grad", g->vd, &g->pf32, 1);
 	llvm_memset0(g, arg(g, 0), llvm_i64(g, k->nparams));
 	LLVMBuildRetVoid(g->b);

@@ -393,7 +393,8 @@ static int fill(CompiledModel *m, Jit *j, const Kir *k, char *err, size_t errlen
 	if (ok && k->has_train) {
 		ok = GET(train_workspace_floats, "train_workspace_floats") && GET(forward_train, "forward_train") &&
 		     GET(backward, "backward") && GET(zero_grad, "zero_grad") && GET(step, "step") &&
-		     GET(spike_counts, "spike_counts") && (m->spikes = lookup(j, k, "spikes", err, errlen));
+		     GET(spike_counts, "spike_counts") && (m->spikes = lookup(j, k, "spikes", err, errlen)) &&
+		     (k->dropout_key < 0 || GET(dropout_key, "dropout_key"));
 		for (int b = 0; ok && b < k->bufs.len; b++)
 			if (k->bufs.items[b].cls == KB_DINPUT) {
 				ok = GET(backward_inputs, "backward_inputs") != NULL;

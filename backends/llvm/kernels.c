@@ -208,6 +208,22 @@ static LLVMValueRef int_expr(Gen *g, MapCtx *c, const KLet *l)
 	}
 }
 
+/* x * spk_dropout_mask(...) at this element's row and step, as dropout()
+ * in emit_kernels.c. */
+static LLVMValueRef dropout(Gen *g, MapCtx *c, const KLet *l, LLVMValueRef x)
+{
+	const Node *n = &g->k->g->nodes.items[l->node];
+	LLVMValueRef row = c->b, t = g->in_loop ? g->t : I64(0);
+	if (c->m->batched == 2) {
+		row = LLVMBuildSRem(g->b, c->b, g->batch, "");
+		t = LLVMBuildSDiv(g->b, c->b, g->batch, "");
+	}
+	LLVMValueRef a[9] = {ref(g, l->b.buf), llvm_i32(g, n->a.drop.site), row, t, I64(g->k->steps),
+			     IADD(I64(l->off), c->j), I64(n->type.dim[0]), F(n->a.drop.p),
+			     F(ir_dropout_scale(n->a.drop.p))};
+	return FMUL(x, llvm_rt_call(g, RT_DROPOUT_MASK, a, 9));
+}
+
 static LLVMValueRef expr(Gen *g, MapCtx *c, int let)
 {
 	const KLet *l = &c->m->lets.items[let];
@@ -228,6 +244,7 @@ static LLVMValueRef expr(Gen *g, MapCtx *c, int let)
 	case OP_TANH: return llvm_vmath_call(g, VM_TANHF, a);
 	case OP_SURROGATE: return surrogate(g, l, a);
 	case OP_DEQUANT: return FMUL(a, operand(g, c, l->b));  /* (float)acc * scale */
+	case OP_DROPOUT: return dropout(g, c, l, a);
 	default:
 		llvm_gen_error(g, "no LLVM translation for op %s", ir_ops[l->op].name);
 		return F(0);
@@ -367,6 +384,29 @@ static void build_sum_rows(Gen *g, const Kernel *kn)
 	llvm_loop_close(g, &lr);
 }
 
+/* gather and scatter, as emit_embed in emit_kernels.c. */
+static void build_embed(Gen *g, const Kernel *kn)
+{
+	int gather = kn->kind == K_GATHER;
+	const KBuf *table = B(g, gather ? kn->b : kn->out);
+	long V = table->type.dim[0], n = table->type.dim[1];
+	LLVMValueRef out = ref(g, kn->out), a = ref(g, kn->a), b = ref(g, kn->b);
+	if (!gather && !kn->accumulate)
+		llvm_memset0(g, out, I64(V * n));
+	LLoop lr, lj;
+	LLVMValueRef r = llvm_loop_open(g, &lr, rows(g, kn->a), gather ? "gather.r" : "scatter.r");
+	LLVMValueRef id = LLVMBuildSExt(g->b, LLVMBuildFPToSI(g->b, llvm_load(g, gather ? a : b, r), g->i32, ""),
+					g->i64, "id");
+	LLVMValueRef j = llvm_loop_open(g, &lj, I64(n), gather ? "gather.j" : "scatter.j");
+	LLVMValueRef row = IADD(IMUL(r, I64(n)), j), col = IADD(IMUL(j, I64(V)), id);
+	if (gather)
+		llvm_store(g, llvm_load(g, b, col), out, row);
+	else
+		llvm_store(g, FADD(llvm_load(g, out, col), llvm_load(g, a, row)), out, col);
+	llvm_loop_close(g, &lj);
+	llvm_loop_close(g, &lr);
+}
+
 static LLVMValueRef to_f64(Gen *g, LLVMValueRef f)
 {
 	return LLVMBuildFPExt(g->b, f, g->f64, "");
@@ -453,6 +493,7 @@ void llvm_loop_body(Gen *g, const Kernel *loop, LLVMValueRef t)
 			g->view[b] = llvm_elem(g, g->base[b], IMUL(IMUL(t, g->batch), I64(kir_row_floats(B(g, b)))));
 	}
 	int outer = g->kernel;
+	g->t = t;
 	g->in_loop = 1;
 	llvm_kernels(g, loop->body, 0, loop->body->len);
 	g->in_loop = 0;
@@ -512,6 +553,7 @@ void llvm_kernels(Gen *g, const KList *list, int from, int to)
 		}
 		case K_GEMM: build_gemm(g, kn); break;
 		case K_SUM_ROWS: build_sum_rows(g, kn); break;
+		case K_GATHER: case K_SCATTER: build_embed(g, kn); break;
 		case K_LOSS: case K_LOSS_GRAD: build_loss(g, kn); break;
 		case K_MAP: build_map(g, kn); break;
 		case K_LOOP: build_loop(g, kn); break;

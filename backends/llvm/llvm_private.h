@@ -25,6 +25,8 @@ typedef enum {
 	RT_BITS_PACK,       /* llvm_rt_bits_pack: spk_bits_pack */
 	RT_BITS_UNPACK,     /* llvm_rt_bits_unpack: spk_bits_unpack */
 	RT_EVENTS_XWT_Q8,   /* llvm_rt_events_xwt_q8: spk_events_xwt_q8 */
+	RT_DROPOUT_MASK,    /* llvm_rt_dropout_mask: spk_dropout_mask */
+	RT_DROPOUT_KEY,     /* llvm_rt_dropout_set_key: spk_dropout_set_key */
 	RT_COUNT
 } RtFunc;
 
@@ -47,6 +49,7 @@ typedef struct {
 	LLVMValueRef *view;    /* per timed buffer, in a loop body: step t */
 	LLVMValueRef *scope, *noalias;  /* per buffer: its alias scopes, and those it aliases none of */
 	LLVMValueRef batch;    /* i64 */
+	LLVMValueRef t;        /* i64: the step, in a time loop's body */
 	int in_loop;
 	int kernel;            /* index of the kernel being built, for errors */
 	char err[512];         /* the first internal error, "" if none */
@@ -111,6 +114,9 @@ typedef struct {
 } LlvmRtSymbol;
 extern const LlvmRtSymbol llvm_rt_symbols[];  /* NULL-terminated */
 float llvm_rt_rng_normal(uint64_t seed, uint64_t stream, uint64_t index);
+float llvm_rt_dropout_mask(const float *key, uint32_t site, uint64_t row, uint64_t t, uint64_t steps, uint64_t j,
+			   uint64_t n, float p, float scale);
+void llvm_rt_dropout_set_key(float *key, uint32_t seed, uint64_t step, uint64_t row0);
 void llvm_rt_sgemm_portable(int trans_a, int trans_b, int m, int n, int k, float alpha, const float *a, int lda,
 			    const float *b, int ldb, float beta, float *c, int ldc);
 

@@ -14,6 +14,7 @@
 #include "runtime/events_q8.h"
 #include "runtime/gemm_portable.h"
 #include "runtime/rng.h"
+#include "runtime/dropout.h"
 #include "llvm_private.h"
 
 float llvm_rt_rng_normal(uint64_t seed, uint64_t stream, uint64_t index)
@@ -54,6 +55,17 @@ void llvm_rt_bits_unpack(int rows, int n, const float *bits, float *x)
 	spk_bits_unpack(rows, n, (const uint32_t *)(const void *)bits, x);
 }
 
+float llvm_rt_dropout_mask(const float *key, uint32_t site, uint64_t row, uint64_t t, uint64_t steps, uint64_t j,
+			   uint64_t n, float p, float scale)
+{
+	return spk_dropout_mask(key, site, row, t, steps, j, n, p, scale);
+}
+
+void llvm_rt_dropout_set_key(float *key, uint32_t seed, uint64_t step, uint64_t row0)
+{
+	spk_dropout_set_key(key, seed, step, row0);
+}
+
 #define SYM(name, fn) {name, (void (*)(void))(fn)}
 
 /* Every external name the module declares (codegen.c, rt_decl), plus the
@@ -77,6 +89,8 @@ const LlvmRtSymbol llvm_rt_symbols[] = {
 	SYM("llvm_rt_bits_pack", llvm_rt_bits_pack),
 	SYM("llvm_rt_bits_unpack", llvm_rt_bits_unpack),
 	SYM("llvm_rt_events_xwt_q8", llvm_rt_events_xwt_q8),
+	SYM("llvm_rt_dropout_mask", llvm_rt_dropout_mask),
+	SYM("llvm_rt_dropout_set_key", llvm_rt_dropout_set_key),
 	SYM("memset", memset),
 	SYM("memcpy", memcpy),
 	SYM("memmove", memmove),

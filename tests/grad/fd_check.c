@@ -4,7 +4,8 @@
  * (no spikes, or spikes replaced by their surrogate's primitive).
  *
  * With -DCHECK_INPUT_GRADS (models emitted with --input-grads) it also
- * checks d loss / d x.
+ * checks d loss / d x; with -DCHECK_DROPOUT (models with dropout) it draws
+ * every pass's masks under one key (seed 7, step 3, row0 5).
  *
  * usage: fd_check [--seed N] [--batch B] [--samples K] [--tol REL]
  * Prints one line per checked parameter element and `N passed, M failed`. */
@@ -59,6 +60,9 @@ int main(int argc, char **argv)
 		x[i] = (float)uniform();
 	for (size_t i = 0; i < nl; i++)
 		labels[i] = LABEL_IS_CLASS ? (LABEL_T)(uniform() * O) : (LABEL_T)uniform();
+#ifdef CHECK_DROPOUT  /* every pass below draws the same masks */
+	FN(dropout_key)(ws, batch, 7, 3, 5);
+#endif
 	FN(forward_train)(p, x, labels, batch, NULL, ws);
 	FN(zero_grad)(g);
 #ifdef CHECK_INPUT_GRADS

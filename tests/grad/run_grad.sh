@@ -92,6 +92,9 @@ for snn in tests/grad/*.snn; do
 	if grep -q '_INPUT_GRADS 1' "$dir/$name.h"; then
 		DEFS="$DEFS -DCHECK_INPUT_GRADS"
 	fi
+	if grep -q '_DROPOUT 1' "$dir/$name.h"; then
+		DEFS="$DEFS -DCHECK_DROPOUT"
+	fi
 	blog=$dir/build.log
 	if ! $CC $WARN -c -o "$dir/$name.o" "$dir/$name.c" >"$blog" 2>&1; then
 		bad "build $dir/$name.c (log $blog)"

@@ -45,6 +45,12 @@ typedef float label_t;
 #define LABEL_DTYPE "f4"
 #endif
 
+/* A model with dropout (-DCHECK_DROPOUT) draws its masks under this key,
+ * make_grad_fixtures.py's DROPOUT_KEY. */
+#define DROPOUT_SEED 7
+#define DROPOUT_STEP 3
+#define DROPOUT_ROW0 5
+
 #define LOSS_TOL 1e-5
 #define GRAD_TOL 1e-4
 #define GRAD_ABS 1e-7
@@ -198,6 +204,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "torch_check: out of memory\n");
 		return 2;
 	}
+#ifdef CHECK_DROPOUT
+	FN(dropout_key)(ws, batch, DROPOUT_SEED, DROPOUT_STEP, DROPOUT_ROW0);
+#endif
 	double loss = FN(forward_train)(params, xs, labels, batch, NULL, ws);
 	FN(zero_grad)(grads);
 	FN(backward)(params, xs, labels, batch, grads, ws);

@@ -12,7 +12,8 @@
  *         stream     _stream_step, step by step over one sample, the same bits
  *         train      10 steps of forward_train, zero_grad, backward, step:
  *                    the same losses, outputs, gradients, optimizer state,
- *                    final parameters and spike counts
+ *                    final parameters and spike counts (a model with
+ *                    dropout: a new dropout key every step, rows from 2)
  *         inputs     (a model with a loss, compiled with input gradients)
  *                    backward_inputs gives the same gradients and d loss / d x
  *       OPTIONS set what the models themselves do not: the optimizer of
@@ -27,7 +28,8 @@
  *   parity gen DIR COUNT SEED
  *       writes COUNT generated models DIR/gen_NNN.snn over cells (slstm,
  *       lstm, stacked, user cells), sizes, surrogates, readouts (last, mean,
- *       per step), losses (cross_entropy, mse, none) and truncated-BPTT
+ *       per step; every fourth with dropout before its readout), losses
+ *       (cross_entropy, mse, none) and truncated-BPTT
  *       windows, and DIR/models.txt: one line "FILE OPTIONS" per model. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -267,6 +269,8 @@ static void check_train(Pair *p, float *params[2], const float *x, const void *l
 		out[i] = xcalloc(nout + 1, sizeof(float));
 		counts[i] = xcalloc((size_t)k->spikes.len + 1, sizeof(float));
 		for (int s = 0; s < TRAIN_STEPS; s++) {
+			if (m->dropout_key)  /* a new mask every step, rows from 2 on */
+				m->dropout_key(ws[i], BATCH, 3, (uint64_t)s + 1, 2);
 			loss[i][s] = m->forward_train(params[i], x, labels, BATCH, out[i], ws[i]);
 			m->zero_grad(grads[i]);
 			m->backward(params[i], x, labels, BATCH, grads[i], ws[i]);
@@ -361,7 +365,7 @@ static int check(const char *path, const BackendOptions *eo, const Overrides *ov
 			check_train(&p, params, xr, labels, (float)p.tc.optim.lr);
 			free(xr);
 		}
-		if (inputs)
+		if (inputs && !k->g->inputs.items[input_buf(k)->index].ids)  /* token ids have no gradient */
 			check_inputs(path, eo, ov, start, x, labels);
 		free(start);
 		free(labels);
@@ -464,7 +468,11 @@ static int gen(const char *dir, int count, unsigned seed)
 		case 4: fprintf(f, "    h = ops(x, %d)\n", H); break;
 		default: fprintf(f, "    h = analog(x, %d, gs = %s, cs = %s)\n", H, s1, s2); break;
 		}
-		fprintf(f, "    y = dense(%s, %d)\n", readout == 0 ? "last(h)" : readout == 1 ? "mean(h)" : "h", O);
+		const char *rd = readout == 0 ? "last(h)" : readout == 1 ? "mean(h)" : "h";
+		if (n % 4 == 1)  /* dropout before the readout (drawing nothing from the generator) */
+			fprintf(f, "    y = dense(dropout(%s, %.2f), %d)\n", rd, 0.1 + 0.1 * (n % 5), O);
+		else
+			fprintf(f, "    y = dense(%s, %d)\n", rd, O);
 		if (loss == 2)
 			fprintf(f, "    output y\n}\n");
 		else

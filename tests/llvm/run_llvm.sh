@@ -2,12 +2,13 @@
 # run_llvm.sh: the LLVM JIT backend against the C backend, bit for bit.
 #
 #   1. tests/llvm/parity.c (both backends in one process) on every model of
-#      examples/, tests/grad/, tests/golden/, tests/models/, tests/train/ and tests/text/:
+#      examples/, tests/grad/, tests/golden/, tests/models/, tests/train/, tests/text/
+#      and tests/dropout/:
 #      tables, init, forward, streaming, 10 training steps (losses,
 #      gradients, optimizer state, parameters, spike counts) and
 #      backward_inputs give the same bits;
 #   2. the same on GEN_COUNT generated models (parity gen: cells, sizes,
-#      surrogates, readouts, losses, truncated BPTT, sgd/adam, clipping,
+#      surrogates, readouts, dropout, losses, truncated BPTT, sgd/adam, clipping,
 #      weight decay, smooth spikes, portable GEMM);
 #   3. end to end: `spikec run examples/tiny.snn --epochs 10` logs the same
 #      10 losses and writes the same checkpoint with --backend llvm and c;
@@ -70,7 +71,7 @@ fi
 # ---- 1, 2. parity on the tree's models and on generated ones ---------------------
 # Each model runs in its own process (a crash fails that model only), JOBS
 # at a time; the verdicts are printed afterwards in list order.
-for m in examples/*.snn tests/grad/*.snn tests/golden/*.snn tests/models/*.snn tests/train/*.snn tests/text/*.snn; do
+for m in examples/*.snn tests/grad/*.snn tests/golden/*.snn tests/models/*.snn tests/train/*.snn tests/text/*.snn tests/dropout/*.snn; do
 	echo "$m"
 done >"$OUT/list"
 if run "$TOOL" gen "$OUT/gen" "$GEN_COUNT" 11 >"$OUT/gen.log" 2>&1; then

@@ -7,7 +7,8 @@
 #      plain `spikec run` and by `mpirun -np 1`, `-np 2` and `-np 4`:
 #      byte-identical last.safetensors, the same metrics.jsonl (timings
 #      aside), written by rank 0 alone, whose progress alone is printed;
-#      digits.snn on the C backend at -np 2 too;
+#      digits.snn on the C backend at -np 2 too; tests/dropout/tiny_dropout.snn
+#      (each rank draws its shards' dropout masks);
 #   2. a run resumed under MPI (2 ranks to epoch 1, then 4 ranks from its
 #      checkpoint) ends byte-identical to the unbroken run;
 #   3. `spikec eval` under mpirun -np 2 prints the plain eval's line (and
@@ -103,6 +104,7 @@ identical() {
 identical digits tests/mpi/digits.snn 2
 identical lm tests/mpi/lm.snn 2
 identical digits-c tests/mpi/digits.snn 2 --backend c
+identical dropout tests/dropout/tiny_dropout.snn 2
 # Rank 0 alone prints: one line per epoch, and the MPI line.
 check "-np 4 prints each epoch's line once" [ "$(grep -c '^epoch 2/2' "$OUT/digits-np4.log")" -eq 1 ]
 check "-np 4 says how the run is split" grep -q "^MPI: 4 ranks of 1 thread, 1 shard each" "$OUT/digits-np4.log"

@@ -11,6 +11,9 @@
 #   3. `spikec sample` is a function of (checkpoint, seed, prime,
 #      temperature) and writes exactly --length characters after the prime;
 #   4. `spikec infer` takes token ids (T, B) for a tokens input;
+#   4b. tiny_lm_embed.snn (embed: the text loader gives token ids, not
+#      one-hot) trains below the unigram entropy, the same bits with
+#      --threads 1 and 3 and --backend llvm and c; sample and infer feed it ids;
 #   5. bad text and bad sample options get a clear error and exit 1.
 #
 #   sh tests/text/run_text.sh       (after `make`)
@@ -130,6 +133,36 @@ npy_i4 "$OUT/bad_ids.npy" 8 2 $IDS
 printf '\050' | dd of="$OUT/bad_ids.npy" bs=1 seek=128 conv=notrunc 2>/dev/null  # first id 40: outside
 fails_with "infer: a token id outside the vocabulary" "element 0 is 40, not a token id of input 'c' (0 to 39)" \
 	"$SPIKEC" infer "$MODEL" --checkpoint "$CK" --input "$OUT/bad_ids.npy" --output "$OUT/y_bad.npy"
+
+# ---- 4b. a learned embedding reads token ids ----------------------------------------
+EM=tests/text/tiny_lm_embed.snn
+for v in "t1 --threads 1" "t3 --threads 3" "llvm --backend llvm"; do
+	# shellcheck disable=SC2086  # $v: a name, then options
+	set -- $v
+	d=$1
+	shift
+	"$SPIKEC" run "$EM" --out "$OUT/embed_$d" --quiet "$@" >"$OUT/embed_$d.log" 2>&1
+done
+last=$(metric "$OUT/embed_t1/metrics.jsonl" 4 test_bpc)
+check "embed: trains below the unigram entropy ($last < $floor)" lt "$last" "$floor"
+check "embed: --threads 3 ends byte-identical to --threads 1" \
+	cmp -s "$OUT/embed_t1/epoch-4.safetensors" "$OUT/embed_t3/epoch-4.safetensors"
+check "embed: --backend llvm ends byte-identical to --backend c" \
+	cmp -s "$OUT/embed_t1/epoch-4.safetensors" "$OUT/embed_llvm/epoch-4.safetensors"
+ECK=$OUT/embed_t1/epoch-4.safetensors
+"$SPIKEC" sample "$EM" --checkpoint "$ECK" --seed 1 --length 100 --prime "The boat" >"$OUT/e1.txt" 2>&1
+"$SPIKEC" sample "$EM" --checkpoint "$ECK" --seed 1 --length 100 --prime "The boat" --backend c >"$OUT/e1c.txt" 2>&1
+check "embed: sample writes 100 characters after the prime, the same on both backends" \
+	test "$(wc -c <"$OUT/e1.txt")" -eq 109 -a "$(cmp "$OUT/e1.txt" "$OUT/e1c.txt" 2>&1)" = ""
+"$SPIKEC" infer "$EM" --checkpoint "$ECK" --input "$OUT/ids.npy" --output "$OUT/ye_ids.npy" >/dev/null 2>&1
+check "embed: infer reads token ids (T, B)" test -s "$OUT/ye_ids.npy"
+fails_with "embed: a token id outside the vocabulary" "element 0 is 40, not a token id of input 'c' (0 to 39)" \
+	"$SPIKEC" infer "$EM" --checkpoint "$ECK" --input "$OUT/bad_ids.npy" --output "$OUT/ye_bad.npy"
+if "$SPIKEC" ir "$EM" --after kernels | grep -q 'gemm.*e_weight'; then
+	bad "embed: a GEMM reads e.weight (the V x dim product embed avoids)"
+else
+	ok "embed: e.weight is only gathered and scattered, never multiplied"
+fi
 
 # ---- 5. bad text ------------------------------------------------------------------
 B=$OUT/bad

@@ -21,7 +21,13 @@ lif, lif_learn and alif written out from docs/language.md's equations with
 the same Spike function (reset by subtraction through the spike, not
 detached); snntorch_slstm = that lstm (layer L.lstm_cell) thresholded by
 Spike, as snnTorch's SLSTM with reset_mechanism "none"; cross_entropy = F.cross_entropy (mean over B rows, or T * B rows per step);
-mse = F.mse_loss (mean over every element).
+mse = F.mse_loss (mean over every element); dropout = PyTorch's inverted
+dropout x * mask / (1 - p) (checked against F.dropout) with the mask spikec
+draws, reproduced here from runtime/dropout.h and runtime/rng.h (Philox4x32-10
+in numpy, checked against Random123's known answer) for the key that
+torch_check.c sets: DROPOUT_KEY below; embed = torch.nn.Embedding (its
+functional form F.embedding, checked against the module) of the token ids,
+which x holds as floats (T, B, 1).
 
 Parameters and inputs are drawn in float32; the reference loss and gradients
 are computed in float64 from those same float32 values (the "true" gradient of
@@ -52,6 +58,68 @@ import torch.nn.functional as F
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures", "grad")
 MARGIN = 1e-4
 THETA = 0.1
+DROPOUT_KEY = (7, 3, 5)  # seed, step, row0: torch_check.c's DROPOUT_SEED, DROPOUT_STEP, DROPOUT_ROW0
+
+
+# ---- spikec's dropout masks (runtime/rng.h, runtime/dropout.h) ------------
+
+def philox4x32(ctr, key):
+    """Philox4x32-10 of uint64 arrays holding 32-bit words: ctr 4 arrays, key 2 ints."""
+    m32 = np.uint64(0xFFFFFFFF)
+    x0, x1, x2, x3 = (np.asarray(c, dtype=np.uint64) & m32 for c in ctr)
+    k0, k1 = np.uint64(key[0]), np.uint64(key[1])
+    for r in range(10):
+        p0 = np.uint64(0xD2511F53) * x0
+        p1 = np.uint64(0xCD9E8D57) * x2
+        if r > 0:
+            k0 = (k0 + np.uint64(0x9E3779B9)) & m32
+            k1 = (k1 + np.uint64(0xBB67AE85)) & m32
+        x0, x1, x2, x3 = (p1 >> np.uint64(32)) ^ x1 ^ k0, p1 & m32, (p0 >> np.uint64(32)) ^ x3 ^ k1, p0 & m32
+    return x0, x1, x2, x3
+
+
+def rng_uniform(seed, stream, index):
+    """spk_rng_uniform for an array of indices: float32 in [0, 1)."""
+    index = np.asarray(index, dtype=np.uint64)
+    ctr = (index & np.uint64(0xFFFFFFFF), index >> np.uint64(32),
+           np.full_like(index, stream & 0xFFFFFFFF), np.full_like(index, stream >> 32))
+    r = philox4x32(ctr, (seed & 0xFFFFFFFF, seed >> 32))[0]
+    return (r >> np.uint64(8)).astype(np.float32) * np.float32(1.0 / 16777216.0)
+
+
+def dropout_mask(site, p, T, B, n, t=None):
+    """The factors (B, n) of dropout site `site` at step t (None: after the loop)
+    under DROPOUT_KEY: scale = float32(1 / (1 - p)) where u >= p, else 0."""
+    seed, step, row0 = DROPOUT_KEY
+    b = np.arange(B, dtype=np.uint64)[:, None]
+    j = np.arange(n, dtype=np.uint64)[None, :]
+    index = ((np.uint64(row0) + b) * np.uint64(T) + np.uint64(0 if t is None else t)) * np.uint64(n) + j
+    u = rng_uniform(0x44524F50 << 32 | seed, step << 16 | site, index)
+    p32 = np.float32(p)
+    scale = np.float32(1.0 / (1.0 - float(p32)))
+    return torch.from_numpy(np.where(u >= p32, scale, np.float32(0)))
+
+
+def dropout(v, site, p, T):
+    """x * mask, per step for (T, B, n), once for (B, n) after the loop of T steps."""
+    if v.dim() == 2:
+        return v * dropout_mask(site, p, T, v.shape[0], v.shape[1]).to(v.dtype)
+    T, B, n = v.shape
+    return v * torch.stack([dropout_mask(site, p, T, B, n, t) for t in range(T)]).to(v.dtype)
+
+
+def check_dropout_rng():
+    """philox4x32 against Random123's known answer (as tests/unit/test_rng.c),
+    and the mask arithmetic against F.dropout's (x * mask / (1 - p))."""
+    want = (0xD16CFE09, 0x94FDCCEB, 0x5001E420, 0x24126EA1)
+    got = philox4x32([[0x243F6A88], [0x85A308D3], [0x13198A2E], [0x03707344]], (0xA4093822, 0x299F31D0))
+    assert tuple(int(w[0]) for w in got) == want, "numpy Philox disagrees with Random123"
+    # spk_rng_uniform(SPK_DROPOUT_KEY << 32 | 7, 3 << 16 | 1, 123456789), printed by the C
+    assert rng_uniform(0x44524F50 << 32 | 7, 3 << 16 | 1, [123456789])[0] == np.float32(0.222812951)
+    x = torch.randn(64, 32, dtype=torch.float64)
+    y = F.dropout(x, 0.3, training=True)
+    keep = (y != 0).to(x.dtype)
+    assert torch.equal(y, x * keep * (1.0 / (1.0 - 0.3))), "F.dropout is not x * mask / (1 - p)"
 
 
 # ---- surrogates (DESIGN section 2's table; defaults as there) ---------------
@@ -215,7 +283,11 @@ def forward(m, p, x, labels, targets, run):
     """The model m on parameters p (dict name -> tensor); returns (loss, y)."""
     v = x
     for kind, name, H, opts in m["layers"]:
-        if kind == "slstm":
+        if kind == "dropout":  # ("dropout", None, p, {"site": k})
+            v = dropout(v, opts["site"], H, m["T"])
+        elif kind == "embed":  # ("embed", name, dim, {}): v holds the ids
+            v = F.embedding(v[..., 0].long(), p[name + ".weight"])
+        elif kind == "slstm":
             v = slstm(run, p, name, v, H, opts.get("theta", THETA),
                       opts.get("gate", GATE_DEFAULT), opts.get("cell", CELL_DEFAULT))
         elif kind == "lstm":
@@ -228,6 +300,8 @@ def forward(m, p, x, labels, targets, run):
         v = v[-1]
     elif m["readout"] == "mean":
         v = v.sum(dim=0) / v.shape[0]
+    if "readout_dropout" in m:  # (p, site)
+        v = dropout(v, m["readout_dropout"][1], m["readout_dropout"][0], m["T"])
     y = v @ p["y.weight"].T + p["y.bias"]
     if m["loss"] == "cross_entropy":
         loss = F.cross_entropy(y.reshape(-1, y.shape[-1]), labels.reshape(-1).long())
@@ -240,6 +314,12 @@ def param_shapes(m):
     shapes = {}
     width = m["I"]
     for kind, name, H, _ in m["layers"]:
+        if kind == "dropout":
+            continue
+        if kind == "embed":
+            shapes[name + ".weight"] = (m["V"], H)
+            width = H
+            continue
         gates = 4 if kind in ("slstm", "lstm", "snntorch_slstm") else 1
         if kind == "snntorch_slstm":
             name += ".lstm_cell"
@@ -266,6 +346,8 @@ def draw(m, gen):
     T, B, I, O = m["T"], m["B"], m["I"], m["O"]
     if m["input"] == "spikes":
         x = (torch.rand(T, B, I, generator=gen) < m.get("input_rate", 0.4)).float()
+    elif m["input"] == "tokens":
+        x = torch.randint(0, m["V"], (T, B, I), generator=gen).float()
     else:
         x = torch.randn(T, B, I, generator=gen)
     rows = (T, B) if m["readout"] == "step" else (B,)
@@ -293,15 +375,30 @@ def check_lstm_twin(m, p32, x):
             name += ".lstm_cell"
         elif kind != "lstm":
             continue
-        ref = torch.nn.LSTM(m["I"], H).double()
+        width = p32[name + ".weight_ih"].shape[1]
+        xin = x if width == m["I"] and m["input"] != "tokens" else \
+            torch.randn(x.shape[0], x.shape[1], width, generator=torch.Generator().manual_seed(0))
+        ref = torch.nn.LSTM(width, H).double()
         with torch.no_grad():
             ref.weight_ih_l0.copy_(p32[name + ".weight_ih"])
             ref.weight_hh_l0.copy_(p32[name + ".weight_hh"])
             ref.bias_ih_l0.copy_(p32[name + ".bias"])
             ref.bias_hh_l0.zero_()
-            want, _ = ref(x.double())
-            got = lstm(Run(), {k: v.double() for k, v in p32.items()}, name, x.double(), H)
+            want, _ = ref(xin.double())
+            got = lstm(Run(), {k: v.double() for k, v in p32.items()}, name, xin.double(), H)
         assert torch.allclose(got, want, atol=1e-12), "lstm twin disagrees with nn.LSTM"
+
+
+def check_embed_twin(m, p32, x):
+    """F.embedding of the ids against the torch.nn.Embedding module."""
+    for kind, name, H, _ in m["layers"]:
+        if kind != "embed":
+            continue
+        ref = torch.nn.Embedding(m["V"], H)
+        with torch.no_grad():
+            ref.weight.copy_(p32[name + ".weight"])
+            assert torch.equal(ref(x[..., 0].long()), F.embedding(x[..., 0].long(), p32[name + ".weight"])), \
+                "embed twin disagrees with nn.Embedding"
 
 
 def make(m):
@@ -324,6 +421,7 @@ def make(m):
         raise SystemExit(f"{name}: no draw with gate rates in 20-80%, h rates >= 10%, "
                          "lif spike rates in 10-90% and no near-threshold spike")
     check_lstm_twin(m, p32, x)
+    check_embed_twin(m, p32, x)
     loss32, grads32, _ = reference(m, p32, x, labels, targets, torch.float32)
 
     d = os.path.join(ROOT, name)
@@ -387,11 +485,19 @@ MODELS = [
          layers=[("alif", "h", 8, {"adaptive": True, "rho": 0.9, "adapt": 0.3})], seed=11),
     dict(name="g_snntorch_slstm", T=20, B=4, I=5, O=4, input="analog", readout="last",
          loss="cross_entropy", layers=[("snntorch_slstm", "h", 8, {"theta": 0.1})], seed=12),
+    dict(name="g_dropout", T=10, B=4, I=5, O=4, input="analog", readout="last",
+         loss="cross_entropy",
+         layers=[("dropout", None, 0.2, {"site": 0}), ("lstm", "h1", 8, {}),
+                 ("dropout", None, 0.3, {"site": 1}), ("lstm", "h2", 6, {})],
+         readout_dropout=(0.5, 2), seed=13),
+    dict(name="g_embed", T=10, B=4, I=1, V=13, O=4, input="tokens", readout="last",
+         loss="cross_entropy", layers=[("embed", "e", 6, {}), ("lstm", "h", 8, {})], seed=14),
 ]
 
 
 def main():
     torch.set_num_threads(1)
+    check_dropout_rng()
     for m in MODELS:
         make(m)
 

@@ -151,7 +151,7 @@ static int node2(Graph *g, Op op, int region, Type t, int a, int b)
 static void add_decls(Graph *g)
 {
 	vec_push(&g->params, ((Param){"w.weight", "w", "dense", ir_mat(4, 3), INIT_HE_NORMAL, 3, NOLOC}));
-	vec_push(&g->inputs, ((Input){"x", IN_SPIKES, t_x(), NOLOC}));
+	vec_push(&g->inputs, ((Input){"x", IN_SPIKES, t_x(), NOLOC, 0, 0}));
 }
 
 static void set_scan(Graph *g, int scan, int body, int nseq, int ncarry, int nout)
@@ -193,7 +193,7 @@ static void test_verify_accepts(void)
 	CU_ASSERT_EQUAL(g->nodes.len, NVALID);
 	CU_ASSERT_EQUAL(unit_verify_outcome(g), 'R');
 	/* A loss over the final carry keeps the graph valid. */
-	vec_push(&g->inputs, ((Input){"targets", IN_TARGET, t_h(), NOLOC}));
+	vec_push(&g->inputs, ((Input){"targets", IN_TARGET, t_h(), NOLOC, 0, 0}));
 	int lab = leaf(g, OP_LABELS, 0, t_h(), 1);
 	g->loss = node2(g, OP_MSE, 0, ir_scalar(), FIN, lab);
 	CU_ASSERT_EQUAL(unit_verify_outcome(g), 'R');
@@ -305,7 +305,7 @@ static Graph *build_scrambled(Arena *a)
 {
 	Graph *g = ir_new(a, "t", 4);
 	add_decls(g);
-	vec_push(&g->inputs, ((Input){"targets", IN_TARGET, t_h(), NOLOC}));
+	vec_push(&g->inputs, ((Input){"targets", IN_TARGET, t_h(), NOLOC, 0, 0}));
 	int body = ir_new_region(g, 0);
 	ir_add(g, OP_SCAN_OUT, 0, t_h(), (int[]){S_SCAN}, 1, NOLOC);
 	node2(g, OP_ADD, 0, ir_vec(DT_F32, 3, 1, 1), S_X, S_X);

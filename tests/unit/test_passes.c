@@ -58,7 +58,7 @@ static int op2(Graph *g, Op op, int region, Type t, int a, int b)
 static int input(Graph *g, DType dt, int n)
 {
 	Type t = ir_vec(dt, n, 1, 1);
-	vec_push(&g->inputs, ((Input){"x", dt == DT_SPIKE ? IN_SPIKES : IN_ANALOG, t, NOLOC}));
+	vec_push(&g->inputs, ((Input){"x", dt == DT_SPIKE ? IN_SPIKES : IN_ANALOG, t, NOLOC, 0, 0}));
 	int i = ir_add(g, OP_INPUT, 0, t, NULL, 0, NOLOC);
 	g->nodes.items[i].a.k = g->inputs.len - 1;
 	return i;
@@ -377,7 +377,7 @@ static void test_dce(void)
 {
 	Arena a = {0};
 	Graph *g = ir_new(&a, "t", 2);
-	vec_push(&g->inputs, ((Input){"targets", IN_TARGET, tx(DT_F32), NOLOC}));
+	vec_push(&g->inputs, ((Input){"targets", IN_TARGET, tx(DT_F32), NOLOC, 0, 0}));
 	int x = input(g, DT_F32, 3);
 	cnst(g, 0, 3);                                              /* dead */
 	int dead = op2(g, OP_ADD, 0, tx(DT_F32), x, x);             /* dead */

@@ -1,10 +1,12 @@
 /* runtime/rng.h: Philox4x32-10 known answers, and uniform/normal draws
- * checked against an independent Python implementation (fixtures/runtime/rng.txt). */
+ * checked against an independent Python implementation (fixtures/runtime/rng.txt);
+ * runtime/dropout.h's masks: their rate, their scale, their key. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include "unit.h"
 #include "runtime/rng.h"
+#include "runtime/dropout.h"
 
 static void check_philox(uint32_t c0, uint32_t c1, uint32_t c2, uint32_t c3,
 	uint32_t k0, uint32_t k1, uint32_t r0, uint32_t r1, uint32_t r2, uint32_t r3)
@@ -95,7 +97,43 @@ static void test_rng_statistics(void)
 	CU_ASSERT(fabs(szz / n - 1.0) < 0.02);
 }
 
+/* A mask keeps 1 - p of the values, each scaled; p = 0 keeps all; a row
+ * has the same mask whichever row of the workspace it is (row0 + row);
+ * seed, step and site each give other masks; a zeroed key is seed 0,
+ * step 0, row0 0. */
+static void test_dropout_masks(void)
+{
+	float key[6], moved[6], zero[6] = {0}, other[6];
+	const float p = 0.3f, scale = (float)(1.0 / (1.0 - (double)p));
+	long kept = 0, n = 200000, same_seed = 0, same_step = 0, same_site = 0, bad = 0;
+
+	spk_dropout_set_key(key, 7, 3, 0);
+	spk_dropout_set_key(moved, 7, 3, 40);
+	for (long i = 0; i < n; i++) {
+		uint64_t row = 40 + (uint64_t)i % 50, t = (uint64_t)i / 50 % 20, j = (uint64_t)i / 1000;
+		float m = spk_dropout_mask(key, 1, row, t, 20, j, 200, p, scale);
+		bad += m != 0.0f && m != scale;
+		kept += m != 0.0f;
+		bad += m != spk_dropout_mask(moved, 1, row - 40, t, 20, j, 200, p, scale);
+		bad += spk_dropout_mask(key, 1, row, t, 20, j, 200, 0.0f, 1.0f) != 1.0f;
+		spk_dropout_set_key(other, 8, 3, 0);
+		same_seed += m == spk_dropout_mask(other, 1, row, t, 20, j, 200, p, scale);
+		spk_dropout_set_key(other, 7, 4, 0);
+		same_step += m == spk_dropout_mask(other, 1, row, t, 20, j, 200, p, scale);
+		same_site += m == spk_dropout_mask(key, 2, row, t, 20, j, 200, p, scale);
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	CU_ASSERT(fabs((double)kept / n - 0.7) < 0.005);
+	/* independent masks agree with probability 0.7^2 + 0.3^2 = 0.58 */
+	CU_ASSERT(fabs((double)same_seed / n - 0.58) < 0.01);
+	CU_ASSERT(fabs((double)same_step / n - 0.58) < 0.01);
+	CU_ASSERT(fabs((double)same_site / n - 0.58) < 0.01);
+	spk_dropout_set_key(other, 0, 0, 0);
+	CU_ASSERT(memcmp(zero, other, sizeof zero) == 0);
+}
+
 UNIT_SUITE(rng, "runtime/rng",
+	UNIT_TEST(test_dropout_masks),
 	UNIT_TEST(test_philox_known_answers),
 	UNIT_TEST(test_rng_matches_python),
 	UNIT_TEST(test_rng_layout),

@@ -24,13 +24,13 @@ static Graph *graph(Arena *a, Net m)
 {
 	Graph *g = ir_new(a, "m", m.steps);
 	Type in = ir_vec(m.spikes ? DT_SPIKE : DT_F32, m.size, 1, 1);
-	vec_push(&g->inputs, ((Input){"x", m.spikes ? IN_SPIKES : IN_ANALOG, in, NOLOC}));
+	vec_push(&g->inputs, ((Input){"x", m.spikes ? IN_SPIKES : IN_ANALOG, in, NOLOC, 0, 0}));
 	if (m.loss == OP_COUNT)
 		return g;
 	int args[2];
 	args[0] = ir_add(g, OP_ZEROS, 0, ir_vec(DT_F32, m.pred, 1, m.timed), NULL, 0, NOLOC);
 	Type lt = m.loss == OP_MSE ? ir_vec(DT_F32, m.pred, 1, m.timed) : (Type){DT_I32, 0, 1, (uint8_t)m.timed, {0, 0}};
-	vec_push(&g->inputs, ((Input){"labels", m.loss == OP_MSE ? IN_TARGET : IN_CLASS, lt, NOLOC}));
+	vec_push(&g->inputs, ((Input){"labels", m.loss == OP_MSE ? IN_TARGET : IN_CLASS, lt, NOLOC, 0, 0}));
 	args[1] = ir_add(g, OP_LABELS, 0, lt, NULL, 0, NOLOC);
 	g->loss = ir_add(g, m.loss, 0, ir_scalar(), args, 2, NOLOC);
 	return g;
