@@ -12,10 +12,10 @@ static int quantize(const CliArgs *a)
 	if (pipeline_compile(&c, a->model, NULL))
 		diag_exit();
 	float *fp = cli_load_checkpoint(&c, a->checkpoint, a->strict);
-	char err[1024];
-	if (kir_quantize(c.kir, err, sizeof err))
-		diag_fatal("%s: model '%s' cannot be quantized: %s", a->model, c.kir->model, err);
+	if (pipeline_quantize(&c))
+		diag_exit();
 	const Kir *k = c.kir;
+	char err[1024];
 	const KQuant *q = k->quant;
 	uint32_t *w = kq_params(k, fp);
 	if (ckpt_save(k, c.hash, w, a->out, err, sizeof err))

@@ -92,16 +92,22 @@ int pipeline_compile(Compilation *c, const char *path, const PipelineOptions *op
 	if (dump(c, opt, "simplify"))
 		return 2;
 	c->kir = kir_lower(&c->arena, c->graph, !(opt && opt->smooth_spikes));
-	char err[1024];
-	if (opt && opt->quantized && kir_quantize(c->kir, err, sizeof err)) {
-		diag_error(NOLOC, "%s: model '%s' cannot be quantized: %s", path, c->kir->model, err);
+	if (opt && opt->quantized && pipeline_quantize(c))
 		return 1;
-	}
 	if (opt && opt->dump_after && strcmp(opt->dump_after, "kernels") == 0) {
 		kir_print(c->kir, opt->dump);
 		return 2;
 	}
 	return 0;
+}
+
+int pipeline_quantize(Compilation *c)
+{
+	char err[1024];
+	if (!kir_quantize(c->kir, err, sizeof err))
+		return 0;
+	diag_error(NOLOC, "%s: model '%s' cannot be quantized: %s", diag_source_name(c->file), c->kir->model, err);
+	return 1;
 }
 
 void pipeline_free(Compilation *c)

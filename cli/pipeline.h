@@ -35,6 +35,9 @@ extern const char *const pipeline_stages[];
  * (already reported); 2 when stopped after a dump. */
 int pipeline_compile(Compilation *c, const char *path, const PipelineOptions *opt);
 void pipeline_free(Compilation *c);
+/* Rewrites c's kernel IR into the quantized forward pass
+ * (compiler/kir_quant.h); 1 after reporting why the model cannot be. */
+int pipeline_quantize(Compilation *c);
 
 /* The backend options for c: its train block's optimizer and clipping (the
  * defaults without one); source names the model file in banners. */

@@ -4,6 +4,13 @@
 #include <string.h>
 #include "kir.h"
 
+/* Whether the kernel's b field names a buffer it reads. */
+static int reads_b(const Kernel *kn)
+{
+	return kn->kind == K_GEMM || kn->kind == K_LOSS || kn->kind == K_LOSS_GRAD || kn->kind == K_GATHER ||
+	       kn->kind == K_SCATTER;
+}
+
 int kir_reads(const Kernel *kn, int b)
 {
 	switch (kn->kind) {
@@ -53,8 +60,7 @@ void kir_rename_buf(Kernel *kn, int from, int to)
 		kn->out = to;
 	if (kn->kind != K_MAP && kn->kind != K_ZERO && kn->a == from)
 		kn->a = to;
-	if ((kn->kind == K_GEMM || kn->kind == K_LOSS || kn->kind == K_LOSS_GRAD || kn->kind == K_GATHER ||
-	     kn->kind == K_SCATTER) && kn->b == from)
+	if (reads_b(kn) && kn->b == from)
 		kn->b = to;
 	for (int j = 0; kn->kind == K_MAP && j < kn->lets.len; j++) {
 		if (kn->lets.items[j].a.kind == KV_LOAD && kn->lets.items[j].a.buf == from)
@@ -198,8 +204,7 @@ void kir_remap_bufs(KList *list, const int *map)
 			remap(&kn->out, map);
 			if (kn->kind != K_ZERO)
 				remap(&kn->a, map);
-			if (kn->kind == K_GEMM || kn->kind == K_LOSS || kn->kind == K_LOSS_GRAD || kn->kind == K_GATHER ||
-			    kn->kind == K_SCATTER)
+			if (reads_b(kn))
 				remap(&kn->b, map);
 		}
 		for (int j = 0; kn->kind == K_MAP && j < kn->lets.len; j++) {

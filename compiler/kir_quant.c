@@ -317,9 +317,8 @@ static int rewrite_let(Q *s, QVal *vals, int i)
 				a.v = emit(s, OP_SUB, a.v, const_val(t), 1, l, NULL);
 			a.kind = V_INT;
 		}
-		r->v = emit(s, OP_SPIKE, a.kind == V_INT ? a.v : as_float(s, &a, l), const_val(0), a.kind == V_INT, l, l->name);
-		if (a.kind != V_INT)  /* a float compare giving an int */
-			s->lets.items[r->v.let].integer = 1;
+		/* Of a float, a float compare; either way the spike is an int32. */
+		r->v = emit(s, OP_SPIKE, a.kind == V_INT ? a.v : as_float(s, &a, l), const_val(0), 1, l, l->name);
 		return 0;
 	default:
 		break;
